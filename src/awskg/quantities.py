@@ -1,0 +1,606 @@
+"""Quantities in note text: `10,240MB`, `0-15 minutes`, `up to five`, `1,000 ... every 10 seconds`.
+
+`find_quantities(text)` returns each stated limit in a line with its numbers, unit, kind and base
+value; `parse_quantity("100MB")` reads one value (the CLI's `--over` / `--under`).
+
+Numbers are read with regular expressions over the text rather than spaCy tokens: the tokenizer
+splits `256KB` but not `1ms`, `0-15` but not `3–15`, so token patterns would need a rule per
+spelling. The vocabulary (units, number words, cue phrases, not-a-limit words) is data, in
+`data/units.json` and `data/cues.json`; this module only holds the grammar.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from functools import cache
+
+from .vocabulary import cues, units
+
+KINDS = ("max", "min", "default", "range", "count", "retention", "rate", "granularity", "other")
+
+# Words that end a counted noun phrase ("5 filters on a ...": the noun is "filters").
+_STOP = {
+    "of", "per", "in", "to", "for", "from", "on", "at", "by", "with", "and", "or", "the", "a", "an",
+    "is", "are", "was", "be", "can", "each", "that", "which", "it", "you", "your", "if", "when",
+    "but", "not", "no", "as", "than", "into", "across", "within", "before", "after", "every",
+    "including", "included", "shared", "default", "max", "min", "maximum", "minimum", "total",
+    "will", "must", "may", "should", "do", "does", "have", "has", "get", "gets", "go", "whichever",
+    "then", "so", "up", "only", "over", "under", "above", "below", "between", "via", "through",
+}
+
+
+@dataclass(frozen=True)
+class Quantity:
+    start: int
+    end: int
+    text: str
+    value: float | None
+    value_max: float | None
+    unit: str | None
+    dimension: str  # bytes | seconds | percent | count | rate
+    base_value: float | None
+    base_value_max: float | None
+    kind: str
+    per: str | None = None
+    bound: str | None = None
+    noun: str | None = None
+
+
+@dataclass
+class _Num:
+    start: int
+    end: int
+    value: float
+    word: bool
+    range_end: bool = False
+
+
+@dataclass
+class _Unit:
+    end: int
+    unit: str | None  # canonical unit or count noun
+    dimension: str
+    factor: float
+    noun: str | None = None
+    compound: bool = False
+    attached: bool = False
+
+
+# --------------------------------------------------------------------------- vocabulary, compiled
+
+
+@cache
+def _unit_table() -> tuple[dict[str, tuple[str, str, float]], re.Pattern[str]]:
+    """spelling -> (canonical unit, dimension, factor) and one regex for every spelling."""
+    table: dict[str, tuple[str, str, float]] = {}
+    for dim, entries in units()["dimensions"].items():
+        for canon, entry in entries.items():
+            for sp in entry["spellings"]:
+                table[sp] = (canon, dim, float(entry["factor"]))
+                if sp != "B" and sp not in ("d", "h", "s"):
+                    table.setdefault(sp.lower(), (canon, dim, float(entry["factor"])))
+    alts = sorted(table, key=len, reverse=True)
+    pattern = re.compile(r"(?:" + "|".join(re.escape(a) for a in alts) + r")(?![A-Za-z0-9_])")
+    return table, pattern
+
+
+@cache
+def _time_units() -> dict[str, tuple[str, float]]:
+    out = {}
+    for canon, entry in units()["dimensions"]["seconds"].items():
+        for sp in entry["spellings"]:
+            out[sp.lower()] = (canon, float(entry["factor"]))
+    return out
+
+
+@cache
+def _number_words() -> tuple[dict[str, float], re.Pattern[str]]:
+    words = {k.lower(): float(v) for k, v in units()["number_words"].items()}
+    alts = sorted(words, key=len, reverse=True)
+    return words, re.compile(r"\b(?:" + "|".join(re.escape(w) for w in alts) + r")\b", re.I)
+
+
+@cache
+def _phrase_re(phrases: tuple[str, ...]) -> re.Pattern[str]:
+    alts = sorted(phrases, key=len, reverse=True)
+    parts = []
+    for p in alts:
+        body = re.escape(p)
+        left = r"(?<![A-Za-z])" if p[:1].isalnum() else ""
+        right = r"(?![A-Za-z])" if p[-1:].isalnum() else ""
+        parts.append(left + body + right)
+    return re.compile("|".join(parts), re.I)
+
+
+@cache
+def _cue_res() -> dict[str, tuple[re.Pattern[str] | None, re.Pattern[str] | None]]:
+    out = {}
+    for kind, spec in cues()["kinds"].items():
+        before = tuple(spec.get("before", []))
+        after = tuple(spec.get("after", []))
+        out[kind] = (_phrase_re(before) if before else None, _phrase_re(after) if after else None)
+    return out
+
+
+@cache
+def _count_verbs_re() -> re.Pattern[str]:
+    return _phrase_re(tuple(cues()["count_verbs"]))
+
+
+@cache
+def _bounds() -> list[tuple[str, re.Pattern[str]]]:
+    return [(name, _phrase_re(tuple(ph))) for name, ph in cues()["bounds"].items()]
+
+
+@cache
+def _not_before() -> frozenset[str]:
+    return frozenset(w.lower() for w in cues()["not_limit_before"])
+
+
+@cache
+def _not_after() -> tuple[str, ...]:
+    return tuple(w.lower() for w in cues()["not_limit_after"])
+
+
+_DIGITS = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?")
+_SENTENCE_END = re.compile(r"[.!?;](?=\s|$)|<br>|\n")
+_CLAUSE_END = re.compile(r"[.!?;,](?=\s|$)|<br>|\n| \+ | but | whereas | while |\bthen\b")
+_WORD = re.compile(r"[A-Za-z][\w/.'’-]*")
+_KIND_PRIORITY = ("granularity", "retention", "default", "min", "max", "rate")
+
+
+# --------------------------------------------------------------------------- public API
+
+
+def to_base(value: float | None, unit: str | None) -> tuple[str, float | None]:
+    """(dimension, value in base units) for a value and a unit spelling; other units are counts."""
+    if value is None:
+        return "count", None
+    table, _ = _unit_table()
+    hit = table.get(unit or "") or table.get((unit or "").lower())
+    if hit:
+        return hit[1], value * hit[2]
+    return "count", float(value)
+
+
+def parse_quantity(text: str) -> tuple[float, str, str]:
+    """`"100MB"` -> (104857600.0, "bytes", "MB"); `"1 minute"` -> (60.0, "seconds", "min").
+
+    Raises ValueError on anything that is not one number with an optional unit."""
+    m = re.fullmatch(r"\s*(\d[\d,]*(?:\.\d+)?)\s*([A-Za-z%]*)\s*", text or "")
+    if not m:
+        raise ValueError(f"not a quantity: {text!r} (try 100MB, 15 minutes, 5)")
+    value = float(m.group(1).replace(",", ""))
+    unit = m.group(2)
+    if not unit:
+        return value, "count", ""
+    table, _ = _unit_table()
+    hit = table.get(unit) or table.get(unit.lower())
+    if not hit:
+        raise ValueError(f"unknown unit {unit!r} in {text!r}")
+    canon, dim, factor = hit
+    return value * factor, dim, canon
+
+
+def find_quantities(
+    text: str,
+    masks: tuple[tuple[int, int], ...] | list[tuple[int, int]] = (),
+    *,
+    start: int = 0,
+    table: bool = False,
+) -> list[Quantity]:
+    """Every limit stated in `text` from offset `start` on, skipping the `masks` spans.
+
+    `table=True` reads a table cell, where a bare count ("5,000 requests") is a quota by position.
+    """
+    if not text or len(text) > 20000:
+        # A "line" this long is not a note line but data; reading it would cost time for nothing.
+        return []
+    masks = tuple(sorted(masks))
+    nums = [n for n in _numbers(text) if n.start >= start and not _masked(n.start, n.end, masks)]
+    units_after = [_unit_after(text, n) for n in nums]
+    out: list[Quantity] = []
+    used: set[int] = set()
+    period_of: dict[int, str] = {}
+
+    # "every 10 seconds" is the period of a count in the same sentence, not a limit of its own.
+    for i, n in enumerate(nums):
+        u = units_after[i]
+        if u.dimension != "seconds":
+            continue
+        before = text[max(0, n.start - 7) : n.start].lower()
+        if not re.search(r"\bevery\s+$", before):
+            continue
+        s0, s1 = _sentence(text, n.start)
+        counts = [
+            j for j, m in enumerate(nums)
+            if j != i and s0 <= m.start < s1 and units_after[j].dimension == "count"
+            and _count_ok(text, m, units_after[j], table)
+        ]
+        if counts:
+            j = min(counts, key=lambda j: abs(nums[j].start - n.start))
+            period_of[j] = f"{_fmt(n.value)} {u.unit}"
+            used.add(i)
+
+    i = 0
+    while i < len(nums):
+        if i in used:
+            i += 1
+            continue
+        n, u = nums[i], units_after[i]
+        rng = _range_at(text, nums, units_after, i) if i + 1 < len(nums) and i + 1 not in used else None
+        if rng:
+            q = rng
+            i += 2
+        else:
+            q = None if n.range_end else _single(text, n, u, table, period_of.get(i))
+            i += 1
+        if q is None:
+            continue
+        if _guarded(text, q):
+            continue
+        if _restates(out, q, text):
+            continue
+        out.append(q)
+    out.extend(_special(text, masks, start, out))
+    out.extend(_bound_phrases(text, masks, start, out))
+    out.sort(key=lambda q: q.start)
+    return out
+
+
+# --------------------------------------------------------------------------- numbers and units
+
+
+def _numbers(text: str) -> list[_Num]:
+    found: list[_Num] = []
+    for m in _DIGITS.finditer(text):
+        s, e = m.start(), m.end()
+        prev = text[s - 1] if s else " "
+        prev2 = text[s - 2] if s > 1 else " "
+        if prev.isalnum() or prev in "_$€£#.:" or (prev in "-/" and prev2.isalpha()):
+            continue
+        run = s
+        while run and (text[run - 1].isdigit() or text[run - 1] in ",.-–"):
+            run -= 1
+        if run < s and text[run] in "-–" and run and text[run - 1].isalpha():
+            continue  # "Serverless-2016-10-31", "us-west-2": part of a name
+        chain = re.match(r"[\d,.]*(?:[-–][\d,.]+)*", text[run:])
+        if chain and len(re.findall(r"[-–]", chain.group())) >= 2:
+            continue  # dates such as 2025-08-04
+        range_end = prev in "-–—" and prev2.isdigit()  # read with the first end, or not at all
+        nxt = text[e : e + 3]
+        if re.match(r"[.:]\d", nxt) or re.match(r"-\d{2}-", text[e : e + 4]):
+            continue  # versions, times of day, dates
+        if s == 0 or text[:s].strip() == "":
+            if re.match(r"[.)]\s", nxt):
+                continue  # list numbering: "1. ..." / "2) ..."
+        value = float(m.group().replace(",", ""))
+        found.append(_Num(s, e, value, False, range_end))
+    words, wre = _number_words()
+    for m in wre.finditer(text):
+        found.append(_Num(m.start(), m.end(), words[m.group().lower()], True))
+    found.sort(key=lambda n: (n.start, -n.end))
+    dedup: list[_Num] = []
+    for n in found:
+        if dedup and n.start < dedup[-1].end:
+            continue
+        dedup.append(n)
+    return dedup
+
+
+def _unit_after(text: str, n: _Num) -> _Unit:
+    table, unit_re = _unit_table()
+    pos = n.end
+    m = re.match(r"(\s|-|\u00a0)?", text[pos:])
+    gap = m.group() if m else ""
+    um = unit_re.match(text, pos + len(gap))
+    if um and not (n.word and gap == ""):
+        sp = um.group()
+        canon, dim, factor = table.get(sp) or table[sp.lower()]
+        end = um.end()
+        # "1 MB/s", "10 MB per second": a byte rate is its own unit ("MB/s").
+        rm = re.match(r"\s*(?:/|per\s+)(s|sec|second)\b", text[end:], re.I)
+        if rm and dim == "bytes":
+            return _Unit(end + rm.end(), f"{canon}/s", "rate", factor, compound=True, attached=gap == "")
+        return _Unit(end, canon, dim, factor, attached=gap == "")
+    if re.match(r"[A-Za-z]", text[pos : pos + 1]):
+        return _Unit(pos, None, "invalid", 1.0)  # "5xx", "2nd", "3D": not a quantity
+    # A counted noun: up to four words, its head is the last one ("read replicas" -> replicas).
+    words = []
+    p = pos
+    while len(words) < 4:
+        wm = re.match(r"[ \u00a0]+([A-Za-z][\w/'’-]*)", text[p:])
+        if not wm or wm.group(1).lower() in _STOP:
+            break
+        words.append(wm.group(1))
+        p += wm.end()
+    if not words:
+        return _Unit(pos, None, "count", 1.0)
+    noun = " ".join(words)
+    head = words[-1].rstrip(".'’")
+    if "/" in head and re.search(r"/(s|sec|second|min|h|hour|day)$", head, re.I):
+        return _Unit(p, _rate_unit(head), "rate", 1.0, noun=noun, compound=True)
+    return _Unit(p, head.lower(), "count", 1.0, noun=noun)
+
+
+def _rate_unit(head: str) -> str:
+    num, _, den = head.partition("/")
+    den = {"sec": "s", "second": "s", "hour": "h"}.get(den.lower(), den.lower())
+    num = {"req": "requests"}.get(num.lower(), num.lower())
+    return f"{num}/{den}"
+
+
+# --------------------------------------------------------------------------- one quantity
+
+
+def _single(text: str, n: _Num, u: _Unit, table: bool, period: str | None) -> Quantity | None:
+    if u.dimension == "invalid":
+        return None
+    if n.word and u.dimension == "count" and not u.noun:
+        return None
+    end = u.end
+    per = None
+    pm = re.match(r"\s+per\s+((?:[A-Za-z][\w-]*)(?:\s+(?!(?:" + "|".join(_STOP) + r")\b)[A-Za-z][\w-]*){0,2})",
+                  text[end:])
+    if pm and u.dimension != "rate":
+        per = pm.group(1)
+        end += pm.end()
+    if period:
+        per = period
+    if u.dimension == "count":
+        if not _count_ok(text, n, u, table) and not per and not period:
+            return None
+        if n.value >= 1900 and n.value <= 2100 and not n.word and not u.noun:
+            return None  # a year
+    dim = u.dimension
+    base = n.value * u.factor if dim in ("bytes", "seconds", "percent", "rate") else n.value
+    if dim == "rate" and not u.compound:
+        dim = "count"
+    kind = _kind(text, n.start, end, u)
+    if period or (dim == "rate"):
+        kind = "rate" if kind in ("count", "other", "max", "rate") else kind
+    if per and dim == "count" and kind == "other":
+        kind = "max"
+    if u.dimension == "seconds" and per and re.match(r"(clock\s+)?(hour|minute|day|second)", per):
+        pass  # "3600 seconds per clock hour" keeps its unit; the period is `per`
+    return Quantity(
+        start=n.start,
+        end=u.end,
+        text=text[n.start : u.end],
+        value=n.value,
+        value_max=None,
+        unit=u.unit,
+        dimension=dim,
+        base_value=base,
+        base_value_max=None,
+        kind=kind,
+        per=per,
+        noun=u.noun,
+    )
+
+
+def _count_ok(text: str, n: _Num, u: _Unit, table: bool) -> bool:
+    """A bare count is a limit only when the words say so: a bound cue in its clause, a verb of
+    having just before it, a `per` after it, or a table cell."""
+    if table and not n.word:
+        return True
+    if u.compound:
+        return True
+    c0, _ = _clause(text, n.start)
+    if n.word:
+        # "one", "a single": only a cue right before it makes a word a count ("up to five layers");
+        # a cue earlier in the clause belongs to another number ("up to 5 filters on a single ...").
+        c0 = max(c0, text.rfind(" ", 0, max(0, text.rfind(" ", 0, n.start - 1))) + 1)
+        c0 = max(c0, n.start - 14)
+    left = text[c0 : n.start]
+    for kind in ("max", "min", "default", "retention"):
+        before, _after = _cue_res()[kind]
+        if before and before.search(left):
+            return True
+    right = text[u.end : u.end + 30]
+    for kind in ("max", "min", "default"):
+        _before, after = _cue_res()[kind]
+        if after and after.match(right.lstrip(" (")):
+            return True
+    near = text[max(c0, n.start - 40) : n.start]
+    vm = list(_count_verbs_re().finditer(near))
+    if vm:
+        gap = near[vm[-1].end() :].split()
+        if len(gap) <= 3:
+            return True
+    if re.match(r"\s+per\s+\w", text[u.end :]):
+        return True
+    return False
+
+
+def _kind(text: str, start: int, end: int, u: _Unit) -> str:
+    c0, c1 = _clause(text, start)
+    left = text[c0:start]
+    right = text[end : min(c1 + 1, end + 40)].lstrip(" (")
+    found: dict[str, int] = {}
+    for kind in _KIND_PRIORITY:
+        before, after = _cue_res()[kind]
+        if after and after.match(right):
+            found[kind] = 0
+        if before:
+            hits = list(before.finditer(left))
+            if hits:
+                found.setdefault(kind, len(left) - hits[-1].end())
+    if found:
+        for kind in _KIND_PRIORITY:
+            if kind in found:
+                return kind
+    if u.dimension == "count":
+        return "count"
+    if u.dimension == "bytes":
+        return "max"
+    return "other"
+
+
+# --------------------------------------------------------------------------- ranges
+
+
+def _range_at(text: str, nums: list[_Num], us: list[_Unit], i: int) -> Quantity | None:
+    a, b = nums[i], nums[i + 1]
+    ua, ub = us[i], us[i + 1]
+    if ub.dimension == "invalid" or ua.dimension == "invalid":
+        return None
+    a_has_unit = ua.dimension in ("bytes", "seconds", "percent")
+    between = text[(ua.end if a_has_unit else a.end) : b.start]
+    lead = text[max(0, a.start - 40) : a.start].lower()
+    kind = "range"
+    if re.fullmatch(r"\s*[-–—]\s*", between) or re.fullmatch(r"\s+to\s+", between):
+        pass
+    elif re.fullmatch(r"\s+and\s+", between) and re.search(r"\b(between|from)\s+$", lead):
+        pass
+    elif re.fullmatch(r"\s+up to\s+", between) and re.search(r"\bfrom\s+$", lead):
+        pass
+    elif re.fullmatch(r"\s+or\s+", between) and not a_has_unit and ub.dimension in ("seconds", "bytes"):
+        kind = "other"
+    else:
+        return None
+    if a.word != b.word and kind == "range" and not re.search(r"\b(between|from)\s+$", lead):
+        return None
+    if ub.dimension == "count" and not ub.noun and not re.search(r"\b(between|from)\s+$", lead):
+        if not re.fullmatch(r"\s*[-–—]\s*", between):
+            return None
+    # Units: a shared trailing unit ("0-15 minutes"), or one each ("3 seconds to 15 minutes").
+    if a_has_unit and ub.dimension == ua.dimension:
+        fa, fb = ua.factor, ub.factor
+        unit, factor = (ua.unit, fa) if fa <= fb else (ub.unit, fb)
+        va, vb = a.value * fa / factor, b.value * fb / factor
+    elif not a_has_unit and ua.dimension != "invalid":
+        unit, factor = ub.unit, ub.factor
+        va, vb = a.value, b.value
+    else:
+        return None
+    if vb < va:
+        return None
+    dim = ub.dimension if ub.dimension != "rate" or ub.compound else "count"
+    base = (va * factor, vb * factor) if dim in ("bytes", "seconds", "percent", "rate") else (va, vb)
+    if kind == "range":
+        gk = _kind(text, ub.end, ub.end, ub)
+        if gk == "granularity":
+            kind = "range"
+    return Quantity(
+        start=a.start,
+        end=ub.end,
+        text=text[a.start : ub.end],
+        value=_clean(va),
+        value_max=_clean(vb),
+        unit=unit,
+        dimension=dim,
+        base_value=base[0],
+        base_value_max=base[1],
+        kind=kind,
+        noun=ub.noun,
+    )
+
+
+# --------------------------------------------------------------------------- phrases without digits
+
+
+def _special(text: str, masks, start: int, have: list[Quantity]) -> list[Quantity]:
+    out: list[Quantity] = []
+    times = units()["times_words"]
+    tu = _time_units()
+    # "by the second" / "by the hour": billing granularity of one unit.
+    for m in re.finditer(r"\bby the (second|minute|hour|day)\b", text, re.I):
+        canon, factor = tu[m.group(1).lower()]
+        out.append(Quantity(m.start(), m.end(), m.group(), 1.0, None, canon, "seconds", factor, None,
+                            "granularity"))
+    # "retries ... twice": a count of times.
+    for m in re.finditer(r"\b(" + "|".join(times) + r")\b(?!\s+as\b)", text, re.I):
+        out.append(Quantity(m.start(), m.end(), m.group(), float(times[m.group(1).lower()]), None, "times",
+                            "count", float(times[m.group(1).lower()]), None, "count"))
+    # "up to a year": an article as the number one, only after an upper-bound cue.
+    for m in re.finditer(r"\bup to (a|an) (year|month|week|day|hour|minute|second)\b", text, re.I):
+        canon, factor = tu[m.group(2).lower()]
+        s = m.start(1)
+        out.append(Quantity(s, m.end(), text[s : m.end()], 1.0, None, canon, "seconds", factor, None, "max"))
+    return [
+        q for q in out
+        if q.start >= start and not _masked(q.start, q.end, masks)
+        and not any(h.start <= q.start < h.end or q.start <= h.start < q.end for h in have)
+    ]
+
+
+def _bound_phrases(text: str, masks, start: int, have: list[Quantity]) -> list[Quantity]:
+    out: list[Quantity] = []
+    for name, rx in _bounds():
+        for m in rx.finditer(text):
+            if m.start() < start or _masked(m.start(), m.end(), masks):
+                continue
+            if any(q.start <= m.start() < q.end or m.start() <= q.start < m.end() for q in have + out):
+                continue
+            kind = "retention" if name == "forever" else "max"
+            out.append(Quantity(m.start(), m.end(), m.group(), None, None, None, "count", None, None, kind,
+                                bound=name))
+    return out
+
+
+# --------------------------------------------------------------------------- guards and helpers
+
+
+def _guarded(text: str, q: Quantity) -> bool:
+    """Numbers that are not limits: ports, HTTP codes, versions, denominators ("per 10,000 calls")."""
+    before = text[max(0, q.start - 25) : q.start]
+    words = re.findall(r"[A-Za-z][A-Za-z.#]*|#", before)
+    if words and words[-1].lower().rstrip(".") in _not_before() | {w.rstrip(".") for w in _not_before()}:
+        if q.dimension not in ("bytes", "seconds", "percent") or words[-1].lower() in ("per", "version"):
+            return True
+    after = text[q.end : q.end + 12].lower().lstrip()
+    if q.dimension == "count" and any(after.startswith(w) for w in _not_after()):
+        return True
+    if q.dimension == "count" and re.match(r"\s*(?:error|status|response)", text[q.end : q.end + 12], re.I):
+        return True
+    return False
+
+
+def _restates(have: list[Quantity], q: Quantity, text: str) -> bool:
+    """`900 seconds (15 min)`: a parenthesis restating the value just before it."""
+    if not have or q.base_value is None:
+        return False
+    prev = have[-1]
+    gap = text[prev.end : q.start]
+    if re.fullmatch(r"\s*\(\s*", gap) and prev.dimension == q.dimension and prev.base_value:
+        values = {prev.base_value, prev.base_value_max}
+        return q.base_value in values
+    return False
+
+
+def _masked(s: int, e: int, masks) -> bool:
+    return any(ms < e and s < me for ms, me in masks)
+
+
+def _sentence(text: str, pos: int) -> tuple[int, int]:
+    s = 0
+    for m in _SENTENCE_END.finditer(text):
+        if m.end() <= pos:
+            s = m.end()
+        else:
+            return s, m.start()
+    return s, len(text)
+
+
+def _clause(text: str, pos: int) -> tuple[int, int]:
+    s = 0
+    for m in _CLAUSE_END.finditer(text):
+        if m.end() <= pos:
+            s = m.end()
+        elif m.start() >= pos:
+            return s, m.start()
+    return s, len(text)
+
+
+def _clean(v: float) -> float:
+    return float(round(v, 6))
+
+
+def _fmt(v: float) -> str:
+    return str(int(v)) if v == int(v) else str(v)
+
+
+def with_kind(q: Quantity, kind: str) -> Quantity:
+    return replace(q, kind=kind)
