@@ -35,7 +35,7 @@ FACTS_VERSION = 1
 _STOP = set(load_data("synonyms.json")["stopwords"]) | {
     "each", "every", "all", "any", "some", "this", "these", "those", "its", "their", "which", "if",
     "only", "also", "just", "must", "cannot", "can't", "can’t", "not", "no", "than", "so", "such",
-    "we", "they", "them", "our", "us", "he", "she", "one", "fixed", "total", "allowed", "valid",
+    "we", "they", "them", "our", "us", "he", "she", "one", "fixed", "allowed", "valid",
 }
 _CUT_WORDS = {
     "is", "are", "was", "were", "be", "been", "being", "can", "cannot", "can't", "can’t", "could",
@@ -47,11 +47,13 @@ _CUT_WORDS = {
     "reserve", "allocate", "with", "after", "within", "no", "not", "only", "about", "around",
     "stores", "stored", "live", "lives", "expire", "expires", "set", "go", "goes", "get", "gets",
     "need", "needs", "pay", "charged", "billed", "runs", "run", "cost", "costs", "equal",
+    "larger", "bigger", "smaller", "longer", "shorter", "greater", "fewer", "applied", "partitioned",
 }
 _TERM_SKIP = {"note", "notes", "example", "e.g", "eg", "tip", "important", "i.e", "ie", "see", "ps", "nb"}
 _PLURAL_TOPIC = re.compile(
     r"\b(types|kinds|methods|strategies|policies|states|options|modes|styles|environments|"
-    r"deployment methods|tiers|classes|models|patterns|approaches|phases|stages)\b",
+    r"deployment methods|tiers|classes|models|patterns|approaches|phases|stages|calls|operations|apis|"
+    r"actions|commands)\b",
     re.I,
 )
 _VS = re.compile(r"\s+(?:vs\.?|versus)\s+", re.I)
@@ -67,11 +69,19 @@ class Facts:
 
     nodes: list[dict[str, Any]] = field(default_factory=list)
     edges: list[dict[str, Any]] = field(default_factory=list)
+    known: dict[str, tuple[str, str]] = field(default_factory=dict, repr=False)
 
     def node(self, node_id: str, type: str, name: str, sources: Iterable[Source], **attrs: Any) -> str:
         self.nodes.append({"id": node_id, "type": type, "name": name,
                            "sources": [s.to_dict() for s in sources], "attrs": attrs})
+        self.known.setdefault(node_id, (type, name))
         return node_id
+
+    def attrs(self, node_id: str, **attrs: Any) -> None:
+        """More attributes for a node this file already added (lists merge)."""
+        if node_id in self.known:
+            type, name = self.known[node_id]
+            self.node(node_id, type, name, [], **attrs)
 
     def edge(self, u: str, v: str, relation: str, sources: Iterable[Source], **attrs: Any) -> None:
         if u == v:
@@ -84,7 +94,10 @@ class Facts:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Facts:
-        return cls(list(data.get("nodes", [])), list(data.get("edges", [])))
+        facts = cls(list(data.get("nodes", [])), list(data.get("edges", [])))
+        for n in facts.nodes:
+            facts.known.setdefault(n["id"], (n["type"], n["name"]))
+        return facts
 
 
 @dataclass
@@ -179,9 +192,19 @@ class Extractor:
         topic_id = None
         if card.topic and card.topic.lower() not in ("overview", "what is it", "what is it?"):
             topic_def = _first_definition(card.lines)
-            topic_id = self._feature(facts, main, card.topic, topic_def, front_src, kind="topic")
-            if main_node and topic_id:
-                facts.edge(main_node, topic_id, "HAS_FEATURE", front_src)
+            tsid = self.cat.lookup(card.topic)
+            if tsid and tsid != main:
+                # The topic is a catalog entry itself (`Lambda: lambda insights`, `RDS proxy`).
+                topic_id = self._service_node(facts, tsid, front_src)
+                facts.attrs(topic_id, definition=topic_def)
+                rec = self.cat.get(tsid)
+                if main_node:
+                    facts.edge(main_node, topic_id, "HAS_FEATURE" if rec and rec.parent == main else "MENTIONS",
+                               front_src)
+            else:
+                topic_id = self._feature(facts, main, card.topic, topic_def, front_src, kind="topic")
+                if main_node and topic_id:
+                    facts.edge(main_node, topic_id, "HAS_FEATURE", front_src)
         elif main_node and card.lines:
             rec = self.cat.get(main)
             if rec and card.topic.lower() in ("overview", "what is it", "what is it?", ""):
@@ -216,6 +239,8 @@ class Extractor:
                 node = self._entity_node(facts, m, [src], line_service)
                 if owner and node != owner:
                     facts.edge(owner, node, "MENTIONS", [src])
+            if owner:
+                facts.attrs(owner, lines=[f"{card.file}:{ln.number}"])
             line_ctx.append(_LineCtx(ln, src, doc, mentions, owner or "", line_service))
             self._limits(facts, card, ln, src, mentions, line_service, owner)
 
@@ -615,7 +640,10 @@ def _first_definition(lines: list[NoteLine]) -> str:
     for ln in lines:
         if ln.role in ("title", "heading", "subtopic", "code"):
             continue
-        return (ln.definition or ln.plain).strip()[:400]
+        text = (ln.definition or ln.plain).strip()
+        if not re.search(r"[A-Za-z]{3,}.*[A-Za-z]{3,}", text):
+            continue  # `max uncompressed size: 10GB` is a limit, not what the topic is
+        return text[:400]
     return ""
 
 
@@ -637,7 +665,7 @@ def _feature_like(name: str, loose: bool = False) -> bool:
         return False
     if "?" in name or name.count("(") != name.count(")"):
         return False
-    if not re.search(r"[A-Za-z]{2}", name):
+    if not re.search(r"[A-Za-z]{2}", name) or re.search(r"\d", name):
         return False
     return not (len(words) > 3 and "," in name)
 
@@ -720,46 +748,106 @@ def _sentence_span(text: str, pos: int) -> tuple[int, int]:
 
 
 def _subject(text: str, q: Quantity, ln: NoteLine, card: Card) -> str:
-    """What a value bounds, in the note's words: the words before it in its clause, else the
-    counted noun, else the term the line defines, its heading, the card topic."""
+    """What a value bounds, in the note's words.
+
+    The term the line defines when the value is in its first sentence (`savings plans: ... 1 or 3
+    year`); else the noun phrase that opens the value's clause (`each layer can be up to 250MB`,
+    `a concurrency limit of 1,000`), or the noun it counts (`5 filters`); else the line's term,
+    its heading, the card topic. A generic phrase (`total size`) takes the term or heading first.
+    """
     if ln.subject_hint:
         return _dimensioned(ln.subject_hint, q)
+    context = next((c for c in (ln.term, ln.heading, card.topic)
+                    if c and c.lower() not in ("overview", "what is it")), None)
+    context = _split_aliases(context)[0] if context else None
+    if ln.term and ln.definition:
+        d0 = text.find(ln.definition)
+        first_end = len(text)
+        m = re.search(r"[.;!?](?=\s)", text[d0:]) if d0 >= 0 else None
+        if m:
+            first_end = d0 + m.start()
+        if 0 <= d0 <= q.start < first_end:
+            return _with_noun(_split_aliases(ln.term)[0], q)
     c0 = 0
-    for m in re.finditer(r"[.;!?,(](?=\s)|\s[–—-]\s|\(", text[: q.start]):
+    for m in re.finditer(r"[.;!?,()](?=\s|\w|$)|\s[–—-]\s|:\s", text[: q.start]):
         c0 = m.end()
     left = text[c0 : q.start]
-    if ln.term and ln.definition is not None:
-        d0 = text.find(ln.definition)
-        if d0 >= 0 and c0 < d0 <= q.start:
-            left = text[d0 : q.start]
+    phrase = _clause_subject(left)
+    if q.dimension == "count" and q.noun:
+        noun = re.sub(r"^(additional|more|of|extra)\s+", "", q.noun)
+        base = f"{phrase} {noun}" if phrase and len(phrase.split()) <= 3 else noun
+        if q.per:
+            base = f"{base} per {q.per}"
+        elif not phrase and context:
+            base = f"{base} ({context})"
+        return base[:80]
+    if q.bound and context:
+        after = re.match(r"\s*([a-z]+)", text[q.end :])
+        noun = after.group(1) if after and after.group(1) not in _STOP | _CUT_WORDS else ""
+        return f"{context} {noun}".strip()[:80]
+    if phrase:
+        if _generic(phrase) and context and context.lower() not in phrase.lower():
+            phrase = f"{context} {phrase}"
+        return _dimensioned(phrase, q)
+    if context:
+        return _dimensioned(context, q)
+    rec = catalog().get(card.service)
+    return _dimensioned(rec.name if rec else "limit", q)
+
+
+_PRONOUNS = {"you", "it", "they", "we", "this", "these", "there", "i", "he", "she", "that", "which", "who",
+             "if", "when", "once", "after", "before", "while"}
+_DETERMINERS = {"a", "an", "the", "this", "these", "those", "all", "your", "its", "their", "each", "any", "our"}
+_GENERIC = {"size", "total", "amount", "limit", "value", "number", "count", "max", "maximum", "min", "minimum"}
+
+
+def _clause_subject(left: str) -> str:
+    """The noun phrase a clause opens with, when it opens with one: `each layer` in `each layer
+    can be up to`; `concurrency limit` in `... has a concurrency limit of`. Empty when the clause
+    opens with a pronoun or a verb (`you can use ...`, `captures a ...`)."""
+    of = re.search(r"(?:^|\s)(?:a|an|the)?\s*([A-Za-z][\w/.-]*(?:\s+[A-Za-z][\w/.-]*){0,2})\s+of\s*$", left)
+    if of:
+        words = [w for w in of.group(1).split() if w.lower() not in _STOP]
+        if words and not all(w.lower() in _CUT_WORDS | _GENERIC for w in words):
+            return " ".join(words)
     words = re.findall(r"[A-Za-z/][\w/'’.-]*", left)
+    if not words:
+        return ""
+    if words[0].lower() in _PRONOUNS:
+        return ""
     phrase_words: list[str] = []
-    for w in words:
+    for i, w in enumerate(words):
         lw = w.lower().strip(".")
         if lw in _CUT_WORDS and any(x.lower() not in _STOP for x in phrase_words):
             break
+        if phrase_words and lw in _DETERMINERS and not any(x.lower() in _DETERMINERS for x in phrase_words):
+            # `captures a time-ordered sequence`: a word followed by a determiner was a verb.
+            if len([x for x in phrase_words if x.lower() not in _STOP]) == 1 and i == len(phrase_words):
+                return ""
         phrase_words.append(w.strip("."))
     while phrase_words and (phrase_words[0].lower() in _STOP or phrase_words[0].lower() in _CUT_WORDS):
-        if phrase_words[0].lower() in ("max", "min", "maximum", "minimum", "default") and len(phrase_words) > 1:
+        if phrase_words[0].lower() in ("max", "min", "maximum", "minimum", "default", "total") and len(phrase_words) > 1:
             break
         phrase_words.pop(0)
     while phrase_words and phrase_words[-1].lower() in (_STOP | _CUT_WORDS):
         phrase_words.pop()
-    phrase = " ".join(phrase_words)
-    noun = q.noun if q.dimension == "count" and q.noun else None
-    if noun:
-        noun = re.sub(r"^(additional|more|of)\s+", "", noun)
-        base = f"{phrase} {noun}".strip() if phrase and len(phrase_words) <= 3 else noun
-        if q.per:
-            base = f"{base} per {q.per}"
-        return base[:80]
-    if phrase and len(phrase_words) <= 5 and not phrase.lower().startswith("this"):
-        return _dimensioned(phrase, q)
-    for fallback in (ln.term, ln.heading, card.topic):
-        if fallback and fallback.lower() not in ("overview", "what is it"):
-            return _dimensioned(_split_aliases(fallback)[0], q)
-    rec = catalog().get(card.service)
-    return _dimensioned(rec.name if rec else "limit", q)
+    cat = catalog()
+    phrase_words = [w for w in phrase_words if not cat.lookup(w)] if len(phrase_words) > 1 else [
+        w for w in phrase_words if not cat.lookup(w)]
+    if not phrase_words or len(phrase_words) > 5:
+        return ""
+    return " ".join(phrase_words)
+
+
+def _generic(phrase: str) -> bool:
+    return all(w.lower() in _GENERIC for w in phrase.split())
+
+
+def _with_noun(subject: str, q: Quantity) -> str:
+    if q.dimension == "count" and q.noun:
+        noun = re.sub(r"^(additional|more|of|extra)\s+", "", q.noun)
+        return f"{noun} ({subject})"[:80]
+    return _dimensioned(subject, q)
 
 
 def _dimensioned(subject: str, q: Quantity) -> str:
@@ -771,6 +859,9 @@ def _dimensioned(subject: str, q: Quantity) -> str:
         s += " retention"
     elif q.kind == "granularity" and not re.search(r"increment|resolution|granular|interval|billing", low):
         s += " granularity"
+    elif q.dimension == "seconds" and q.kind in ("max", "min", "range", "default") and not re.search(
+            r"time|duration|period|delay|ttl|age|window|life|term|interval|wait|retention|expir|hour|day", low):
+        s += " duration"
     return s[:80]
 
 

@@ -145,7 +145,7 @@ def _not_after() -> tuple[str, ...]:
 
 _DIGITS = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?")
 _SENTENCE_END = re.compile(r"[.!?;](?=\s|$)|<br>|\n")
-_CLAUSE_END = re.compile(r"[.!?;,](?=\s|$)|<br>|\n| \+ | but | whereas | while |\bthen\b")
+_CLAUSE_END = re.compile(r"[.!?;,](?=\s|$)|<br>|\n|[()]| \+ | but | whereas | while |\bthen\b")
 _WORD = re.compile(r"[A-Za-z][\w/.'’-]*")
 _KIND_PRIORITY = ("granularity", "retention", "default", "min", "max", "rate")
 

@@ -1,0 +1,592 @@
+"""Anki "Notes in Plain Text" exports and Quizlet-style CSV/TSV term lists: one card per note.
+
+An Anki export opens with optional `#key:value` header lines (`#separator:tab`, `#html:true`,
+`#tags column:3`, `#deck:...`, `#guid column:1`, ...), then one note per record, fields separated by
+the separator and quoted by CSV rules where they hold a separator, a quote or a newline. The first
+content field is the front, the second the back; a tags column holds space-separated tags.
+
+Line numbers are physical lines of the file: a note's front is on the line its record starts on, and
+a back that runs over several physical lines (a quoted newline) gives one NoteLine per line.
+
+The back's `plain` is what a reader sees: HTML tags removed and entities decoded, with line and block
+breaks (`<br>`, `</li>`, `</div>`, ...) turned into `; ` so separate lines of a field stay separate
+clauses; `<code>` spans and URLs are listed in `masks`. A card's service is the one its front opens
+with (`SQS: ...`, `SNS → SQS: ...`), else its tags' (`aws::sqs`, `stepfunctions`), else its deck's,
+else the first one its front or back names.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import cache
+
+from ..model import Card, NoteLine
+from ..vocabulary import catalog
+from .markdown import decode_entities, exact_service, merge_masks, service_spans, url_masks
+
+Masks = tuple[tuple[int, int], ...]
+
+_SEPARATORS = {
+    "tab": "\t", "comma": ",", "semicolon": ";", "pipe": "|", "space": " ", "colon": ":",
+    "\\t": "\t", "tabulator": "\t",
+}
+_HEADER = re.compile(r"^#([A-Za-z][A-Za-z ]{0,30}):(.*)$")
+_MAX_RECORD_LINES = 60  # a quoted field running further than this is an unbalanced quote, not a note
+_HEADER_WORDS = {
+    "front", "back", "term", "definition", "question", "answer", "tags", "tag", "word", "meaning",
+    "notes", "note", "extra", "text", "deck", "guid", "notetype", "card", "prompt", "response",
+}
+
+# --------------------------------------------------------------------------- HTML to plain text
+
+_HTML_TOKEN = re.compile(
+    r"<!--.{0,2000}?-->|<(/?)([A-Za-z][A-Za-z0-9]{0,20})(?:\s[^<>]{0,2000})?/?>"
+    r"|&(?:#\d{1,7}|#[xX][0-9A-Fa-f]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});",
+    re.S,
+)
+_BREAK_TAGS = {"br", "p", "div", "li", "ul", "ol", "tr", "table", "h1", "h2", "h3", "h4", "h5", "h6", "hr",
+               "blockquote", "pre", "dd", "dt", "dl", "section", "article"}
+_CELL_TAGS = {"td", "th"}
+_CODE_TAGS = {"code", "kbd", "samp", "tt", "pre"}
+_SKIP_TAGS = {"script", "style"}
+_CLOZE = re.compile(r"\{\{c\d{1,3}::(.{0,2000}?)(?:::[^}]{0,500})?\}\}", re.S)
+_SOUND = re.compile(r"\[sound:[^\]\n]{0,500}\]")
+_BACKTICK = re.compile(r"`([^`\n]{1,2000})`")
+
+
+class _Builder:
+    """Accumulates plain text with clause breaks and mask spans, in output coordinates."""
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+        self.length = 0
+        self.last = ""
+        self.pending_break = False
+        self.masks: list[tuple[int, int]] = []
+
+    def text(self, s: str) -> None:
+        s = s.replace("\u00a0", " ").replace("\t", " ").replace("\r", " ")
+        s = re.sub(r" {2,}", " ", s)
+        if not s:
+            return
+        if self.length == 0:
+            s = s.lstrip()
+            if not s:
+                return
+            self.pending_break = False
+        if self.pending_break:
+            self.pending_break = False
+            if s.strip():
+                self._emit_break()
+                s = s.lstrip()
+        if self.last == " " and s.startswith(" "):
+            s = s[1:]
+        if s:
+            self._add(s)
+
+    def _emit_break(self) -> None:
+        tail = "".join(self.parts[-3:]).rstrip()
+        self._trim_space()
+        # A line that already ends a sentence or leads in (`Valid values:`) needs only a space.
+        self._add(" " if tail.endswith((".", ";", "!", "?", ":")) else "; ")
+
+    def _trim_space(self) -> None:
+        while self.parts and self.parts[-1].endswith(" "):
+            last = self.parts.pop()
+            self.length -= len(last)
+            kept = last.rstrip(" ")
+            if kept:
+                self.parts.append(kept)
+                self.length += len(kept)
+                break
+        self.last = self.parts[-1][-1:] if self.parts else ""
+
+    def _add(self, s: str) -> None:
+        self.parts.append(s)
+        self.length += len(s)
+        self.last = s[-1]
+
+    def flush(self) -> None:
+        """Place a pending break now, so a span that starts here starts after it."""
+        if self.pending_break and self.length:
+            self.pending_break = False
+            self._emit_break()
+
+    def brk(self) -> None:
+        if self.length:
+            self.pending_break = True
+
+    def result(self) -> tuple[str, list[tuple[int, int]]]:
+        plain = "".join(self.parts)
+        stripped = plain.rstrip()
+        masks = [(s, min(e, len(stripped))) for s, e in self.masks if s < len(stripped)]
+        return stripped, masks
+
+
+def html_plain(raw: str, is_html: bool = True) -> tuple[str, Masks]:
+    """A field's text as a reader sees it, and the spans of it that are code or URLs."""
+    raw = _CLOZE.sub(lambda m: m.group(1), raw) if "{{c" in raw else raw
+    raw = _SOUND.sub("", raw) if "[sound:" in raw else raw
+    if not is_html:
+        plain = raw.strip()
+        masks = [m.span(1) for m in _BACKTICK.finditer(plain)]
+        return plain, merge_masks(masks + url_masks(plain))
+    b = _Builder()
+    code_depth = 0
+    code_start = 0
+    skip_depth = 0
+    pos = 0
+    for m in _HTML_TOKEN.finditer(raw):
+        if skip_depth == 0:
+            b.text(raw[pos : m.start()])
+        pos = m.end()
+        tok = m.group()
+        if tok.startswith("&"):
+            if skip_depth == 0:
+                b.text(decode_entities(tok))
+            continue
+        if tok.startswith("<!--"):
+            continue
+        closing, name = m.group(1) == "/", m.group(2).lower()
+        if name in _SKIP_TAGS:
+            skip_depth = max(0, skip_depth + (-1 if closing else 1))
+            continue
+        if name in _CODE_TAGS:
+            if not closing:
+                if code_depth == 0:
+                    b.flush()
+                    code_start = b.length
+                code_depth += 1
+            elif code_depth:
+                code_depth -= 1
+                if code_depth == 0:
+                    b.masks.append((code_start, b.length))
+            if name != "pre":
+                continue
+        if name in _BREAK_TAGS:
+            b.brk()
+        elif name in _CELL_TAGS and closing:
+            b.brk()
+    if skip_depth == 0:
+        b.text(raw[pos:])
+    plain, masks = b.result()
+    masks.extend(m.span(1) for m in _BACKTICK.finditer(plain))
+    return plain, merge_masks(masks + url_masks(plain))
+
+
+def _strip_html(raw: str, is_html: bool) -> str:
+    return html_plain(raw, is_html)[0]
+
+
+_HTML_HINT = re.compile(
+    r"<(?:br|b|i|u|div|p|span|code|ul|ol|li|img|sub|sup|font|a)\b[^>]{0,500}>|&(?:nbsp|amp|lt|gt);", re.I
+)
+
+
+# --------------------------------------------------------------------------- services from tags
+
+
+@cache
+def _folded_spellings() -> dict[str, str]:
+    """Catalog spellings with every non-alphanumeric dropped (`stepfunctions`, `kinesisdatastreams`)."""
+    out: dict[str, str] = {}
+    cat = catalog()
+    for spelling, sid in cat.spelling_map().items():
+        key = re.sub(r"[^a-z0-9]", "", spelling.lower())
+        if len(key) >= 2:
+            out.setdefault(key, sid)
+            for pre in ("amazon", "aws"):
+                if key.startswith(pre) and len(key) > len(pre) + 1:
+                    out.setdefault(key[len(pre) :], sid)
+    for abbrev, sid in cat.abbreviation_map().items():
+        out.setdefault(abbrev.lower(), sid)
+    return out
+
+
+def tag_service(tag: str) -> str | None:
+    """The service a tag names: `aws::sqs`, `AWS::Lambda`, `aws_step_functions`, `stepfunctions`."""
+    segments = [s for s in re.split(r"::|/", tag.strip().lstrip("#")) if s]
+    for seg in reversed(segments):
+        spaced = re.sub(r"[_\-.]+", " ", seg).strip()
+        camel = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", spaced)
+        for cand in (seg, spaced, camel):
+            sid = catalog().lookup(cand)
+            if sid:
+                return sid
+        key = re.sub(r"[^a-z0-9]", "", seg.lower())
+        for pre in ("", "aws", "amazon"):
+            if pre and not key.startswith(pre):
+                continue
+            sid = _folded_spellings().get(key[len(pre) :])
+            if sid:
+                return sid
+    return None
+
+
+def front_services(front: str) -> tuple[list[str], str]:
+    """(services the front opens with, the rest of the front): `SNS → SQS: permission?` ->
+    (["sns", "sqs"], "permission?"). The part before the first `:` decides; without a colon the
+    front's first words do (`Kinesis Data Firehose vs Data Streams?`)."""
+    head, sep, rest = front.partition(":")
+    if sep and len(head) <= 80 and rest.strip() and not rest.startswith("/"):
+        sid = exact_service(head)
+        if sid:
+            return [sid], rest.strip()
+        spans = service_spans(head, strict_case=False)
+        if spans:
+            return [s[2] for s in spans], rest.strip()
+        return [], front
+    spans = service_spans(front)
+    lead = re.sub(r"^(?:amazon|aws)\s+", "", front.strip(), flags=re.I)
+    offset = len(front) - len(front.lstrip()) + (len(front.strip()) - len(lead))
+    if spans and spans[0][0] <= offset:
+        return [spans[0][2]], front
+    return [], front
+
+
+# --------------------------------------------------------------------------- records
+
+
+@dataclass
+class _Header:
+    separator: str | None = None
+    html: bool | None = None
+    tags_col: int | None = None  # 0-based
+    guid_col: int | None = None
+    deck_col: int | None = None
+    notetype_col: int | None = None
+    deck: str | None = None
+    columns: list[str] = field(default_factory=list)
+    lines: int = 0  # how many leading lines are header lines
+
+
+def _parse_header(lines: list[str]) -> _Header:
+    h = _Header()
+    for idx, line in enumerate(lines[:50]):
+        if not line.startswith("#"):
+            break
+        h.lines = idx + 1
+        m = _HEADER.match(line)
+        if not m:
+            continue
+        key, value = m.group(1).strip().lower(), m.group(2).strip()
+        if key == "separator":
+            h.separator = _SEPARATORS.get(value.lower(), value[:1] if len(value) == 1 else None)
+        elif key == "html":
+            h.html = value.lower() in ("true", "yes", "1")
+        elif key == "columns":
+            h.columns = [c.strip().lower() for c in value.split(h.separator or "\t")]
+        elif key == "deck":
+            h.deck = value
+        elif key.endswith(" column"):
+            col = _int(value)
+            if col is None:
+                continue
+            name = key[: -len(" column")].strip()
+            if name == "tags":
+                h.tags_col = col
+            elif name == "guid":
+                h.guid_col = col
+            elif name == "deck":
+                h.deck_col = col
+            elif name == "notetype":
+                h.notetype_col = col
+    if h.columns and h.tags_col is None and "tags" in h.columns:
+        h.tags_col = h.columns.index("tags")
+    return h
+
+
+def _int(value: str) -> int | None:
+    m = re.match(r"\s*(\d{1,4})", value)
+    return int(m.group(1)) - 1 if m and int(m.group(1)) >= 1 else None
+
+
+@dataclass
+class _Record:
+    start: int  # 0-based index of its first physical line
+    fields: list[str]
+    span: int  # physical lines it covers
+
+
+def _split_plain(line: str, sep: str) -> list[str]:
+    return line.split(sep) if sep != " " else line.split()
+
+
+def _read_one(lines: list[str], i: int, sep: str, quoting: int) -> tuple[list[str], int] | None:
+    """One CSV record from line i on: (fields, physical lines used), or None when csv refuses it."""
+    window = lines[i : i + _MAX_RECORD_LINES]
+    try:
+        reader = csv.reader((ln + "\n" for ln in window), delimiter=sep, quotechar='"', doublequote=True,
+                            skipinitialspace=False, strict=False, quoting=quoting)
+        row = next(reader)
+        used = reader.line_num
+    except (csv.Error, StopIteration, ValueError):
+        return None
+    if row and row[-1].endswith("\n"):
+        row[-1] = row[-1].rstrip("\n")
+    return row, max(1, used)
+
+
+def _records(lines: list[str], start: int, sep: str, expected: int | None) -> list[_Record]:
+    """Records from line `start` on. A quoted field may run over several lines; a record that would
+    swallow more than `_MAX_RECORD_LINES`, or comes out with the wrong number of fields, is read as
+    its one line with quotes taken literally (an unbalanced `"` in a note is a character, not CSV)."""
+    out: list[_Record] = []
+    i = start
+    n = len(lines)
+    while i < n:
+        line = lines[i]
+        if not line.strip():
+            i += 1
+            continue
+        if len(line) > 100_000:
+            # csv refuses fields this long; a line like this is data, split it plainly.
+            out.append(_Record(i, _split_plain(line, sep), 1))
+            i += 1
+            continue
+        got = _read_one(lines, i, sep, csv.QUOTE_MINIMAL) if '"' in line else None
+        if got is not None:
+            row, used = got
+            ends_inside = used >= len(lines[i : i + _MAX_RECORD_LINES]) and used > 1 and i + used < n
+            if used > 1 and (ends_inside or (expected and len(row) != expected) or len(row) < 2):
+                got = None
+        if got is None:
+            got = _read_one(lines, i, sep, csv.QUOTE_NONE) or (_split_plain(line, sep), 1)
+            row, used = got[0], 1
+        else:
+            row, used = got
+        out.append(_Record(i, row, used))
+        i += used
+    return out
+
+
+def _expected_fields(lines: list[str], start: int, sep: str, header: _Header) -> int | None:
+    """The usual number of fields per note: the most common count over single-line records."""
+    counts: Counter[int] = Counter()
+    for line in lines[start : start + 400]:
+        if not line.strip() or len(line) > 100_000:
+            continue
+        got = _read_one([line], 0, sep, csv.QUOTE_MINIMAL)
+        if got and got[1] == 1:
+            counts[len(got[0])] += 1
+    if counts:
+        return counts.most_common(1)[0][0]
+    if header.tags_col is not None:
+        return header.tags_col + 1
+    return None
+
+
+# --------------------------------------------------------------------------- cards
+
+
+def segment(text: str, file: str, stem: str) -> list[Card]:
+    """Split an Anki plain-text export into one Card per note."""
+    return _segment(text, file, stem, "anki")
+
+
+def segment_csv(text: str, file: str, stem: str) -> list[Card]:
+    """Split a CSV/TSV term list (`term,definition` per line) into one Card per row."""
+    return _segment(text, file, stem, "csv")
+
+
+def _sniff_separator(lines: list[str]) -> str:
+    sample = [ln for ln in lines[:400] if ln.strip() and not ln.startswith("#")]
+    if not sample:
+        return "\t"
+    best, best_score = "\t", -1.0
+    for sep in ("\t", ",", ";", "|"):
+        have = [ln for ln in sample if sep in ln]
+        # Tabs almost never occur in note text; a comma or semicolon must be on nearly every line.
+        score = len(have) / len(sample) * (1.5 if sep == "\t" else 1.0)
+        if score > best_score:
+            best, best_score = sep, score
+    return best
+
+
+def _segment(text: str, file: str, stem: str, fmt: str) -> list[Card]:
+    lines = text.split("\n")
+    header = _parse_header(lines) if fmt == "anki" else _Header()
+    start = header.lines
+    sep = header.separator or _sniff_separator(lines[start:])
+    expected = _expected_fields(lines, start, sep, header)
+    records = _records(lines, start, sep, expected)
+    is_html = header.html
+    if is_html is None:
+        is_html = bool(_HTML_HINT.search("\n".join(lines[start : start + 2000])[:200_000]))
+    meta_cols = (header.guid_col, header.deck_col, header.notetype_col, header.tags_col)
+    meta = {c for c in meta_cols if c is not None}
+    tags_col = header.tags_col
+    if tags_col is None and header.columns:
+        tags_col = header.columns.index("tags") if "tags" in header.columns else None
+    cards: list[Card] = []
+    for r_idx, rec in enumerate(records):
+        content = [j for j in range(len(rec.fields)) if j not in meta]
+        if len(content) < 2:
+            continue
+        if r_idx == 0 and _is_header_row([rec.fields[j] for j in content]):
+            continue
+        card = _card(rec, content, lines, header, tags_col, is_html, file, stem, len(cards) + 1, fmt)
+        if card is not None:
+            cards.append(card)
+    return cards
+
+
+def _is_header_row(fields: list[str]) -> bool:
+    words = [f.strip().strip('"').lower() for f in fields if f.strip()]
+    return bool(words) and all(w in _HEADER_WORDS for w in words[:3]) and words[0] in _HEADER_WORDS
+
+
+def _card(rec: _Record, content: list[int], lines: list[str], header: _Header, tags_col: int | None,
+          is_html: bool, file: str, stem: str, number: int, fmt: str) -> Card | None:
+    fields = rec.fields
+    front_raw = fields[content[0]]
+    front = _one_line(_strip_html(front_raw, is_html))
+    backs = [content[1]] + [j for j in content[2:] if fields[j].strip()]
+    if tags_col is None and fmt == "csv" and len(content) >= 3 and _looks_like_tags(fields[content[-1]]):
+        backs = [j for j in backs if j != content[-1]]
+        tags_col = content[-1]
+    if not front and not fields[content[1]].strip():
+        return None
+    tags = fields[tags_col].split() if tags_col is not None and tags_col < len(fields) else []
+    deck = fields[header.deck_col] if header.deck_col is not None and header.deck_col < len(fields) \
+        else header.deck
+    # Where each field starts: its record's first line plus the newlines of the fields before it.
+    offsets: dict[int, int] = {}
+    acc = 0
+    for j, f in enumerate(fields):
+        offsets[j] = acc
+        acc += f.count("\n")
+    services, topic = _services(front, tags, deck, fields, backs, is_html)
+    hint = services[0] if services else None
+    note_lines: list[NoteLine] = []
+    for j in backs:
+        base = rec.start + offsets[j]
+        for k, part in enumerate(fields[j].split("\n")):
+            if not part.strip():
+                continue
+            plain, masks = html_plain(part, is_html)
+            if not plain:
+                continue
+            question = plain.endswith("?") and "?" not in plain[:-1] and len(plain) < 200
+            note_lines.append(NoteLine(base + k + 1, part, plain, role="question" if question else "text",
+                                       heading=topic or None, masks=masks, service_hint=hint))
+    front_line = rec.start + offsets[content[0]] + 1
+    if note_lines:
+        first, last = note_lines[0].number, note_lines[-1].number
+    else:
+        first = last = rec.start + offsets[content[1]] + 1
+    return Card(
+        id=f"card:{stem}:{number}",
+        file=file,
+        number=number,
+        front=front,
+        front_lines=(front_line,),
+        first_line=first,
+        last_line=last,
+        lines=note_lines,
+        services=services,
+        topic=topic,
+        tags=tags,
+        fmt=fmt,
+    )
+
+
+def _one_line(s: str) -> str:
+    return re.sub(r"\s+", " ", s).strip()
+
+
+def _looks_like_tags(value: str) -> bool:
+    toks = value.split()
+    return bool(toks) and all("::" in t or re.fullmatch(r"[\w:.-]{1,40}", t) for t in toks) and (
+        any("::" in t or "_" in t or "-" in t for t in toks) or len(toks) > 1)
+
+
+def _services(front: str, tags: list[str], deck: str | None, fields: list[str], backs: list[int],
+              is_html: bool) -> tuple[list[str], str]:
+    """The card's services (its own first) and its topic (the front after its service prefix)."""
+    own, rest = front_services(front)
+    tag_ids = [t for t in (tag_service(tag) for tag in tags) if t]
+    out = list(own)
+    if not out:
+        out = tag_ids[:1]
+    if not out and deck:
+        sid = tag_service(deck)
+        out = [sid] if sid else []
+    mentions = [s[2] for s in service_spans(front)]
+    if not out:
+        out = mentions[:1]
+    if not out:
+        for j in backs:
+            spans = service_spans(_strip_html(fields[j], is_html))
+            if spans:
+                out = [spans[0][2]]
+                break
+    ids: dict[str, None] = {}
+    for sid in out + tag_ids + mentions:
+        ids.setdefault(sid, None)
+    topic = _topic(rest if own else front)
+    return list(ids), topic
+
+
+def _topic(text: str) -> str:
+    t = text.strip().rstrip("?").strip()
+    t = re.sub(r"\s+", " ", t)
+    return t[:200]
+
+
+# --------------------------------------------------------------------------- detection
+
+
+def looks_like_anki(text: str) -> bool:
+    """Anki header lines (`#separator:`, `#html:`), or most lines are 2-4 tab-separated fields."""
+    lines = text.split("\n")
+    for line in lines[:20]:
+        if not line.startswith("#"):
+            break
+        if re.match(r"#(separator|html|tags column|notetype|deck|guid column|columns|notetype column|"
+                    r"deck column):", line, re.I):
+            return True
+    sample = [ln for ln in lines[:500] if ln.strip()]
+    if len(sample) < 2:
+        return bool(sample) and _tab_note(sample[0]) and sample[0].count("\t") >= 2
+    hits = sum(1 for ln in sample if _tab_note(ln))
+    return hits >= 0.6 * len(sample)
+
+
+def _tab_note(line: str) -> bool:
+    if "\t" not in line or line.startswith(("\t", " ")):
+        return False
+    parts = line.split("\t")
+    return 2 <= len(parts) <= 4 and bool(parts[0].strip()) and bool(parts[1].strip())
+
+
+def looks_like_csv(text: str) -> bool:
+    """A term list: a `term,definition` header, or nearly every line two (or three) CSV fields."""
+    lines = [ln for ln in text.split("\n")[:500] if ln.strip()]
+    if not lines:
+        return False
+    sep = _sniff_separator(lines)
+    first = _read_one(lines, 0, sep, csv.QUOTE_MINIMAL)
+    if first and _is_header_row(first[0]) and len(first[0]) >= 2 and len(lines) >= 2:
+        return True
+    if len(lines) < 3:
+        return False
+    good = 0
+    i = 0
+    quoted = 0
+    total = 0
+    while i < len(lines) and total < 300:
+        got = _read_one(lines, i, sep, csv.QUOTE_MINIMAL)
+        total += 1
+        if got is None:
+            i += 1
+            continue
+        row, used = got
+        if 2 <= len(row) <= 3 and row[0].strip() and row[1].strip() and len(row[0]) <= 200 and used <= 10:
+            good += 1
+            quoted += lines[i].lstrip().startswith('"')
+        i += max(1, used if used <= 10 else 1)
+    return good >= 0.8 * total and (quoted >= 0.5 * total or sep in ("\t", ";", "|") or good == total)
