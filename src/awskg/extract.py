@@ -192,7 +192,7 @@ class Extractor:
         topic_id = None
         if card.topic and card.topic.lower() not in ("overview", "what is it", "what is it?"):
             topic_def = _first_definition(card.lines)
-            tsid = self.cat.lookup(card.topic)
+            tsid = self._component(card.topic, main)
             if tsid and tsid != main:
                 # The topic is a catalog entry itself (`Lambda: lambda insights`, `RDS proxy`).
                 topic_id = self._service_node(facts, tsid, front_src)
@@ -232,7 +232,8 @@ class Extractor:
                 owner = heading_features.get(ln.heading.lower())
             if owner is None:
                 owner = topic_id or (f"service:{line_service}" if line_service else None)
-            if owner and line_service and owner.startswith("feature:"):
+            if owner and line_service and owner != f"service:{line_service}" and (
+                    owner.startswith("feature:") or self._is_part(owner, line_service)):
                 sn = self._service_node(facts, line_service, [src])
                 facts.edge(sn, owner, "HAS_FEATURE", [src])
             for m in mentions:
@@ -250,6 +251,10 @@ class Extractor:
 
     # ------------------------------------------------------------------ nodes
 
+    def _is_part(self, node: str, sid: str) -> bool:
+        rec = self.cat.get(node.split(":", 1)[1]) if node.startswith("service:") else None
+        return bool(rec and rec.parent == sid)
+
     def _service_node(self, facts: Facts, sid: str, sources: Iterable[Source]) -> str:
         node_id = f"service:{sid}"
         rec = self.cat.get(sid)
@@ -263,11 +268,31 @@ class Extractor:
                        aliases=list(prod.get("aliases", [])))
         return node_id
 
+    def _component(self, name: str, sid: str | None) -> str | None:
+        """The catalog entry a topic names, if any: itself (`RDS proxy`), or a part of the card's
+        service written without the service's name (`layers` in a Lambda card: Lambda Layers)."""
+        found = self.cat.lookup(name)
+        if found:
+            return found
+        rec = self.cat.get(sid)
+        if not rec:
+            return None
+        for variant in (f"{rec.name} {name}", f"{rec.name} {name}s", f"{rec.name} {name.rstrip('s')}"):
+            part = self.cat.lookup(variant)
+            if part and self.cat.get(part) and self.cat.get(part).parent == sid:
+                return part
+        return None
+
     def _feature(self, facts: Facts, sid: str | None, name: str, definition: str, sources: list[Source],
                  kind: str) -> str | None:
         name, aliases = _split_aliases(name)
         if not name or len(name) > 80:
             return None
+        part = self._component(name, sid) if kind != "topic" else None
+        if part and part != sid and self.cat.get(part) and self.cat.get(part).parent == sid:
+            node = self._service_node(facts, part, sources)
+            facts.attrs(node, definition=definition)
+            return node
         node_id = f"feature:{sid or 'general'}/{slug(name)}"
         svc = self.cat.name(sid) if sid in self.cat else (self.products.get(sid or "", {}).get("name"))
         facts.node(node_id, "feature", name, sources, service=svc, service_id=sid,
@@ -438,11 +463,11 @@ class Extractor:
             service=svc_name, service_id=sid, subject=subject, kind=q.kind, value=q.value,
             value_max=q.value_max, unit=q.unit, text=q.text, dimension=q.dimension,
             base_value=q.base_value, base_value_max=q.base_value_max, per=q.per, bound=q.bound,
-            feature=owner if owner and owner.startswith("feature:") else None,
+            feature=owner if owner and owner != f"service:{sid}" else None,
         )
         if sid:
             facts.edge(f"service:{sid}", node_id, "HAS_LIMIT", [src])
-        if owner and owner.startswith("feature:"):
+        if owner and owner != f"service:{sid}":
             facts.edge(owner, node_id, "HAS_LIMIT", [src])
 
     # ------------------------------------------------------------------ relations
@@ -778,7 +803,7 @@ def _subject(text: str, q: Quantity, ln: NoteLine, card: Card) -> str:
         base = f"{phrase} {noun}" if phrase and len(phrase.split()) <= 3 else noun
         if q.per:
             base = f"{base} per {q.per}"
-        elif not phrase and context:
+        elif not phrase and context and _singular_phrase(context.lower()) != _singular_phrase(noun.lower()):
             base = f"{base} ({context})"
         return base[:80]
     if q.bound and context:

@@ -46,7 +46,8 @@ KIND_WORDS = {
     "retention": "retention retained kept how long", "rate": "rate per second throughput",
     "granularity": "granularity increments resolution billed", "other": "",
 }
-UNIT_WORDS = {"bytes": "size big", "seconds": "time duration how long", "percent": "percent", "count": "number"}
+UNIT_WORDS = {"bytes": "size big", "seconds": "time duration how long", "percent": "percent",
+              "count": "number how many"}
 
 _TOKEN = re.compile(r"[a-z0-9]+(?:[-'][a-z0-9]+)*|\$latest|/[a-z]+")
 
@@ -265,7 +266,19 @@ class SearchIndex:
                         used[j] = True
                     rec = cat.get(sid)
                     terms = tokens(rec.name if rec else phrase)
+                    parent = cat.get(rec.parent) if rec and rec.parent else None
+                    if parent:
+                        # `lambda layer`: the part's own words must match; the parent's boost does the rest.
+                        own = [t for t in terms if t not in set(tokens(parent.name))]
+                        terms = own or terms
                     concepts.append([(t, 1.0 / math.sqrt(len(terms))) for t in terms if t in self.postings])
+        # Phrases students use for things notes say otherwise (`cold start`): whole-phrase synonyms.
+        for i in range(len(low_words) - 1):
+            phrase = f"{low_words[i]} {low_words[i + 1]}"
+            if phrase in self._syn and not used[i] and not used[i + 1]:
+                used[i] = used[i + 1] = True
+                concepts.append(_dedup([(t, 0.8) for exp in self._syn[phrase] for t in tokens(exp)
+                                        if t in self.postings and t not in self._stop]))
         for i, w in enumerate(low_words):
             if used[i] or not w:
                 continue
@@ -287,8 +300,10 @@ class SearchIndex:
             for exp in self._syn_abbrev.get(w, []) + self._syn_abbrev.get(w.rstrip("s"), []):
                 ts = [t for t in tokens(exp) if t in self.postings and t not in self._stop]
                 concept += [(t, 0.8 / math.sqrt(max(1, len(ts)))) for t in ts]
+            # A word the notes never use is only found through its synonyms: give them more weight.
+            syn_w = 0.35 if concept else 0.8
             for exp in self._syn.get(w, []) + (self._syn.get(stem(w), []) if stem(w) != w else []):
-                concept += [(t, 0.35) for t in tokens(exp) if t in self.postings and t not in self._stop]
+                concept += [(t, syn_w) for t in tokens(exp) if t in self.postings and t not in self._stop]
             if concept:
                 concepts.append(_dedup(concept))
             elif w.isalpha() and len(w) > 2:
@@ -343,6 +358,13 @@ class SearchIndex:
                 scores[doc_i] += s
                 matched[doc_i] += 1
         services = intent["services"]
+        # A part of a service (Lambda Layers) also speaks for its parent's entities, and back.
+        family = set()
+        for sid in services:
+            rec = catalog().get(sid)
+            if rec and rec.parent:
+                family.add(rec.parent)
+            family.update(r.id for r in catalog().services.values() if r.parent == sid)
         ranked = []
         for doc_i, s in scores.items():
             doc = self.docs[doc_i]
@@ -353,7 +375,7 @@ class SearchIndex:
             coverage = matched[doc_i] / max(1, asked)
             score = s * (0.35 + coverage) ** 2 * doc.prior
             if services:
-                if doc.service_id in services:
+                if doc.service_id in services or doc.service_id in family:
                     score *= 1.6
                 elif doc.type == "service" and doc.id.split(":", 1)[1] in services:
                     score *= 1.2
