@@ -1,0 +1,451 @@
+"""`awskg`: the command line, a thin shell over the library.
+
+Every command is a call into `awskg` (build, load, limits, search, entity, related, compare,
+export, quiz) and a table or JSON out. Errors are one line on stderr and a non-zero exit; query
+commands load the stored graph and never import spaCy.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from .errors import AwskgError, OutputError, UsageError
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    help="A knowledge graph of AWS certification study notes: limits, search, related concepts, exports.",
+)
+
+GraphOpt = typer.Option(None, "--graph", "-g", help="Graph file (default graph/awskg.json, or $AWSKG_GRAPH).")
+JsonOpt = typer.Option(False, "--json", help="Print JSON instead of a table.")
+
+
+def _console(stderr: bool = False):  # rich is imported when something is printed, not before
+    from rich.console import Console
+
+    return Console(stderr=stderr, highlight=False, soft_wrap=False)
+
+
+def _kg(graph: Path | None):
+    from .graph import KnowledgeGraph
+
+    return KnowledgeGraph.load(graph)
+
+
+def _print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+
+
+def _esc(text: Any) -> str:
+    from rich.markup import escape
+
+    return escape(str(text if text is not None else ""))
+
+
+# ---------------------------------------------------------------------------- build and stats
+
+
+@app.command()
+def build(
+    paths: list[Path] = typer.Argument(None, help="Notes files and/or folders (default: notes/)."),
+    output: Path = typer.Option(None, "--output", "-o", help="Graph file to write (default graph/awskg.json)."),
+    fmt: str = typer.Option(None, "--format", "-f", help="Read every file as: flashcards, markdown, anki, csv."),
+    force: bool = typer.Option(False, "--force", help="Overwrite an output file that is not an awskg graph."),
+    no_cache: bool = typer.Option(False, "--no-cache", help="Parse every file again, ignoring the cache."),
+    json_out: bool = JsonOpt,
+) -> None:
+    """Parse notes into a typed knowledge graph and save it."""
+    from .build import build as do_build
+    from .graph import default_graph_path
+
+    targets = list(paths) if paths else [Path("notes")]
+    out = output or default_graph_path()
+    _check_output(out, force)
+    total_bytes = 0
+    for t in targets:
+        if t.is_file():
+            total_bytes += t.stat().st_size
+        elif t.is_dir():
+            total_bytes += sum(f.stat().st_size for f in t.rglob("*") if f.is_file())
+    show_bar = total_bytes > 512 * 1024 and not json_out
+    if show_bar:
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                      TimeElapsedColumn(), console=_console(stderr=True), transient=True) as bar:
+            tasks: dict[str, Any] = {}
+
+            def progress(name: str, done: int, total: int) -> None:
+                if name not in tasks:
+                    tasks[name] = bar.add_task(Path(name).name[:40], total=total)
+                bar.update(tasks[name], completed=done, total=total)
+
+            kg = do_build(targets, fmt=fmt, progress=progress, use_cache=not no_cache)
+    else:
+        kg = do_build(targets, fmt=fmt, use_cache=not no_cache)
+    kg.save(out)
+    stats = kg.stats()
+    report = getattr(kg, "build_report", None)
+    if json_out:
+        _print_json({"graph": str(out), **stats, "parsed": report.parsed if report else [],
+                     "cached": report.cached if report else []})
+        return
+    _stats_table(stats, title=f"Built {out}")
+    if report and report.cached:
+        _console(stderr=True).print(f"{len(report.parsed)} file(s) parsed, {len(report.cached)} from the cache")
+
+
+def _check_output(out: Path, force: bool) -> None:
+    """The graph file may be replaced (it is the build's own output); another file only with --force."""
+    if not out.exists() or force:
+        return
+    if out.is_dir():
+        raise OutputError(f"{out}: is a folder")
+    try:
+        with open(out, "rb") as fh:
+            head = fh.read(4096)
+        looks_like_graph = b'"nodes"' in head or b'"directed"' in head
+    except OSError:
+        looks_like_graph = False
+    if not looks_like_graph:
+        raise OutputError(f"{out}: exists and is not an awskg graph; pass --force to overwrite it")
+
+
+def _stats_table(stats: dict[str, Any], title: str) -> None:
+    from rich.table import Table
+
+    table = Table(title=title, show_header=True)
+    table.add_column("what")
+    table.add_column("count", justify="right")
+    table.add_row("cards", str(stats["cards"]))
+    for t, n in stats["entities"].items():
+        table.add_row(f"entities: {t}", str(n))
+    for r, n in stats["relations"].items():
+        table.add_row(f"relations: {r}", str(n))
+    table.add_row("nodes / edges", f"{stats['nodes']} / {stats['edges']}")
+    _console().print(table)
+
+
+@app.command()
+def stats(graph: Path = GraphOpt, json_out: bool = JsonOpt) -> None:
+    """Cards, entities by type and relations of the graph."""
+    data = _kg(graph).stats()
+    if json_out:
+        _print_json(data)
+    else:
+        _stats_table(data, title="awskg graph")
+
+
+# ---------------------------------------------------------------------------- limits
+
+
+@app.command()
+def limits(
+    service: str = typer.Argument(None, help="A service (name, alias or abbreviation)."),
+    kind: str = typer.Option(None, "--kind", "-k", help="max, min, default, range, count, retention, rate, granularity."),
+    over: str = typer.Option(None, "--over", help="Only limits above this, e.g. 100MB or '1 minute'."),
+    under: str = typer.Option(None, "--under", help="Only limits below this, e.g. 1KB or '30 seconds'."),
+    conflicts: bool = typer.Option(False, "--conflicts", help="Only limits the notes state with different values."),
+    stale: bool = typer.Option(False, "--stale", help="Only limits AWS has changed since (study reference)."),
+    numeric: bool = typer.Option(False, "--numeric", help="Leave out non-numeric bounds (unlimited, forever)."),
+    graph: Path = GraphOpt,
+    json_out: bool = JsonOpt,
+) -> None:
+    """A service's limits (or all), grouped by feature, with value, kind and source line."""
+    from .quantities import parse_quantity
+
+    kg = _kg(graph)
+    found = kg.limits(service, kind=kind, numeric_only=numeric)
+    for flag, text in (("over", over), ("under", under)):
+        if text is None:
+            continue
+        try:
+            base, dim, _unit = parse_quantity(text)
+        except ValueError as err:
+            raise UsageError(f"--{flag}: {err}") from err
+        found = [lim for lim in found if lim.dimension == dim and lim.base_value is not None and (
+            (lim.base_value_max or lim.base_value) > base if flag == "over" else lim.base_value < base)]
+    if conflicts:
+        found = [lim for lim in found if lim.conflict]
+    flags = _stale_flags(found)
+    if stale:
+        found = [lim for lim in found if lim.id in flags]
+    if json_out:
+        _print_json([{**lim.to_dict(), "stale": flags.get(lim.id)} for lim in found])
+        return
+    if not found:
+        _console(stderr=True).print("no limits match")
+        raise typer.Exit(1)
+    from rich.table import Table
+
+    table = Table(show_header=True, title=f"Limits{' of ' + _esc(service) if service else ''}", show_lines=False)
+    for col in ("service", "feature", "subject", "value", "kind", "line"):
+        table.add_column(col, overflow="fold")
+    last = None
+    for lim in sorted(found, key=lambda x: (x.service or "", _feature_name(kg, x), x.source.line)):
+        feat = _feature_name(kg, lim)
+        value = lim.display
+        if lim.conflict:
+            value += " [yellow](conflict)[/]"
+        if lim.id in flags:
+            value += " [red]⚠ outdated[/]"
+        key = (lim.service, feat)
+        table.add_row("" if key == last else _esc(lim.service), "" if key == last else _esc(feat),
+                      _esc(lim.subject), value if "[" in value and "⚠" in value or lim.conflict else _esc(value),
+                      lim.kind, f"{lim.source.line}: {_esc(lim.line_text[:90])}")
+        last = key
+    _console().print(table)
+    for lim in found:
+        if lim.id in flags:
+            _console().print(f"[red]⚠[/] {_esc(flags[lim.id])}")
+
+
+def _feature_name(kg, lim) -> str:
+    if lim.feature and lim.feature in kg.graph:
+        return kg.graph.nodes[lim.feature].get("name", "")
+    return ""
+
+
+def _stale_flags(found) -> dict[str, str]:
+    """Limit id -> "your notes: 256 KB; AWS since 2025-08: 1 MiB; source" for limits AWS changed."""
+    try:
+        from .study import stale_flags
+    except ImportError:
+        return {}
+    return {k: v.message for k, v in stale_flags(found).items()}
+
+
+# ---------------------------------------------------------------------------- search
+
+
+@app.command()
+def search(
+    query: str = typer.Argument(..., help="What to look for: `sqs max msg size`, `lamda timout`, `DDB pitr`."),
+    type_: str = typer.Option(None, "--type", "-t", help="Only this entity type (limit, feature, service, ...)."),
+    service: str = typer.Option(None, "--service", "-s", help="Only entities of this service."),
+    limit: int = typer.Option(10, "--limit", "-n", min=1, max=200, help="How many hits."),
+    graph: Path = GraphOpt,
+    json_out: bool = JsonOpt,
+) -> None:
+    """Search with typos, abbreviations and synonyms; limits answer with their value."""
+    if not query.strip():
+        raise UsageError("the query is empty; try `awskg search \"sqs max message size\"`")
+    kg = _kg(graph)
+    types = [t.strip() for t in type_.split(",")] if type_ else None
+    hits = kg.search(query, limit=limit, types=types, service=service)
+    if json_out:
+        _print_json([h.to_dict() for h in hits])
+        if not hits:
+            raise typer.Exit(1)
+        return
+    if not hits:
+        sugg = kg.suggest(query)
+        msg = f"nothing found for {query[:80]!r}"
+        if sugg:
+            msg += "; try: " + ", ".join(sugg)
+        _console(stderr=True).print(_esc(msg))
+        raise typer.Exit(1)
+    from rich.table import Table
+
+    table = Table(show_header=True, show_lines=True)
+    table.add_column("#", justify="right")
+    table.add_column("type")
+    table.add_column("name", overflow="fold")
+    table.add_column("answer", overflow="fold")
+    table.add_column("line", justify="right")
+    for i, h in enumerate(hits, 1):
+        d = h.to_dict()
+        answer = d.get("display") if h.type == "limit" else d["snippet"]
+        table.add_row(str(i), h.type, _esc(h.name), _esc(answer), str(h.source.line) if h.source else "")
+    _console().print(table)
+
+
+# ---------------------------------------------------------------------------- entities
+
+
+@app.command()
+def show(entity: str = typer.Argument(..., help="Name, alias or id."), graph: Path = GraphOpt,
+         json_out: bool = JsonOpt) -> None:
+    """An entity: type, definition, limits, neighbours by relation, source lines."""
+    kg = _kg(graph)
+    e = kg.entity(entity)
+    if json_out:
+        _print_json(e.to_dict())
+        return
+    con = _console()
+    con.print(f"[bold]{_esc(e.name)}[/]  ({e.type}{', ' + _esc(e.service) if e.service else ''})  [dim]{e.id}[/]")
+    if e.aliases:
+        con.print(f"aliases: {_esc(', '.join(e.aliases))}")
+    if e.definition:
+        con.print(_esc(e.definition))
+    if e.limits:
+        from rich.table import Table
+
+        table = Table(title="limits", show_header=True)
+        for col in ("subject", "value", "kind", "line"):
+            table.add_column(col, overflow="fold")
+        for lim in e.limits:
+            table.add_row(_esc(lim.subject), _esc(lim.display), lim.kind, str(lim.source.line))
+        con.print(table)
+    groups: dict[str, list] = {}
+    for n in e.neighbours:
+        groups.setdefault(n.relation, []).append(n)
+    for rel, items in groups.items():
+        con.print(f"[bold]{rel}[/]: " + ", ".join(_esc(n.name) for n in items[:12])
+                  + (f" (+{len(items) - 12})" if len(items) > 12 else ""))
+    if e.source_text:
+        con.print("[bold]notes[/]:")
+        for src, text in e.source_text[:8]:
+            con.print(f"  {_esc(src.file)}:{src.line}: {_esc(text[:200])}")
+
+
+@app.command()
+def related(
+    entity: str = typer.Argument(..., help="Name, alias or id."),
+    depth: int = typer.Option(1, "--depth", "-d", help="Steps away, 1-3."),
+    type_: str = typer.Option(None, "--type", "-t", help="Only these types, comma-separated."),
+    relation: str = typer.Option(None, "--relation", "-r", help="Only these relations, comma-separated."),
+    limit: int = typer.Option(25, "--limit", "-n", min=1, help="How many neighbours."),
+    graph: Path = GraphOpt,
+    json_out: bool = JsonOpt,
+) -> None:
+    """Neighbours of an entity, ranked by evidence and specificity, with the lines that say so."""
+    kg = _kg(graph)
+    types = [t.strip() for t in type_.split(",")] if type_ else None
+    rels = [r.strip() for r in relation.split(",")] if relation else None
+    found = kg.related(entity, depth=depth, types=types, relations=rels, limit=limit)
+    if json_out:
+        _print_json([n.to_dict() for n in found])
+        return
+    from rich.table import Table
+
+    table = Table(show_header=True, title=f"related to {_esc(entity)}")
+    for col in ("relation", "neighbour", "type", "depth", "evidence"):
+        table.add_column(col, overflow="fold")
+    for n in found:
+        arrow = "→" if n.direction == "out" else "←"
+        ev = f"{n.evidence[0].line}: {n.evidence_text[0][:80]}" if n.evidence and n.evidence_text else ""
+        table.add_row(f"{arrow} {n.relation}", _esc(n.name), n.type, str(n.depth), _esc(ev))
+    _console().print(table)
+
+
+@app.command()
+def compare(a: str, b: str, graph: Path = GraphOpt, json_out: bool = JsonOpt) -> None:
+    """Two entities side by side, with their defining note lines."""
+    kg = _kg(graph)
+    data = kg.compare(a, b)
+    if json_out:
+        _print_json(data)
+        return
+    from rich.table import Table
+
+    table = Table(show_header=True, show_lines=True)
+    table.add_column("", style="bold")
+    table.add_column(_esc(data["a"]["name"]), overflow="fold")
+    table.add_column(_esc(data["b"]["name"]), overflow="fold")
+    table.add_row("type", data["a"]["type"], data["b"]["type"])
+    table.add_row("definition", _esc(data["a"]["definition"]), _esc(data["b"]["definition"]))
+
+    def lines(side: dict) -> str:
+        return "\n".join(f"{x['line']}: {x['text'][:140]}" for x in side["lines"][:4])
+
+    table.add_row("notes", _esc(lines(data["a"])), _esc(lines(data["b"])))
+
+    def lims(side: dict) -> str:
+        return "\n".join(f"{x['subject']}: {x['display']}" for x in side["limits"][:6])
+
+    if data["a"]["limits"] or data["b"]["limits"]:
+        table.add_row("limits", _esc(lims(data["a"])), _esc(lims(data["b"])))
+    _console().print(table)
+    if data["contrasted"]:
+        _console().print("[dim]the notes contrast these two[/]")
+
+
+# ---------------------------------------------------------------------------- export and quiz
+
+
+@app.command()
+def export(
+    entities: list[str] = typer.Argument(..., help="Entities the subgraph starts from."),
+    fmt: str = typer.Option(..., "--format", "-f", help="graphml, gexf, json, mermaid, dot, markdown, anki, csv, cypher, obsidian."),
+    depth: int = typer.Option(1, "--depth", "-d", help="Steps away, 0-3."),
+    types: str = typer.Option(None, "--types", "-t", help="Only these entity types, comma-separated."),
+    output: Path = typer.Option(None, "--output", "-o", help="File (or folder, for obsidian) to write."),
+    nodes: Path = typer.Option(None, "--nodes", help="csv: write the nodes table here."),
+    edges: Path = typer.Option(None, "--edges", help="csv: write the edges table here."),
+    force: bool = typer.Option(False, "--force", help="Overwrite files that exist."),
+    graph: Path = GraphOpt,
+) -> None:
+    """Export a study subgraph in a format students' tools open."""
+    from . import export as exporter
+
+    kg = _kg(graph)
+    type_list = [t.strip() for t in types.split(",")] if types else None
+    sub = kg.subgraph(entities, depth=depth, types=type_list)
+    result = exporter.export(kg, sub, fmt, output=output, nodes=nodes, edges=edges, force=force)
+    if result is not None:
+        if isinstance(result, bytes):
+            sys.stdout.buffer.write(result)
+        else:
+            sys.stdout.write(result if result.endswith("\n") else result + "\n")
+
+
+@app.command()
+def quiz(
+    service: str = typer.Argument(None, help="Only questions about this service."),
+    n: int = typer.Option(10, "-n", min=1, max=200, help="How many questions."),
+    seed: int = typer.Option(None, "--seed", help="Same seed, same quiz."),
+    answers: bool = typer.Option(False, "--answers", help="Print questions with answers, no prompting."),
+    graph: Path = GraphOpt,
+    json_out: bool = JsonOpt,
+) -> None:
+    """A multiple-choice quiz generated from the graph."""
+    from .study import make_quiz, run_terminal_quiz
+
+    kg = _kg(graph)
+    questions = make_quiz(kg, service=service, n=n, seed=seed)
+    if json_out:
+        _print_json([q.to_dict() for q in questions])
+        return
+    run_terminal_quiz(questions, console=_console(), show_answers=answers or not sys.stdin.isatty())
+
+
+# ---------------------------------------------------------------------------- entry point
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI: AwskgError -> one line on stderr and its exit code, never a traceback."""
+    try:
+        rc = app(args=argv, standalone_mode=False)
+    except AwskgError as err:
+        sys.stderr.write(f"awskg: error: {err}\n")
+        return err.exit_code
+    except typer.Exit as ex:
+        return ex.exit_code
+    except (KeyboardInterrupt, BrokenPipeError):
+        return 130
+    except Exception as err:  # noqa: BLE001 - the last guard: a one-line message, not a traceback
+        import click
+
+        if isinstance(err, click.exceptions.ClickException):
+            err.show()
+            return err.exit_code
+        if isinstance(err, click.exceptions.Abort):
+            return 130
+        if os.environ.get("AWSKG_DEBUG"):
+            raise
+        sys.stderr.write(f"awskg: internal error: {err.__class__.__name__}: {err} (set AWSKG_DEBUG=1 for details)\n")
+        return 70
+    return rc if isinstance(rc, int) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
