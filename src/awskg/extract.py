@@ -61,6 +61,7 @@ _DIFF = re.compile(r"\bdifferences?\s+between\s+(.+?)(?:\?|$|\.)", re.I)
 _URL = re.compile(r"https?://\S+|\bwww\.\S+|<[a-z][^<>]{0,80}>")
 _PAREN_ABBR = re.compile(r"\s*\(([A-Za-z][A-Za-z0-9/-]{1,10})\)\s*")
 _SERVICE_SUBJECT_TOKENS = 3
+_LIST_GAP = re.compile(r"[\s,;/&()-]*(?:\b(?:and|or|and/or)\b)?[\s,;/&()-]*(?:(?:apache|amazon|aws)\s+)?", re.I)
 
 
 @dataclass
@@ -308,6 +309,13 @@ class Extractor:
             if m.start <= 2 and m.end >= len(term) - 1 and m.type != "service":
                 facts.node(m.key, m.type, m.text, [src], definition=definition)
                 return m.key
+        # A definition that is one entity (`Function version – arn:aws:lambda:...`) names it.
+        d0 = ln.plain.find(definition) if definition else -1
+        for m in mentions:
+            if d0 >= 0 and m.type not in ("service",) and m.start <= d0 + 1 and m.end >= d0 + len(definition) - 2:
+                label = f"{term} ARN" if m.type == "arn" and "arn" not in term.lower() else term
+                facts.node(m.key, m.type, label, [src], aliases=[term])
+                return m.key
         if re.fullmatch(r"_?[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+", term):
             key = f"env_var:{term}"
             facts.node(key, "env_var", term, [src], definition=definition, services=[sid] if sid else [])
@@ -494,7 +502,10 @@ class Extractor:
                 objects = self._objects(spec, svc_mentions, cue_s, cue_e, sent_s, sent_e, ctx.line.plain)
                 if not objects:
                     continue
-                subject = self._subject_service(svc_mentions, cue_s, sent_s, ctx.service, objects)
+                subject_pool = [m for m in svc_mentions
+                                if m.key.split(":", 1)[1] in self.cat
+                                and m.key.split(":", 1)[1] not in set(spec.get("object_ids", []))]
+                subject = self._subject_service(subject_pool, cue_s, sent_s, ctx.service, objects)
                 if not subject:
                     continue
                 for obj in objects:
@@ -509,6 +520,7 @@ class Extractor:
         where = spec.get("objects", "after")
         max_gap = spec.get("max_gap")
         out: list[str] = []
+        last_end = None
         for m in mentions:
             if not (sent_s <= m.start < sent_e):
                 continue
@@ -517,6 +529,9 @@ class Extractor:
                     continue
                 if max_gap is not None and not out and len(text[cue_e : m.start].split()) > max_gap:
                     continue
+                # After the first object, only a list continues it: `S3, RedShift, or Splunk`.
+                if out and last_end is not None and not _LIST_GAP.fullmatch(text[last_end : m.start]):
+                    break
             sid = m.key.split(":", 1)[1]
             if allowed and sid not in allowed:
                 continue
@@ -527,6 +542,7 @@ class Extractor:
             node = f"service:{sid}"
             if node not in out:
                 out.append(node)
+            last_end = m.end
         return out
 
     def _child(self, sid: str, word: str) -> str | None:
@@ -562,7 +578,10 @@ class Extractor:
             if c.line.role in ("term", "heading", "subtopic", "table") and owner not in names:
                 names[owner] = (owner, c)
         node_names = {n["id"]: n["name"] for n in facts.nodes if n["id"] in names}
-        node_alias = {n["id"]: n["attrs"].get("aliases") or [] for n in facts.nodes if n["id"] in names}
+        node_alias: dict[str, list[str]] = {}
+        for n in facts.nodes:
+            if n["id"] in names and n["attrs"].get("aliases"):
+                node_alias.setdefault(n["id"], []).extend(n["attrs"]["aliases"])
 
         def resolve(phrase: str, context_head: str | None) -> str | None:
             phrase = re.sub(r"\(.*?\)", "", phrase).strip(" *:,.?").lower()
@@ -586,7 +605,9 @@ class Extractor:
         texts = [(card.front, front_src[0]), (card.topic, front_src[0])]
         texts += [(c.line.plain, c.src) for c in lines if c.line.role in ("subtopic", "heading", "title", "text")
                   and len(c.line.plain.split()) <= 25]
-        head = _head(card.topic) if card.topic else None
+        # `internal vs external` under the topic `extensions`: the topic's head completes the phrases
+        # (not when the topic is itself the comparison, `Memcached vs Redis`).
+        head = _head(card.topic) if card.topic and not _VS.search(card.topic) else None
         for text, src in texts:
             for a_txt, b_txt in _compared_phrases(text):
                 a, b = resolve(a_txt, head), resolve(b_txt, head)
@@ -641,6 +662,8 @@ class Extractor:
             by_name.setdefault(_singular_phrase(nm.lower()), nid)
         for nid, nm in all_feats.items():
             words = _split_aliases(nm)[0].lower().split()
+            if len(words) > 4 or " vs " in f" {nm.lower()} " or " of " in f" {nm.lower()} ":
+                continue
             for k in range(1, len(words)):
                 tail = _singular_phrase(" ".join(words[k:]))
                 other = by_name.get(tail)
@@ -927,6 +950,23 @@ def assemble_facts(kg: Any, facts: Facts) -> None:
         kg.add_entity(n["id"], n["type"], n["name"], [Source.from_dict(s) for s in n["sources"]], **n["attrs"])
     for e in facts.edges:
         kg.add_relation(e["u"], e["v"], e["relation"], [Source.from_dict(s) for s in e["sources"]], **e["attrs"])
+
+
+def link_parts(kg: Any) -> int:
+    """A catalog component (Lambda Layers, DynamoDB Streams) is PART_OF its parent service when
+    both stand in the graph; the evidence is the component's first line."""
+    g = kg.graph
+    cat = catalog()
+    count = 0
+    for n, d in list(g.nodes(data=True)):
+        if d.get("type") != "service":
+            continue
+        rec = cat.get(n.split(":", 1)[1])
+        if rec and rec.parent and f"service:{rec.parent}" in g:
+            kg.add_relation(n, f"service:{rec.parent}", "PART_OF",
+                            [Source.from_dict(s) for s in d.get("sources", [])[:1]])
+            count += 1
+    return count
 
 
 def mark_conflicts(kg: Any) -> int:

@@ -512,7 +512,7 @@ class KnowledgeGraph:
     def compare(self, a: str, b: str) -> dict[str, Any]:
         """Two entities side by side: definitions with their note lines, limits, and what the notes
         say sets them apart (the CONTRASTS_WITH evidence) or joins them."""
-        ea, eb = self.entity(a), self.entity(b)
+        ea, eb = self.entity(self._contrasted_pair(a, b)[0]), self.entity(self._contrasted_pair(a, b)[1])
         joined = []
         for u, v in ((ea.id, eb.id), (eb.id, ea.id)):
             for k, d in (self.graph.get_edge_data(u, v) or {}).items():
@@ -524,6 +524,21 @@ class KnowledgeGraph:
                 })
         return {"a": _side(ea), "b": _side(eb), "relations": joined,
                 "contrasted": any(j["relation"] == "CONTRASTS_WITH" for j in joined)}
+
+    def _contrasted_pair(self, a: str, b: str) -> tuple[str, str]:
+        """Resolve two names; where a name fits several nodes (the product Redis and the notes'
+        `redis` heading), prefer the pair the notes contrast."""
+        ia, ib = self.resolve(a), self.resolve(b)
+        g = self.graph
+        if g.has_edge(ia, ib, "CONTRASTS_WITH") or g.has_edge(ib, ia, "CONTRASTS_WITH"):
+            return ia, ib
+        ca = [ia, *[n for n in self._name_index().get(_fold(a), []) if n != ia]]
+        cb = [ib, *[n for n in self._name_index().get(_fold(b), []) if n != ib]]
+        for x in ca:
+            for y in cb:
+                if g.has_edge(x, y, "CONTRASTS_WITH") or g.has_edge(y, x, "CONTRASTS_WITH"):
+                    return x, y
+        return ia, ib
 
     def comparisons(self) -> list[tuple[str, str]]:
         out = set()

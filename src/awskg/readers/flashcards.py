@@ -167,7 +167,7 @@ def _answer_lines(lines: list[str], body: list[int], sid: str | None) -> list[No
         if not s:
             continue
         number = j + 1
-        if pos == 0 and _is_title_shape(s):
+        if pos == 0 and _is_title_shape(s) and not s.endswith(":"):
             out.append(NoteLine(number, raw, s, role="title", heading=None))
             heading = None if _names_service(s, sid) else s.rstrip(":").strip()
             continue
