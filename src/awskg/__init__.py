@@ -16,8 +16,8 @@ from .model import Card, Entity, Hit, Limit, Neighbour, NoteLine, Source  # noqa
 
 
 def build(paths, **kwargs) -> KnowledgeGraph:  # noqa: ANN001 - documented in build.build
-    """Build the graph of notes files and/or folders (see awskg.build.build)."""
-    from .build import build as _build
+    """Build the graph of notes files and/or folders (see awskg.builder.build)."""
+    from .builder import build as _build
 
     return _build(paths, **kwargs)
 

@@ -63,7 +63,7 @@ def build(
     json_out: bool = JsonOpt,
 ) -> None:
     """Parse notes into a typed knowledge graph and save it."""
-    from .build import build as do_build
+    from .builder import build as do_build
     from .graph import default_graph_path
 
     targets = list(paths) if paths else [Path("notes")]

@@ -419,14 +419,18 @@ def _kind(text: str, start: int, end: int, u: _Unit) -> str:
     left = text[c0:start]
     right = text[end : min(c1 + 1, end + 40)].lstrip(" (")
     found: dict[str, int] = {}
+    spans: list[tuple[str, int, int]] = []
     for kind in _KIND_PRIORITY:
         before, after = _cue_res()[kind]
         if after and after.match(right):
             found[kind] = 0
         if before:
-            hits = list(before.finditer(left))
-            if hits:
-                found.setdefault(kind, len(left) - hits[-1].end())
+            spans += [(kind, m.start(), m.end()) for m in before.finditer(left)]
+    # "no more than" holds "more than": a cue inside a longer cue is not a cue of its own.
+    for kind, s0, e0 in spans:
+        if any(s1 <= s0 and e0 <= e1 and (e1 - s1) > (e0 - s0) for _k, s1, e1 in spans):
+            continue
+        found.setdefault(kind, len(left) - e0)
     if found:
         for kind in _KIND_PRIORITY:
             if kind in found:

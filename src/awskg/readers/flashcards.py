@@ -42,6 +42,8 @@ def front_service(line: str, next_line: str | None = None) -> tuple[str, str] | 
         return None
     prefix, rest = m.group(1).strip(), m.group(2).strip()
     sid = catalog().lookup(prefix) or catalog().lookup_fuzzy(prefix, cutoff=90)
+    if not sid and len(prefix) <= 5 and prefix.isalnum():
+        sid = catalog().lookup(prefix.upper())  # `ddb:` on a front is the abbreviation, in any case
     if not sid:
         return None
     # An answer line such as `SQS: fully managed ...` would also open with a service; a front asks
