@@ -154,6 +154,18 @@ def test_tables_show_a_table(executed):
     assert all(has_table for _, has_table in tabled), tabled
 
 
+def test_exports_show_the_study_sheet_and_the_deck(executed):
+    cells = executed.cells
+    by_heading = {_heading(cells, i): c for i, c in enumerate(cells) if c.cell_type == "code"}
+    sheet = next(c for h, c in by_heading.items() if "Markdown" in h)
+    deck = next(c for h, c in by_heading.items() if "Anki" in h)
+    shown = [o.data["text/markdown"] for o in sheet.outputs if "text/markdown" in o.get("data", {})]
+    assert shown and shown[0].startswith("# ")
+    printed = "".join(o.get("text", "") for o in deck.outputs if o.output_type == "stream")
+    assert re.search(r"\.apkg: [\d,]+ bytes, [1-9]\d* cards", printed), printed
+    assert "text/html" in _data(deck)
+
+
 def test_notebook_writes_nothing_into_the_repository(run):
     # Exports go to a temporary folder; the notebook and the committed graph stay as they were.
     assert run["after"] == run["before"]
