@@ -511,6 +511,8 @@ class Extractor:
                 for obj in objects:
                     if obj == subject:
                         continue
+                    # The object may be a part the text implies (`streams from DynamoDB`).
+                    self._service_node(facts, obj.split(":", 1)[1], [ctx.src])
                     u, v = (obj, subject) if spec.get("direction") == "reverse" else (subject, obj)
                     facts.edge(u, v, label, [ctx.src], via=ctx.owner if ctx.owner.startswith("feature:") else None)
 
