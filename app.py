@@ -1,0 +1,326 @@
+"""awskg explorer: the knowledge graph of your AWS notes, for clicking rather than typing.
+
+    .venv/bin/streamlit run app.py          # $AWSKG_GRAPH picks another graph file
+
+A thin face over the library: every answer is a call into `awskg` (search, entity, related,
+subgraph, limits, compare, export, study) and every table or graph is shaped by `awskg.views`.
+This is the only module that imports Streamlit. Note text is shown as text (st.text, st.code,
+dataframes); the few Markdown labels go through `views.literal_markdown`.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+from st_cytoscape import cytoscape
+
+import awskg
+from awskg import views
+from awskg.graph import CONCEPT_TYPES, MAX_DEPTH, KnowledgeGraph, default_graph_path
+
+VIEWS = ("Explore", "Limits", "Compare", "Quiz")
+SEARCH_TYPES = (*CONCEPT_TYPES, "line", "comparison")
+WIDE_TEXT = st.column_config.TextColumn(width="large")
+
+st.set_page_config(page_title="awskg explorer", page_icon="🗺️", layout="wide")
+ss = st.session_state
+
+
+# ---------------------------------------------------------------------------- the graph
+
+
+@st.cache_resource(show_spinner="Loading the graph…")
+def committed_graph(path: str, mtime_ns: int | None) -> KnowledgeGraph:
+    # mtime_ns is part of the cache key: a rebuilt graph file is loaded again, an unchanged one never.
+    return awskg.load(path)
+
+
+def current_graph() -> KnowledgeGraph:
+    if ss.get("uploaded_kg") is not None:
+        return ss.uploaded_kg
+    path = str(default_graph_path())
+    try:
+        mtime = os.stat(path).st_mtime_ns
+    except OSError:
+        mtime = None  # awskg.load names the problem
+    return committed_graph(path, mtime)
+
+
+def sidebar(kg: KnowledgeGraph) -> str:
+    with st.sidebar:
+        st.title("awskg")
+        view = st.radio("View", VIEWS, key="view")
+        stats = kg.stats()
+        if ss.get("uploaded_kg") is not None:
+            st.caption(views.literal_markdown(f"Graph of your uploads: {', '.join(ss.uploaded_names)}"))
+        else:
+            st.caption(views.literal_markdown(f"Graph: {default_graph_path()}"))
+        entities = sum(stats["entities"].values())
+        st.caption(f"{stats['cards']} cards · {entities} entities · {stats['edges']} relations")
+        with st.expander("Explore your own notes"):
+            files = st.file_uploader("Notes files (flashcards, Markdown, Anki, CSV)",
+                                     accept_multiple_files=True, key="uploads")
+            if st.button("Build a graph of these files", disabled=not files, key="build_uploads"):
+                with st.spinner("Parsing your notes…"):
+                    try:
+                        ss.uploaded_kg = views.build_uploaded((f.name, f.getvalue()) for f in files)
+                        ss.uploaded_names = [f.name for f in files]
+                        ss.focus = None
+                        st.rerun()
+                    except awskg.AwskgError as err:
+                        st.error(views.literal_markdown(err))
+            uploaded = ss.get("uploaded_kg") is not None
+            if uploaded and st.button("Back to the committed graph", key="drop_uploads"):
+                del ss["uploaded_kg"]
+                ss.focus = None
+                st.rerun()
+    return view
+
+
+# ---------------------------------------------------------------------------- navigation
+
+
+def open_target(target: views.Target) -> None:
+    """Callback of every 'open' control: runs before the script, so widgets can be re-pointed."""
+    if target.view == "compare":
+        ss.cmp_a, ss.cmp_b = target.a, target.b
+        ss.view = "Compare"
+    else:
+        ss.focus = target.node
+        ss.view = "Explore"
+    # The results of this query have done their job: fold them away so the page shows the answer.
+    ss.opened_query = ss.get("q")
+
+
+def focus_from(key: str) -> None:
+    if ss.get(key):
+        ss.focus = ss[key]
+
+
+def table(rows: list[dict[str, Any]], columns: list[str], **kwargs: Any) -> None:
+    df = pd.DataFrame(rows, columns=columns)
+    config = {c: WIDE_TEXT for c in ("note", "evidence", "answer", "stale") if c in columns}
+    st.dataframe(df, hide_index=True, column_config=config, **kwargs)
+
+
+# ---------------------------------------------------------------------------- explore
+
+
+def explore(kg: KnowledgeGraph) -> None:
+    search_box(kg)
+    focus = ss.get("focus")
+    if focus is not None and focus not in kg.graph:
+        focus = ss.focus = None
+    choices = views.entity_choices(kg)
+    ss.open_entity = focus if focus in choices else None
+    st.selectbox("Open an entity", choices, index=None, key="open_entity", placeholder="type a name…",
+                 format_func=lambda n: views.entity_label(kg, n), on_change=focus_from, args=("open_entity",))
+    if focus is None:
+        st.info("Search above, or pick an entity, to see its limits, neighbours and the card behind it.")
+        return
+    left, right = st.columns([1, 1], gap="large")
+    with left:
+        entity_page(kg, focus)
+    with right:
+        neighbourhood(kg, focus)
+
+
+def search_box(kg: KnowledgeGraph) -> None:
+    c1, c2, c3 = st.columns([4, 2, 2])
+    query = c1.text_input("Search your notes", key="q", type="search", live=True,
+                          placeholder="lamda timout · sqs max message size · DDB pitr")
+    types = c2.multiselect("Types", SEARCH_TYPES, key="q_types", placeholder="all types")
+    service = c3.selectbox("Service", ["", *views.service_choices(kg)], key="q_service",
+                           format_func=lambda s: s or "any service")
+    if not (query or "").strip():
+        return
+    hits = kg.search(query, limit=10, types=types or None, service=service or None)
+    if not hits:
+        suggestions = kg.suggest(query)
+        tail = f"; try: {', '.join(suggestions)}" if suggestions else ""
+        st.warning(views.literal_markdown(f"Nothing found for {query[:80]!r}{tail}"))
+        return
+    folded = ss.get("opened_query") == query and ss.get("focus") is not None
+    box = (st.expander(f"{len(hits)} results for this search", expanded=False) if folded
+           else st.container(border=True))
+    with box:
+        for i, hit in enumerate(hits):
+            row = views.hit_row(hit)
+            target = views.hit_target(kg, hit)
+            c_name, c_answer = st.columns([2, 5], vertical_alignment="center")
+            c_name.button(views.literal_markdown(views.clip(hit.name, 60)), key=f"hit-{i}", type="tertiary",
+                          disabled=target is None, on_click=open_target, args=(target,))
+            c_answer.text(f"{row['answer']}   [{row['where']}]")
+
+
+def entity_page(kg: KnowledgeGraph, focus: str) -> None:
+    e = kg.entity(focus)
+    st.subheader(views.literal_markdown(e.name))
+    st.caption(views.literal_markdown(" · ".join(x for x in (e.type, e.service or "", e.id) if x)))
+    if e.definition:
+        st.text(e.definition)
+    if e.aliases:
+        st.text("also called: " + ", ".join(e.aliases))
+    if e.limits:
+        st.markdown("**Limits**")
+        table(views.limit_rows(e.limits, stale_messages(e.limits)),
+              ["subject", "value", "unit", "kind", "line", "note", "stale"], key="entity_limits")
+    groups = views.neighbour_groups(e.neighbours)
+    if groups:
+        st.markdown("**Neighbours**")
+        for relation, rows in groups.items():
+            with st.expander(f"{relation} ({len(rows)})"):
+                table(rows, ["neighbour", "type", "direction", "line", "evidence"])
+    card = kg.card_of(focus)
+    if card:
+        with st.expander("The card behind it", expanded=True):
+            st.code(views.card_text(card), language=None, wrap_lines=True)
+
+
+def neighbourhood(kg: KnowledgeGraph, focus: str) -> None:
+    c1, c2 = st.columns([1, 2])
+    depth = c1.slider("Depth", 1, MAX_DEPTH, 1, key="depth")
+    types = c2.multiselect("Show types", CONCEPT_TYPES, key="graph_types", placeholder="all types")
+    sub = kg.subgraph(focus, depth=depth, types=types or None)
+    # The key names what is drawn: a new focus mounts a new component whose value starts as the
+    # focus itself, so a click from an earlier graph is never replayed.
+    value = cytoscape(views.graph_elements(sub, focus), views.graph_stylesheet(), height="480px",
+                      layout=views.graph_layout(), selection_type="single",
+                      key=f"graph|{focus}|{depth}|{','.join(types)}")
+    clicked = views.clicked_node(value, focus)
+    if clicked and clicked in kg.graph:
+        ss.focus = clicked
+        st.rerun()
+    st.caption(f"{sub.number_of_nodes()} nodes · {sub.number_of_edges()} relations — click a node to open it")
+    legend = pd.DataFrame(views.legend_rows(sub), columns=["type", "colour", "nodes"])
+    st.dataframe(legend.style.map(lambda c: f"background-color: {c}; color: {c}", subset=["colour"]),
+                 hide_index=True, key="legend")
+    in_view = [n for n in views.entity_choices(kg) if n in sub]
+    ss.graph_focus = focus if focus in in_view else None
+    st.selectbox("Focus a node of this graph", in_view, key="graph_focus", index=None,
+                 format_func=lambda n: views.entity_label(kg, n), on_change=focus_from, args=("graph_focus",))
+    export_buttons(kg, sub, focus)
+
+
+def export_buttons(kg: KnowledgeGraph, sub: Any, focus: str) -> None:
+    try:
+        from awskg import export
+    except ImportError:
+        return
+    st.markdown("**Export this graph**")
+    stem = focus.split(":", 1)[-1].replace("/", "-") or "awskg"
+    cols = st.columns(4)
+    for i, (fmt, info) in enumerate(export.FORMATS.items()):
+        # A callable renders on click only: the Anki deck and the zips are not built on every rerun.
+        cols[i % 4].download_button(
+            fmt, data=lambda fmt=fmt: export.render(kg, sub, fmt), key=f"export-{fmt}",
+            file_name=f"{stem}{info.extension}", mime=info.media_type, help=info.description)
+
+
+# ---------------------------------------------------------------------------- limits
+
+
+def limits_view(kg: KnowledgeGraph) -> None:
+    st.header("Limits")
+    c1, c2, c3, c4 = st.columns([2, 2, 2, 1])
+    service = c1.selectbox("Service", ["", *views.service_choices(kg, with_limits=True)], key="lim_service",
+                           format_func=lambda s: s or "all services")
+    bounds = c4.checkbox("unlimited / forever too", key="lim_bounds")
+    found = kg.limits(service or None, numeric_only=not bounds)
+    kinds = c2.multiselect("Kind", sorted({lim.kind for lim in found}), key="lim_kinds",
+                           placeholder="any kind")
+    units = c3.multiselect("Unit", sorted({lim.unit or "" for lim in found}), key="lim_units",
+                           placeholder="any unit", format_func=lambda u: u or "(none)")
+    shown = views.filter_limits(found, units=units, kinds=kinds)
+    st.caption(f"{len(shown)} of {len(found)} limits — click a column header to sort")
+    table(views.limit_rows(shown, stale_messages(shown)),
+          ["service", "subject", "value", "unit", "kind", "line", "note", "stale"], key="limits_table")
+    dims = [d for d in views.DIMENSIONS if views.chart_rows(shown, d)]
+    if dims:
+        dim = st.radio("Chart", dims, horizontal=True, key="lim_dim", format_func=views.DIMENSIONS.get)
+        st.vega_lite_chart(spec=views.chart_spec(views.chart_rows(shown, dim), dim), width="stretch")
+    c5, c6 = st.columns([3, 1], vertical_alignment="bottom")
+    pick = c5.selectbox("Open a limit", [lim.id for lim in shown], index=None, key="lim_open",
+                        format_func=lambda n: views.entity_label(kg, n))
+    c6.button("Open", key="lim_open_go", disabled=pick is None, on_click=open_target,
+              args=(views.Target("entity", node=pick),))
+
+
+def stale_messages(limits: list[awskg.Limit]) -> dict[str, str]:
+    try:
+        from awskg.study import stale_flags
+    except ImportError:
+        return {}
+    return {k: v.message for k, v in stale_flags(limits).items()}
+
+
+# ---------------------------------------------------------------------------- compare
+
+
+def compare_view(kg: KnowledgeGraph) -> None:
+    st.header("Compare")
+    choices = views.entity_choices(kg)
+    pairs = kg.comparisons()
+    if "cmp_a" not in ss and pairs:
+        ss.cmp_a, ss.cmp_b = pairs[0]
+    label = lambda n: views.entity_label(kg, n)  # noqa: E731 - a format_func, named once for both pickers
+    c1, c2 = st.columns(2)
+    a = c1.selectbox("First", choices, index=None, key="cmp_a", format_func=label, placeholder="pick one…")
+    b = c2.selectbox("Second", choices, index=None, key="cmp_b", format_func=label, placeholder="pick one…")
+    if pairs:
+        st.caption(f"Your notes contrast {len(pairs)} pairs; pick any two entities to put side by side.")
+    if not (a and b):
+        return
+    data = kg.compare(a, b)
+    if data["contrasted"]:
+        st.info("Your notes contrast these two.")
+    for col, side, key in ((c1, data["a"], "a"), (c2, data["b"], "b")):
+        with col:
+            st.subheader(views.literal_markdown(side["name"]))
+            st.caption(views.literal_markdown(" · ".join(x for x in (side["type"], side["service"]) if x)))
+            if side["definition"]:
+                st.text(side["definition"])
+            lines, limits = views.compare_rows(side)
+            if lines:
+                table(lines, ["line", "note"], key=f"cmp_lines_{key}")
+            if limits:
+                table(limits, ["subject", "value", "kind", "line"], key=f"cmp_limits_{key}")
+    rows = views.relation_rows(data, kg)
+    if rows:
+        st.markdown("**What joins them**")
+        table(rows, ["from", "relation", "to", "line", "note"], key="cmp_relations")
+
+
+# ---------------------------------------------------------------------------- quiz
+
+
+def quiz_view(kg: KnowledgeGraph) -> None:
+    st.header("Quiz")
+    try:
+        from awskg import study
+    except ImportError:
+        st.info("The quiz arrives with awskg.study.")
+        return
+    del study
+
+
+# ---------------------------------------------------------------------------- main
+
+
+def main() -> None:
+    try:
+        kg = current_graph()
+    except awskg.AwskgError as err:
+        st.error(views.literal_markdown(err))
+        st.stop()
+    view = sidebar(kg)
+    try:
+        {"Explore": explore, "Limits": limits_view, "Compare": compare_view, "Quiz": quiz_view}[view](kg)
+    except awskg.AwskgError as err:
+        st.error(views.literal_markdown(err))
+
+
+main()

@@ -1,0 +1,408 @@
+"""What the explorer app shows, shaped as plain data: table rows, graph elements, chart specs.
+
+`app.py` is the only module that imports Streamlit; everything it displays is computed here or in
+the rest of awskg, so the shaping is testable without a browser. Note text is never turned into
+markup here: tables hold it as cell values, graph labels are drawn on a canvas (Cytoscape's
+`fillText`, which does not parse HTML), and the one place Streamlit reads Markdown (headings,
+button and option labels) gets it through `literal_markdown`, which makes every character literal.
+"""
+
+from __future__ import annotations
+
+import re
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+
+from .errors import InputError
+from .graph import CONCEPT_TYPES, KnowledgeGraph
+from .model import Hit, Limit, Neighbour, format_number
+
+# One colour per entity type, shared by the graph and its legend (Tableau 10 and its light
+# companions, so neighbouring types stay distinguishable).
+TYPE_COLOURS: dict[str, str] = {
+    "service": "#4e79a7",
+    "feature": "#59a14f",
+    "limit": "#e15759",
+    "api": "#f28e2b",
+    "error": "#b07aa1",
+    "config": "#76b7b2",
+    "env_var": "#edc948",
+    "metric": "#ff9da7",
+    "arn": "#9c755f",
+    "permission": "#bab0ac",
+    "policy": "#86bcb6",
+    "resource_type": "#d37295",
+    "card": "#cccccc",
+}
+OTHER_COLOUR = "#888888"
+
+# The order entities are offered in pickers: the things a student looks up first come first.
+TYPE_ORDER = {t: i for i, t in enumerate(
+    ("service", "feature", "limit", "api", "error", "config", "env_var", "metric", "arn",
+     "permission", "policy", "resource_type", "card"))}
+
+GRAPH_LABEL_CHARS = 40
+# Edge labels on a crowded canvas hide the nodes; past this many edges only the nodes are named.
+EDGE_LABELS_UP_TO = 40
+
+# CommonMark lets any ASCII punctuation be backslash-escaped to stand for itself; Streamlit's
+# Markdown adds `$` (maths) and `:` (colour and emoji directives), which are punctuation too.
+_MD_SPECIAL = re.compile(r"([!-/:-@\[-`{-~])")
+
+
+def literal_markdown(text: Any) -> str:
+    """Text that Streamlit's Markdown shows exactly as written: `<b>` stays `<b>`, `*x*` stays
+    `*x*`. Line breaks become spaces, because it is only used for one-line labels."""
+    flat = " ".join(str(text if text is not None else "").split())
+    return _MD_SPECIAL.sub(r"\\\1", flat)
+
+
+def clip(text: Any, limit: int) -> str:
+    flat = " ".join(str(text if text is not None else "").split())
+    return flat if len(flat) <= limit else flat[: max(0, limit - 1)].rstrip() + "…"
+
+
+def colour_of(type_: str) -> str:
+    return TYPE_COLOURS.get(type_, OTHER_COLOUR)
+
+
+# ---------------------------------------------------------------------------- pickers
+
+
+def entity_choices(kg: KnowledgeGraph, types: Iterable[str] | None = None) -> list[str]:
+    """Node ids for an entity picker: concepts (or `types`) by type, then name."""
+    wanted = set(types) if types is not None else set(CONCEPT_TYPES)
+    g = kg.graph
+    ids = [n for n, d in g.nodes(data=True) if d.get("type") in wanted]
+    return sorted(ids, key=lambda n: (TYPE_ORDER.get(g.nodes[n].get("type"), 99),
+                                      str(g.nodes[n].get("name", n)).lower(), n))
+
+
+def entity_label(kg: KnowledgeGraph, node_id: str) -> str:
+    """`Lambda (service)`, `timeout (feature, Lambda)`: how a picker names a node."""
+    if node_id not in kg.graph:
+        return node_id
+    d = kg.graph.nodes[node_id]
+    bits = [d.get("type", "")]
+    if d.get("service") and d.get("type") != "service":
+        bits.append(str(d["service"]))
+    return f"{clip(d.get('name', node_id), 80)} ({', '.join(b for b in bits if b)})"
+
+
+def service_choices(kg: KnowledgeGraph, with_limits: bool = False) -> list[str]:
+    """Service names, sorted; with_limits keeps the services the notes state a limit of."""
+    g = kg.graph
+    names = {str(d.get("name")) for _, d in g.nodes(data=True) if d.get("type") == "service"}
+    if with_limits:
+        names = {str(d.get("service")) for _, d in g.nodes(data=True)
+                 if d.get("type") == "limit" and d.get("service")}
+    return sorted(names, key=str.lower)
+
+
+# ---------------------------------------------------------------------------- search hits
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where a search hit leads: an entity page, or the compare view of two entities."""
+
+    view: str  # "entity" | "compare"
+    node: str | None = None
+    a: str | None = None
+    b: str | None = None
+
+
+def hit_answer(hit: Hit) -> str:
+    """The short answer a hit gives: a limit's value, otherwise the note text around the match."""
+    if hit.type == "limit":
+        return str(hit.fields.get("display") or hit.snippet)
+    return hit.snippet
+
+
+def hit_row(hit: Hit) -> dict[str, Any]:
+    """A hit as one result line: its name, its answer, and `type · service · line n`."""
+    line = hit.source.line if hit.source else None
+    where = " · ".join(x for x in (hit.type, hit.service or "", f"line {line}" if line else "") if x)
+    return {
+        "name": hit.name,
+        "type": hit.type,
+        "service": hit.service or "",
+        "answer": clip(hit_answer(hit), 160),
+        "line": line,
+        "where": where,
+    }
+
+
+def hit_target(kg: KnowledgeGraph, hit: Hit) -> Target | None:
+    """The page a hit opens. A note-line hit opens the most specific entity read from that line,
+    else the card it belongs to; a comparison opens both sides."""
+    if hit.type == "comparison":
+        a, b = hit.fields.get("a"), hit.fields.get("b")
+        if a in kg.graph and b in kg.graph:
+            return Target("compare", a=a, b=b)
+        return None
+    if hit.id in kg.graph:
+        return Target("entity", node=hit.id)
+    if hit.type == "line" and hit.source:
+        owners = nodes_at_line(kg, hit.source.file, hit.source.line)
+        if owners:
+            return Target("entity", node=owners[0])
+        if hit.source.card and hit.source.card in kg.graph:
+            return Target("entity", node=hit.source.card)
+    return None
+
+
+def nodes_at_line(kg: KnowledgeGraph, file: str, line: int) -> list[str]:
+    """Concept nodes whose sources include this line, the most specific first."""
+    specific = ("feature", "api", "config", "error", "env_var", "metric", "arn", "permission",
+                "policy", "resource_type", "limit", "service")
+    rank = {t: i for i, t in enumerate(specific)}
+    found = []
+    for n, d in kg.graph.nodes(data=True):
+        if d.get("type") == "card":
+            continue
+        if any(s.get("file") == file and int(s.get("line", -1)) == int(line) for s in d.get("sources", [])):
+            found.append(n)
+    return sorted(found, key=lambda n: (rank.get(kg.graph.nodes[n].get("type"), 99), n))
+
+
+# ---------------------------------------------------------------------------- entity page
+
+
+def limit_rows(limits: Iterable[Limit], stale: dict[str, str] | None = None) -> list[dict[str, Any]]:
+    """The limits table: subject, value, unit, kind, where the notes say so, and any stale flag."""
+    stale = stale or {}
+    rows = []
+    for lim in limits:
+        rows.append({
+            "service": lim.service or "",
+            "subject": lim.subject,
+            "value": lim.display,
+            "unit": lim.unit or "",
+            "kind": lim.kind,
+            "line": lim.source.line,
+            "note": lim.line_text,
+            "stale": stale.get(lim.id, ""),
+            "id": lim.id,
+        })
+    return rows
+
+
+def neighbour_groups(neighbours: Iterable[Neighbour]) -> dict[str, list[dict[str, Any]]]:
+    """Neighbours by relation, relations in the order of their best-ranked neighbour, each row with
+    the note line that joins the two."""
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for n in neighbours:
+        groups.setdefault(n.relation, []).append({
+            "neighbour": n.name,
+            "type": n.type,
+            "direction": "→" if n.direction == "out" else "←",
+            "line": n.evidence[0].line if n.evidence else None,
+            "evidence": n.evidence_text[0] if n.evidence_text else "",
+            "id": n.id,
+        })
+    return groups
+
+
+def card_text(card: dict[str, Any] | None) -> str:
+    """A card as the student wrote it: the front, then each answer line with its line number."""
+    if not card:
+        return ""
+    out = [str(card.get("front", ""))]
+    for number, role, text in card.get("lines", []):
+        if role == "front":
+            continue
+        out.append(f"{int(number):>5}  {text}")
+    return "\n".join(out)
+
+
+# ---------------------------------------------------------------------------- neighbourhood graph
+
+
+def graph_elements(sub: nx.MultiDiGraph, focus: str | None = None) -> list[dict[str, Any]]:
+    """Cytoscape.js elements of a subgraph: nodes coloured by type, the focus selected, edges
+    named by relation. Labels are clipped, not escaped: Cytoscape paints them on a canvas, so
+    `<b>` is drawn as the four characters it is."""
+    label_edges = sub.number_of_edges() <= EDGE_LABELS_UP_TO
+    out: list[dict[str, Any]] = []
+    for n in sorted(sub.nodes):
+        d = sub.nodes[n]
+        out.append({
+            "data": {"id": n, "label": clip(d.get("name", n), GRAPH_LABEL_CHARS),
+                     "type": d.get("type", ""), "colour": colour_of(d.get("type", ""))},
+            "selected": n == focus,
+            "classes": "focus" if n == focus else "",
+        })
+    for u, v, k in sorted(sub.edges(keys=True)):
+        out.append({"data": {"id": f"{u}|{k}|{v}", "source": u, "target": v,
+                             "label": str(k) if label_edges else ""}})
+    return out
+
+
+def graph_stylesheet() -> list[dict[str, Any]]:
+    return [
+        {"selector": "node", "style": {
+            "background-color": "data(colour)", "label": "data(label)", "font-size": 10,
+            "text-valign": "bottom", "text-margin-y": 3, "width": 18, "height": 18}},
+        {"selector": "node.focus", "style": {
+            "width": 30, "height": 30, "border-width": 3, "border-color": "#222", "font-weight": "bold"}},
+        {"selector": "edge", "style": {
+            "width": 1.5, "line-color": "#b8b8b8", "target-arrow-color": "#b8b8b8",
+            "target-arrow-shape": "triangle", "curve-style": "bezier", "label": "data(label)",
+            "font-size": 7, "color": "#777", "text-rotation": "autorotate"}},
+    ]
+
+
+def graph_layout() -> dict[str, Any]:
+    # fcose is bundled with st-cytoscape; no animation, so a click lands where the node is drawn.
+    return {"name": "fcose", "animationDuration": 0, "animate": False, "nodeRepulsion": 6000,
+            "idealEdgeLength": 70}
+
+
+def legend_rows(sub: nx.MultiDiGraph) -> list[dict[str, Any]]:
+    """Each type in the subgraph with its colour and how many of its nodes are drawn."""
+    counts: dict[str, int] = {}
+    for _, d in sub.nodes(data=True):
+        counts[d.get("type", "")] = counts.get(d.get("type", ""), 0) + 1
+    return [{"type": t, "colour": colour_of(t), "nodes": counts[t]}
+            for t in sorted(counts, key=lambda t: TYPE_ORDER.get(t, 99))]
+
+
+def clicked_node(value: Any, focus: str | None) -> str | None:
+    """The node a click on the graph asks to open: a selected node other than the focus."""
+    nodes = value.get("nodes") if isinstance(value, dict) else None
+    for n in nodes or []:
+        if n != focus:
+            return n
+    return None
+
+
+# ---------------------------------------------------------------------------- limits view
+
+
+def filter_limits(
+    limits: Iterable[Limit], units: Iterable[str] = (), kinds: Iterable[str] = ()
+) -> list[Limit]:
+    """Limits with one of `units` (`""` is a limit without a unit) and one of `kinds`; empty
+    selections keep everything."""
+    want_units, want_kinds = set(units), set(kinds)
+    return [lim for lim in limits
+            if (not want_units or (lim.unit or "") in want_units)
+            and (not want_kinds or lim.kind in want_kinds)]
+
+
+DIMENSIONS = {"bytes": "size", "seconds": "duration", "count": "count", "percent": "percent"}
+_BASE_UNIT = {"bytes": "bytes", "seconds": "seconds", "count": "count", "percent": "%"}
+
+
+def chart_rows(limits: Iterable[Limit], dimension: str) -> list[dict[str, Any]]:
+    """Points for a log-scale chart of one dimension: each limit's value (and range) in base units.
+    Zero and missing values cannot sit on a log axis and are left out."""
+    rows = []
+    for lim in limits:
+        if lim.dimension != dimension or lim.base_value is None:
+            continue
+        high = lim.base_value_max if lim.base_value_max is not None else lim.base_value
+        low = lim.base_value if lim.base_value and lim.base_value > 0 else high
+        if not high or high <= 0:
+            continue
+        rows.append({
+            "limit": clip(f"{lim.service or '?'}: {lim.subject}", 70),
+            "low": low,
+            "high": high,
+            "value": lim.display,
+            "kind": lim.kind,
+            "line": lim.source.line,
+        })
+    rows.sort(key=lambda r: r["high"])
+    return rows
+
+
+def chart_spec(rows: list[dict[str, Any]], dimension: str) -> dict[str, Any]:
+    """A Vega-Lite spec: one row per limit, its value on a log axis (a bar from low to high for
+    a range), coloured by kind, with the value as written in the tooltip."""
+    axis = f"{DIMENSIONS.get(dimension, dimension)} ({_BASE_UNIT.get(dimension, dimension)}, log scale)"
+    x = {"field": "low", "type": "quantitative", "scale": {"type": "log"}, "title": axis}
+    y = {"field": "limit", "type": "nominal", "sort": {"field": "high", "order": "ascending"}, "title": None}
+    tooltip = [{"field": "limit"}, {"field": "value"}, {"field": "kind"}, {"field": "line"}]
+    return {
+        "data": {"values": rows},
+        "height": {"step": 18},
+        "layer": [
+            {"mark": {"type": "rule", "strokeWidth": 3},
+             "encoding": {"x": x, "x2": {"field": "high"}, "y": y, "color": {"field": "kind"},
+                          "tooltip": tooltip}},
+            {"mark": {"type": "point", "filled": True, "size": 60},
+             "encoding": {"x": {**x, "field": "high"}, "y": y, "color": {"field": "kind", "title": "kind"},
+                          "tooltip": tooltip}},
+        ],
+    }
+
+
+# ---------------------------------------------------------------------------- compare view
+
+
+def compare_rows(side: dict[str, Any]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """One side of `kg.compare`: (its note lines, its limits) as table rows."""
+    lines = [{"line": x.get("line"), "note": x.get("text", "")} for x in side.get("lines", [])]
+    limits = [{"subject": x.get("subject", ""), "value": x.get("display", ""), "kind": x.get("kind", ""),
+               "line": (x.get("source") or {}).get("line")} for x in side.get("limits", [])]
+    return lines, limits
+
+
+def relation_rows(data: dict[str, Any], kg: KnowledgeGraph) -> list[dict[str, Any]]:
+    """What joins the two sides of a comparison, one row per line of evidence."""
+    rows = []
+    for rel in data.get("relations", []):
+        names = [kg.graph.nodes[x].get("name", x) if x in kg.graph else x for x in (rel["from"], rel["to"])]
+        evidence = rel.get("evidence") or [{}]
+        for ev in evidence:
+            rows.append({"from": names[0], "relation": rel["relation"], "to": names[1],
+                         "line": ev.get("line"), "note": ev.get("text", "")})
+    return rows
+
+
+# ---------------------------------------------------------------------------- quiz
+
+
+def quiz_score_rows(scores: dict[str, list[int]]) -> list[dict[str, Any]]:
+    """Running score per service ({service: [right, asked]}) as table rows, weakest first."""
+    rows = []
+    for service, (right, asked) in scores.items():
+        rows.append({"service": service or "(all)", "right": right, "asked": asked,
+                     "score": f"{format_number(round(100 * right / asked, 1))}%" if asked else "-"})
+    return sorted(rows, key=lambda r: (r["right"] / r["asked"] if r["asked"] else 1.0, r["service"]))
+
+
+# ---------------------------------------------------------------------------- uploads
+
+
+def build_uploaded(files: Iterable[tuple[str, bytes]]) -> KnowledgeGraph:
+    """Build a graph of uploaded notes files (name, bytes) in a private temp folder, which is
+    removed afterwards: the graph keeps the note text in its cards, and no file of the user's
+    (the committed graph, the build cache) is touched. Bad files raise InputError."""
+    from .builder import build
+
+    items = list(files)
+    if not items:
+        raise InputError("no notes files uploaded")
+    with tempfile.TemporaryDirectory(prefix="awskg-upload-") as tmp:
+        notes = Path(tmp) / "notes"
+        notes.mkdir()
+        paths = []
+        for raw_name, data in items:
+            # A browser sends a bare name, but nothing stops a crafted request from sending a path.
+            name = Path(str(raw_name).replace("\\", "/")).name.lstrip(".") or "notes.txt"
+            path = notes / name
+            stem, suffix, n = path.stem, path.suffix, 1
+            while path.exists():
+                n += 1
+                path = notes / f"{stem}-{n}{suffix}"
+            path.write_bytes(data)
+            paths.append(path)
+        return build(paths, cache_dir=Path(tmp) / "cache")
