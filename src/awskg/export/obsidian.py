@@ -1,0 +1,118 @@
+"""An Obsidian vault folder: one Markdown note per entity, linked by `[[wikilinks]]` to its
+neighbours in the subgraph, with YAML front matter (id, type, service, aliases, sources).
+
+File names are the entity names without the characters Obsidian or the file system refuse in a
+link or a name (`/\\:*?"<>|#^[]`), unique without regard to case (macOS and Windows file systems
+fold it). Links target those file names, so every link resolves inside the folder; the name as
+written is the link's display text when it holds no markup characters. Note text is escaped as in the
+study sheet, so `[[`, `<script>` or `==` in a note show as typed. Front matter values are JSON
+strings, which YAML reads as the same strings.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import networkx as nx
+
+from ..graph import KnowledgeGraph
+from .facts import concept_nodes, limits_of, note_lines, one_line, ref, sources_of, stale_messages
+from .sheet import md, md_block
+
+_UNSAFE = re.compile(r'[/\\:*?"<>|#^\[\]\x00-\x1f\x7f]')
+_WINDOWS_RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10)),
+                     *(f"lpt{i}" for i in range(1, 10))}
+_MAX_NAME = 120
+# Display text is shown as written, unescaped: use it only when it holds nothing Markdown, HTML or
+# the link syntax would read.
+_ALIAS_UNSAFE = re.compile(r"[\[\]|<>&\\`*_=%^$~{}!#]")
+
+
+def clean_name(text: str) -> str:
+    """A file name (without `.md`) from an entity name, safe in links and on every file system."""
+    name = re.sub(r"\s+", " ", _UNSAFE.sub(" ", one_line(text))).strip(" .")[:_MAX_NAME].strip(" .")
+    if name.lower() in _WINDOWS_RESERVED:
+        name += " (note)"
+    return name
+
+
+def file_names(kg: KnowledgeGraph, sub: nx.MultiDiGraph) -> dict[str, str]:
+    """Entity id -> note name (no extension), unique regardless of case."""
+    displays = {lim.id: lim.display for lim in limits_of(kg, sub)}
+    out: dict[str, str] = {}
+    used: set[str] = set()
+    for n in concept_nodes(sub):
+        d = sub.nodes[n]
+        title = str(d.get("name") or n)
+        if n in displays:
+            # Limits share names (`Lambda: timeout` is a default and a range); their values differ.
+            title = f"{title} {displays[n]}"
+        base = clean_name(title) or clean_name(n) or "note"
+        name, i = base, 2
+        while name.lower() in used:
+            name, i = f"{base} ({i})", i + 1
+        used.add(name.lower())
+        out[n] = name
+    return out
+
+
+def _link(target: str, shown: str) -> str:
+    shown = one_line(shown)
+    if shown == target or not shown or _ALIAS_UNSAFE.search(shown):
+        return f"[[{target}]]"
+    return f"[[{target}|{shown}]]"
+
+
+def _yaml(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+def vault(kg: KnowledgeGraph, sub: nx.MultiDiGraph) -> dict[str, str]:
+    """The folder's files: `<name>.md` -> note text, one per entity of the subgraph."""
+    names = file_names(kg, sub)
+    limits = {lim.id: lim for lim in limits_of(kg, sub)}
+    stale = stale_messages(list(limits.values()))
+    files: dict[str, str] = {}
+    for n, fname in names.items():
+        d = sub.nodes[n]
+        sources = sources_of(d)
+        aliases = [a for a in d.get("aliases", []) if isinstance(a, str)]
+        front = [
+            "---",
+            f"id: {_yaml(n)}",
+            f"type: {_yaml(str(d.get('type', '')))}",
+        ]
+        if d.get("service"):
+            front.append(f"service: {_yaml(str(d['service']))}")
+        front.append(f"aliases: {_yaml(aliases)}")
+        front.append(f"sources: {_yaml([ref(s) for s in sources])}")
+        front += ["---", ""]
+        body = [f"# {md(d.get('name', n))}", ""]
+        if n in limits:
+            lim = limits[n]
+            value = f"**{md(lim.display)}** ({md(lim.kind)})"
+            if n in stale:
+                value += f" ⚠ {md(stale[n])}"
+            body += [value, ""]
+        if d.get("definition"):
+            body += [md_block(d["definition"]), ""]
+        links = []
+        for _, v, k in sorted(sub.out_edges(n, keys=True), key=lambda e: (str(e[2]), names.get(e[1], ""))):
+            if v in names:
+                links.append(f"- {md(_relation(k))} → {_link(names[v], sub.nodes[v].get('name', v))}")
+        for u, _, k in sorted(sub.in_edges(n, keys=True), key=lambda e: (str(e[2]), names.get(e[0], ""))):
+            if u in names:
+                links.append(f"- ← {md(_relation(k))} {_link(names[u], sub.nodes[u].get('name', u))}")
+        if links:
+            body += ["## Links", "", *links, ""]
+        lines = note_lines(kg, sources)
+        if lines:
+            body += ["## Notes", "", *(f"- {md(ref(src))}: {md(text)}" for src, text in lines), ""]
+        files[f"{fname}.md"] = "\n".join(front + body).rstrip("\n") + "\n"
+    return files
+
+
+def _relation(rel: Any) -> str:
+    return str(rel).lower().replace("_", " ")
