@@ -25,7 +25,7 @@ from functools import cache
 
 from ..model import Card, NoteLine
 from ..vocabulary import catalog
-from .markdown import decode_entities, exact_service, merge_masks, service_spans, url_masks
+from .markdown import decode_entities, exact_service, merge_masks, service_spans, split_term, url_masks
 
 Masks = tuple[tuple[int, int], ...]
 
@@ -34,7 +34,9 @@ _SEPARATORS = {
     "\\t": "\t", "tabulator": "\t",
 }
 _HEADER = re.compile(r"^#([A-Za-z][A-Za-z ]{0,30}):(.*)$")
-_MAX_RECORD_LINES = 60  # a quoted field running further than this is an unbalanced quote, not a note
+_MAX_RECORD_LINES = 40
+_MAX_FIELDS = 12  # an Anki note type rarely has more; a row with thousands of "fields" is not a note
+_LONG_FIELD = 20_000  # a quoted field running further than this is an unbalanced quote, not a note
 _HEADER_WORDS = {
     "front", "back", "term", "definition", "question", "answer", "tags", "tag", "word", "meaning",
     "notes", "note", "extra", "text", "deck", "guid", "notetype", "card", "prompt", "response",
@@ -128,6 +130,8 @@ class _Builder:
 
 def html_plain(raw: str, is_html: bool = True) -> tuple[str, Masks]:
     """A field's text as a reader sees it, and the spans of it that are code or URLs."""
+    if len(raw) > _LONG_FIELD:
+        return raw.strip(), ()  # data, not a note: no limit is read from a line this long anyway
     raw = _CLOZE.sub(lambda m: m.group(1), raw) if "{{c" in raw else raw
     raw = _SOUND.sub("", raw) if "[sound:" in raw else raw
     if not is_html:
@@ -172,6 +176,8 @@ def html_plain(raw: str, is_html: bool = True) -> tuple[str, Masks]:
             b.brk()
     if skip_depth == 0:
         b.text(raw[pos:])
+    if code_depth:
+        b.masks.append((code_start, b.length))  # code that runs on past this physical line
     plain, masks = b.result()
     masks.extend(m.span(1) for m in _BACKTICK.finditer(plain))
     return plain, merge_masks(masks + url_masks(plain))
@@ -367,8 +373,8 @@ def _expected_fields(lines: list[str], start: int, sep: str, header: _Header) ->
     """The usual number of fields per note: the most common count over single-line records."""
     counts: Counter[int] = Counter()
     for line in lines[start : start + 400]:
-        if not line.strip() or len(line) > 100_000:
-            continue
+        if not line.strip() or len(line) > 100_000 or line.count('"') % 2:
+            continue  # an odd number of quotes: the record goes on past this line
         got = _read_one([line], 0, sep, csv.QUOTE_MINIMAL)
         if got and got[1] == 1:
             counts[len(got[0])] += 1
@@ -416,11 +422,12 @@ def _segment(text: str, file: str, stem: str, fmt: str) -> list[Card]:
     is_html = header.html
     if is_html is None:
         is_html = bool(_HTML_HINT.search("\n".join(lines[start : start + 2000])[:200_000]))
-    meta_cols = (header.guid_col, header.deck_col, header.notetype_col, header.tags_col)
-    meta = {c for c in meta_cols if c is not None}
+    meta = {c for c in (header.guid_col, header.deck_col, header.notetype_col) if c is not None}
     tags_col = header.tags_col
-    if tags_col is None and header.columns:
-        tags_col = header.columns.index("tags") if "tags" in header.columns else None
+    if tags_col is None:
+        tags_col = _guess_tags_col(records, meta)
+    if tags_col is not None:
+        meta.add(tags_col)
     cards: list[Card] = []
     for r_idx, rec in enumerate(records):
         content = [j for j in range(len(rec.fields)) if j not in meta]
@@ -444,10 +451,10 @@ def _card(rec: _Record, content: list[int], lines: list[str], header: _Header, t
     fields = rec.fields
     front_raw = fields[content[0]]
     front = _one_line(_strip_html(front_raw, is_html))
-    backs = [content[1]] + [j for j in content[2:] if fields[j].strip()]
-    if tags_col is None and fmt == "csv" and len(content) >= 3 and _looks_like_tags(fields[content[-1]]):
-        backs = [j for j in backs if j != content[-1]]
-        tags_col = content[-1]
+    backs = [content[1]] + [j for j in content[2:_MAX_FIELDS] if fields[j].strip()]
+    if "{{c" in front_raw and _CLOZE.search(front_raw):
+        # A cloze note states its facts in the first field; the second only adds extras.
+        backs = [content[0]] + backs
     if not front and not fields[content[1]].strip():
         return None
     tags = fields[tags_col].split() if tags_col is not None and tags_col < len(fields) else []
@@ -464,14 +471,26 @@ def _card(rec: _Record, content: list[int], lines: list[str], header: _Header, t
     note_lines: list[NoteLine] = []
     for j in backs:
         base = rec.start + offsets[j]
+        in_code = False
         for k, part in enumerate(fields[j].split("\n")):
+            # A <code> span opened on an earlier physical line of the field still covers this one.
+            source = "<code>" + part if in_code and is_html else part
+            if is_html and "<" in part:
+                in_code = _code_open_after(part, in_code)
             if not part.strip():
                 continue
-            plain, masks = html_plain(part, is_html)
+            plain, masks = html_plain(source, is_html)
             if not plain:
                 continue
             question = plain.endswith("?") and "?" not in plain[:-1] and len(plain) < 200
-            note_lines.append(NoteLine(base + k + 1, part, plain, role="question" if question else "text",
+            # `<b>Pricing</b>: ...`: a one-clause back that opens by naming what it describes. A back of
+            # several clauses (`Standard: ...; Express: max 5 minutes`) gets no term, which would
+            # otherwise lend the first clause's name to values of the others.
+            term, definition = split_term(plain, masks)
+            if definition and re.search(r"[.;!?](?:\s|$)", definition.rstrip(".!")):
+                term = definition = None
+            role = "question" if question else "term" if term else "text"
+            note_lines.append(NoteLine(base + k + 1, part, plain, role=role, term=term, definition=definition,
                                        heading=topic or None, masks=masks, service_hint=hint))
     front_line = rec.start + offsets[content[0]] + 1
     if note_lines:
@@ -494,14 +513,42 @@ def _card(rec: _Record, content: list[int], lines: list[str], header: _Header, t
     )
 
 
+def _code_open_after(part: str, open_before: bool) -> bool:
+    """Whether a <code> span is still open at the end of this piece of HTML."""
+    depth = 1 if open_before else 0
+    for m in re.finditer(r"<(/?)code\b[^>]{0,200}>", part, re.I):
+        depth = max(0, depth + (-1 if m.group(1) else 1))
+    return depth > 0
+
+
 def _one_line(s: str) -> str:
     return re.sub(r"\s+", " ", s).strip()
 
 
-def _looks_like_tags(value: str) -> bool:
-    toks = value.split()
-    return bool(toks) and all("::" in t or re.fullmatch(r"[\w:.-]{1,40}", t) for t in toks) and (
-        any("::" in t or "_" in t or "-" in t for t in toks) or len(toks) > 1)
+_TAG_TOKEN = re.compile(r"[^\W\d][\w:.\-/#]{0,80}|\d[\w.\-]*[^\W\d][\w:.\-/#]{0,80}")
+
+
+def _guess_tags_col(records: list[_Record], meta: set[int]) -> int | None:
+    """The last column, when an export without a `#tags column:` header still ends in tags: every
+    value is space-separated tag words (no sentence, no bare number) and either some are hierarchical
+    (`aws::sqs`) or one tag recurs over most notes (`dva-c02`)."""
+    widths = Counter(len(r.fields) for r in records)
+    if not widths:
+        return None
+    width = widths.most_common(1)[0][0]
+    col = width - 1
+    if width < 3 or col in meta or len([j for j in range(width) if j not in meta]) < 3:
+        return None
+    values = [r.fields[col].strip() for r in records if len(r.fields) == width]
+    values = [v for v in values if v]
+    if not values or not all(all(_TAG_TOKEN.fullmatch(t) for t in v.split()) for v in values):
+        return None
+    counts = Counter(t.lower() for v in values for t in set(v.split()))
+    if any("::" in t for t in counts):
+        return col
+    if len(values) >= 3 and counts.most_common(1)[0][1] >= 0.5 * len(values):
+        return col
+    return None
 
 
 def _services(front: str, tags: list[str], deck: str | None, fields: list[str], backs: list[int],

@@ -48,6 +48,7 @@ _ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|~<>=])")
 _ENTITY = re.compile(r"&(?:#\d{1,7}|#[xX][0-9A-Fa-f]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 _URL = re.compile(r"\b(?:https?|ftp)://[^\s<>()\[\]\"'`]{1,2000}|\bwww\.[^\s<>()\[\]\"'`]{2,2000}|"
                   r"\barn:aws[\w-]{0,20}:[^\s<>\"'`]{1,2000}|\bs3://[^\s<>\"'`]{1,2000}")
+_LONG_LINE = 20_000
 _PUA = re.compile("[\ue000-\uf8ff]")
 _PLACEHOLDER = re.compile("[\ue000-\uf8ff]")
 
@@ -86,6 +87,9 @@ def inline_plain(raw: str) -> tuple[str, Masks]:
 
     Code spans are swapped for placeholder characters first, so emphasis and link rules never reach
     inside them (`a_b_c` in backticks stays as written) and their place in the result is known."""
+    if len(raw) > _LONG_LINE:
+        # Not a note line but data: the extractor reads no limits from it, so spare the markup rules.
+        return raw.strip(), ()
     text = _PUA.sub("\ufffd", raw)
     codes: list[str] = []
 
@@ -367,12 +371,13 @@ class _Heading:
     text: str  # plain text of the heading
 
 
-def _scan_headings(lines: list[str], start: int) -> tuple[list[_Heading], set[int], set[int]]:
-    """Headings (ATX and setext), the indices of setext underlines, and of lines inside fences or
-    HTML comments (which are never headings)."""
+def _scan_headings(lines: list[str], start: int) -> tuple[list[_Heading], set[int], set[int], set[int]]:
+    """Headings (ATX and setext), and the indices of setext underlines, of lines inside code fences
+    and of lines inside HTML comments (neither of which are ever headings)."""
     heads: list[_Heading] = []
     underlines: set[int] = set()
     fenced: set[int] = set()
+    comments: set[int] = set()
     fence: str | None = None
     in_comment = False
     prev_para = False
@@ -386,7 +391,7 @@ def _scan_headings(lines: list[str], start: int) -> tuple[list[_Heading], set[in
             prev_para = False
             continue
         if in_comment:
-            fenced.add(i)
+            comments.add(i)
             if "-->" in line:
                 in_comment = False
             prev_para = False
@@ -398,7 +403,7 @@ def _scan_headings(lines: list[str], start: int) -> tuple[list[_Heading], set[in
             prev_para = False
             continue
         if line.lstrip().startswith("<!--"):
-            fenced.add(i)
+            comments.add(i)
             in_comment = "-->" not in line
             prev_para = False
             continue
@@ -419,13 +424,13 @@ def _scan_headings(lines: list[str], start: int) -> tuple[list[_Heading], set[in
         s = line.strip()
         prev_para = bool(s) and not _BULLET.match(line) and "|" not in s and not _QUOTE.match(line) and \
             not _HR.match(line) and not line.startswith(("    ", "\t"))
-    return heads, underlines, fenced
+    return heads, underlines, fenced, comments
 
 
 # --------------------------------------------------------------------------- answer lines
 
 
-def _split_term(plain: str, masks: Masks) -> tuple[str | None, str | None]:
+def split_term(plain: str, masks: Masks) -> tuple[str | None, str | None]:
     """`Presigned URL lifetime: max 7 days` -> (term, definition); also `Query = one partition`."""
     for rx in (_TERM_COLON, _TERM_EQ):
         m = rx.match(plain)
@@ -440,8 +445,8 @@ def _split_term(plain: str, masks: Masks) -> tuple[str | None, str | None]:
             continue
         if term.count("(") != term.count(")") or re.search(r"(?:https?|ftp|arn|s3)$", term, re.I):
             continue
-        if re.fullmatch(r"[\d\s.,:]+", term):
-            continue  # `12:30`, `1: ...`
+        if re.fullmatch(r"[\d\s.,:]+", term) or re.search(r"[.;!?]\s", term):
+            continue  # `12:30`, `1: ...`; or a sentence before the colon, not a name
         return term, definition
     return None, None
 
@@ -530,7 +535,7 @@ class _SectionReader:
             # A continuation of the list item above: it shares the item's context.
             plain, masks = inline_plain(body)
             parent = self.items[-1]
-            term, definition = _split_term(plain, masks)
+            term, definition = split_term(plain, masks)
             return [self._note(i, raw, plain, masks, term, definition, parent.label or self._heading(),
                                parent.service)]
         self.items = []
@@ -546,7 +551,7 @@ class _SectionReader:
             self.sub_service = exact_service(self.sub) if self.sub else None
             return [NoteLine(i + 1, raw, plain, role="heading", heading=self.section, masks=masks,
                              service_hint=self._hint(self.sub_service))]
-        term, definition = _split_term(plain, masks)
+        term, definition = split_term(plain, masks)
         return [self._note(i, raw, plain, masks, term, definition, self._heading(), self.sub_service)]
 
     def _item(self, i: int, raw: str, indent: int, content: str) -> NoteLine:
@@ -554,7 +559,7 @@ class _SectionReader:
             self.items.pop()
         parent = self.items[-1] if self.items else None
         plain, masks = inline_plain(content)
-        term, definition = _split_term(plain, masks)
+        term, definition = split_term(plain, masks)
         bold = _BOLD_LEAD.match(content)
         if bold and not term:
             bt, _ = inline_plain(bold.group(2))
@@ -597,42 +602,40 @@ class _SectionReader:
     def _table(self, body: list[int], k: int, out: list[NoteLine]) -> int:
         """Read a table starting at body[k] (header row); returns how many body lines it used."""
         head_i = body[k]
-        header_raw = _split_row(self.lines[head_i])
-        headers = [inline_plain(c)[0] for c in header_raw]
+        headers = [inline_plain(c)[0] for c in _split_row(self.lines[head_i])]
         hplain = "; ".join(h for h in headers if h)
         out.append(NoteLine(head_i + 1, self.lines[head_i], hplain, role="heading", heading=self._heading()))
         used = 2  # header and separator
         self.items = []
-        first_is_service = bool(headers) and headers[0].strip().lower() in _SERVICE_COLUMNS
+        rows: list[tuple[int, str, list[tuple[str, Masks]]]] = []
         while k + used < len(body):
             i = body[k + used]
             line = self.lines[i]
             if body[k + used] != body[k + used - 1] + 1 or "|" not in line or not line.strip():
                 break
-            out.append(self._row(i, line, headers, first_is_service))
+            rows.append((i, line, [inline_plain(c) for c in _split_row(line)]))
             used += 1
+        layout = _TableLayout(headers, rows)
+        for i, line, cells in rows:
+            out.append(self._row(i, line, cells, layout))
         return used
 
-    def _row(self, i: int, line: str, headers: list[str], first_is_service: bool) -> NoteLine:
-        cells = [inline_plain(c) for c in _split_row(line)]
-        value_cols = [j for j, (p, _) in enumerate(cells) if j > 0 and re.search(r"\d", p)
-                      and (j >= len(headers) or headers[j].strip().lower() not in _NOTE_COLUMNS)]
-        several = len(value_cols) > 1
+    def _row(self, i: int, line: str, cells: list[tuple[str, Masks]], layout: _TableLayout) -> NoteLine:
         parts: list[str] = []
         masks: list[tuple[int, int]] = []
         length = 0
         for j, (p, ms) in enumerate(cells):
             if not p:
                 continue
-            col = headers[j] if j < len(headers) else ""
+            col = layout.header(j)
             prefix = ""
-            kind = _KIND_COLUMNS.get(col.strip().lower())
+            kind = _KIND_COLUMNS.get(col.lower())
             if j > 0 and kind and not re.search(r"\b" + kind, p, re.I):
                 # A `Default` / `Max` column says what kind of value its cells hold.
-                prefix = f"{col.strip()} "
-            elif several and j in value_cols and col and col.strip().lower() not in _GENERIC_COLUMNS:
+                prefix = f"{col} "
+            elif layout.several and j in layout.named:
                 # Several value columns: each cell needs its column's name to say what it counts.
-                prefix = f"{col.strip()}: "
+                prefix = f"{col} "
             if parts:
                 length += 2
             cell = prefix + p
@@ -642,22 +645,48 @@ class _SectionReader:
         plain = "; ".join(parts)
         row_head = cells[0][0] if cells else ""
         row_service = exact_service(row_head) if row_head else None
-        col_head = ""
-        if value_cols:
-            j = value_cols[0]
-            col_head = headers[j] if j < len(headers) else ""
-        elif len(headers) > 1:
-            col_head = headers[1]
-        generic = col_head.strip().lower() in _GENERIC_COLUMNS or col_head.strip().lower() in _KIND_COLUMNS
-        if row_service and (first_is_service or not generic):
-            subject = col_head if not generic else row_head
-        elif generic or not row_head:
-            subject = row_head or col_head
+        if layout.several:
+            # Each value names its own column in `plain`; one column's name would mislabel the others.
+            subject = "" if row_service else row_head
         else:
-            subject = f"{row_head} {col_head}"
-        return NoteLine(i + 1, line, plain, role="table", heading=self._heading(),
-                        masks=merge_masks(masks + url_masks(plain)), subject_hint=subject.strip() or None,
+            here = [j for j in layout.value_cols if j < len(cells) and re.search(r"\d", cells[j][0])]
+            j = (here or layout.value_cols or [1])[0]
+            col_head = layout.header(j)
+            generic = col_head.lower() in _GENERIC_COLUMNS or col_head.lower() in _KIND_COLUMNS
+            if row_service and (layout.first_is_service or not generic):
+                subject = col_head if not generic else row_head
+            elif generic or not row_head:
+                subject = row_head or col_head
+            else:
+                subject = f"{row_head} {col_head}"
+        # The row header names what the row is about (`Cache TTL`), unless it is a service of its own.
+        term = row_head if row_head and not row_service and len(parts) > 1 else None
+        definition = "; ".join(parts[1:]) if term else None
+        return NoteLine(i + 1, line, plain, role="table", term=term, definition=definition,
+                        heading=self._heading(), masks=merge_masks(masks + url_masks(plain)),
+                        subject_hint=subject.strip() or None,
                         service_hint=self._hint(row_service or self.sub_service))
+
+
+class _TableLayout:
+    """What a table's columns hold: which carry values, and whether each value needs its column name."""
+
+    def __init__(self, headers: list[str], rows: list[tuple[int, str, list[tuple[str, Masks]]]]):
+        self.headers = [h.strip() for h in headers]
+        self.first_is_service = self.header(0).lower() in _SERVICE_COLUMNS
+        cols: set[int] = set()
+        for _i, _line, cells in rows:
+            for j, (p, _m) in enumerate(cells):
+                if j > 0 and re.search(r"\d", p) and self.header(j).lower() not in _NOTE_COLUMNS:
+                    cols.add(j)
+        self.value_cols = sorted(cols)
+        self.named = {j for j in self.value_cols
+                      if self.header(j) and self.header(j).lower() not in _GENERIC_COLUMNS
+                      and self.header(j).lower() not in _KIND_COLUMNS}
+        self.several = len(self.named) > 1
+
+    def header(self, j: int) -> str:
+        return self.headers[j] if 0 <= j < len(self.headers) else ""
 
 
 # --------------------------------------------------------------------------- cards
@@ -667,16 +696,17 @@ def segment(text: str, file: str, stem: str) -> list[Card]:
     """Split Markdown notes into one Card per section that has lines of its own."""
     lines = text.split("\n")
     start = _front_matter_end(lines)
-    heads, underlines, fenced = _scan_headings(lines, start)
+    heads, underlines, fenced, comments = _scan_headings(lines, start)
     has_deep = any(h.level >= 2 for h in heads)
     n = len(lines)
     cards: list[Card] = []
     stack: list[_Heading] = []
-    heading_lines = {h.index for h in heads} | underlines
+    # Lines that are never answer text: headings, setext underlines, HTML comments.
+    heading_lines = {h.index for h in heads} | underlines | comments
 
     # Lines before the first heading belong to no section; a file with no heading at all is one card.
     if not heads:
-        body = [i for i in range(start, n) if lines[i].strip()]
+        body = [i for i in range(start, n) if lines[i].strip() and i not in comments]
         if body:
             title = next((inline_plain(lines[i].strip())[0] for i in body if lines[i].strip()), "")
             cards.append(_make_card(lines, file, stem, 1, None, title[:120], body, fenced, heading_lines, []))
