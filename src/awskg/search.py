@@ -357,6 +357,7 @@ class SearchIndex:
             for doc_i, s in best_for_doc.items():
                 scores[doc_i] += s
                 matched[doc_i] += 1
+        query_set = set(tokens(" ".join(w for w in re.findall(r"\S+", query)[:MAX_QUERY_TOKENS])))
         services = intent["services"]
         # A part of a service (Lambda Layers) also speaks for its parent's entities, and back.
         family = set()
@@ -391,6 +392,8 @@ class SearchIndex:
                 score *= 1.3 * (1.4 if doc.id in self.contrasted else 1.0)
             if doc.type == "service" and len(concepts) > len(services):
                 score *= 0.7  # a query that asks more than the service's name wants something in it
+            if doc.type not in ("line", "limit") and set(tokens(doc.name)) == query_set:
+                score *= 1.5  # the query is this entity's name
             name_hits = sum(1 for c in concepts if any(t in self.name_terms[doc_i] for t, _ in c))
             score *= 1 + 0.6 * name_hits / max(1, asked)
             ranked.append((score, doc_i))
