@@ -18,7 +18,7 @@ import streamlit as st
 from st_cytoscape import cytoscape
 
 import awskg
-from awskg import views
+from awskg import export, study, views
 from awskg.graph import CONCEPT_TYPES, MAX_DEPTH, KnowledgeGraph, default_graph_path
 
 VIEWS = ("Explore", "Limits", "Compare", "Quiz")
@@ -166,8 +166,7 @@ def entity_page(kg: KnowledgeGraph, focus: str) -> None:
         st.text("also called: " + ", ".join(e.aliases))
     if e.limits:
         st.markdown("**Limits**")
-        table(views.limit_rows(e.limits, stale_messages(e.limits)),
-              ["subject", "value", "unit", "kind", "line", "note", "stale"], key="entity_limits")
+        limits_table(e.limits, ["subject", "value", "unit", "kind", "line", "note", "stale"], "entity_limits")
     groups = views.neighbour_groups(e.neighbours)
     if groups:
         st.markdown("**Neighbours**")
@@ -206,10 +205,6 @@ def neighbourhood(kg: KnowledgeGraph, focus: str) -> None:
 
 
 def export_buttons(kg: KnowledgeGraph, sub: Any, focus: str) -> None:
-    try:
-        from awskg import export
-    except ImportError:
-        return
     st.markdown("**Export this graph**")
     stem = focus.split(":", 1)[-1].replace("/", "-") or "awskg"
     cols = st.columns(4)
@@ -236,8 +231,8 @@ def limits_view(kg: KnowledgeGraph) -> None:
                            placeholder="any unit", format_func=lambda u: u or "(none)")
     shown = views.filter_limits(found, units=units, kinds=kinds)
     st.caption(f"{len(shown)} of {len(found)} limits — click a column header to sort")
-    table(views.limit_rows(shown, stale_messages(shown)),
-          ["service", "subject", "value", "unit", "kind", "line", "note", "stale"], key="limits_table")
+    columns = ["service", "subject", "value", "unit", "kind", "line", "note", "stale"]
+    limits_table(shown, columns, "limits_table")
     dims = [d for d in views.DIMENSIONS if views.chart_rows(shown, d)]
     if dims:
         dim = st.radio("Chart", dims, horizontal=True, key="lim_dim", format_func=views.DIMENSIONS.get)
@@ -249,12 +244,12 @@ def limits_view(kg: KnowledgeGraph) -> None:
               args=(views.Target("entity", node=pick),))
 
 
-def stale_messages(limits: list[awskg.Limit]) -> dict[str, str]:
-    try:
-        from awskg.study import stale_flags
-    except ImportError:
-        return {}
-    return {k: v.message for k, v in stale_flags(limits).items()}
+def limits_table(limits: list[awskg.Limit], columns: list[str], key: str) -> None:
+    """Limits with the ones AWS has changed since the notes were written flagged beside them."""
+    stale = {k: f"⚠ {v.message}" for k, v in study.stale_flags(limits).items()}
+    if stale:
+        st.warning(f"⚠ AWS has changed {len(stale)} of these limits since your notes: see the stale column.")
+    table(views.limit_rows(limits, stale), columns, key=key)
 
 
 # ---------------------------------------------------------------------------- compare
@@ -299,12 +294,49 @@ def compare_view(kg: KnowledgeGraph) -> None:
 
 def quiz_view(kg: KnowledgeGraph) -> None:
     st.header("Quiz")
-    try:
-        from awskg import study
-    except ImportError:
-        st.info("The quiz arrives with awskg.study.")
-        return
-    del study
+    c1, c2, c3 = st.columns([3, 2, 1], vertical_alignment="bottom")
+    service = c1.selectbox("About", ["", *views.service_choices(kg)], key="quiz_service",
+                           format_func=lambda s: s or "all services")
+    n = c2.slider("Questions", 3, 20, 5, key="quiz_n")
+    if c3.button("New quiz", key="quiz_new"):
+        ss.quiz_round = ss.get("quiz_round", 1) + 1
+    # The seed is the round: a quiz stays put across reruns and comes back the same for a round.
+    key = (id(kg), service, n, ss.get("quiz_round", 1))
+    if ss.get("quiz_key") != key:
+        for old in [k for k in ss if str(k).startswith("quiz-")]:
+            del ss[old]  # a question asked again in a new round starts unanswered
+        with st.spinner("Writing questions from your notes…"):
+            ss.quiz = [q.to_dict() for q in study.make_quiz(kg, service or None, n=n, seed=key[3])]
+        ss.quiz_key, ss.quiz_checked, ss.quiz_answers = key, False, {}
+    questions = ss.quiz
+    with st.form("quiz_form"):
+        for i, q in enumerate(questions, 1):
+            st.markdown(f"**{i}.** {views.literal_markdown(q['prompt'])}")
+            # Disabling a checked radio makes it a new widget with fresh state, so the answers given
+            # are kept in quiz_answers and shown from there.
+            choice = ss.quiz_answers.get(q["id"])
+            st.radio("your answer", range(len(q["choices"])), index=choice, key=f"quiz-{q['id']}",
+                     format_func=lambda c, q=q: views.literal_markdown(q["choices"][c]),
+                     label_visibility="collapsed", disabled=ss.quiz_checked)
+            if ss.quiz_checked:
+                right = f"{'ABCDE'[q['answer_index']]}. {q['answer']}"
+                if choice == q["answer_index"]:
+                    st.success(views.literal_markdown(f"Right: {right}"))
+                else:
+                    st.error(views.literal_markdown(f"The answer is {right}"))
+                st.text(f"line {q['source'].get('line')}: {q['explanation']}")
+                if q.get("stale"):
+                    st.warning(views.literal_markdown(f"⚠ {q['stale']}"))
+        checked = st.form_submit_button("Check my answers", disabled=ss.quiz_checked)
+    if checked and not ss.quiz_checked:
+        ss.quiz_answers = {q["id"]: ss.get(f"quiz-{q['id']}") for q in questions}
+        answers = [(q, ss.quiz_answers[q["id"]]) for q in questions if ss.quiz_answers[q["id"]] is not None]
+        ss.quiz_scores = views.add_scores(ss.get("quiz_scores", {}), study.score_by_service(answers))
+        ss.quiz_checked = True
+        st.rerun()
+    if ss.get("quiz_scores"):
+        st.markdown("**Your score this session, by service**")
+        table(views.score_rows(ss.quiz_scores), ["service", "correct", "asked", "percent"], key="quiz_scores")
 
 
 # ---------------------------------------------------------------------------- main

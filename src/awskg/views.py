@@ -20,7 +20,7 @@ import networkx as nx
 
 from .errors import InputError
 from .graph import CONCEPT_TYPES, KnowledgeGraph
-from .model import Hit, Limit, Neighbour, format_number
+from .model import Hit, Limit, Neighbour
 
 # One colour per entity type, shared by the graph and its legend (Tableau 10 and its light
 # companions, so neighbouring types stay distinguishable).
@@ -370,13 +370,26 @@ def relation_rows(data: dict[str, Any], kg: KnowledgeGraph) -> list[dict[str, An
 # ---------------------------------------------------------------------------- quiz
 
 
-def quiz_score_rows(scores: dict[str, list[int]]) -> list[dict[str, Any]]:
-    """Running score per service ({service: [right, asked]}) as table rows, weakest first."""
-    rows = []
-    for service, (right, asked) in scores.items():
-        rows.append({"service": service or "(all)", "right": right, "asked": asked,
-                     "score": f"{format_number(round(100 * right / asked, 1))}%" if asked else "-"})
-    return sorted(rows, key=lambda r: (r["right"] / r["asked"] if r["asked"] else 1.0, r["service"]))
+Scores = dict[str, dict[str, Any]]  # service name -> {"asked", "correct", "percent"}
+
+
+def add_scores(total: Scores, scores: Scores) -> Scores:
+    """A running score per service: `total` plus one quiz's `study.score_by_service`, as a new dict."""
+    out = {k: dict(v) for k, v in total.items()}
+    for service, row in scores.items():
+        acc = out.setdefault(service, {"asked": 0, "correct": 0})
+        acc["asked"] += int(row.get("asked", 0))
+        acc["correct"] += int(row.get("correct", 0))
+    for acc in out.values():
+        acc["percent"] = round(100.0 * acc["correct"] / acc["asked"], 1) if acc["asked"] else 0.0
+    return out
+
+
+def score_rows(total: Scores) -> list[dict[str, Any]]:
+    """The running score as table rows, the weakest service first (what to revise next)."""
+    rows = [{"service": service, "correct": row["correct"], "asked": row["asked"],
+             "percent": row.get("percent", 0.0)} for service, row in total.items()]
+    return sorted(rows, key=lambda r: (r["percent"], -r["asked"], r["service"].lower()))
 
 
 # ---------------------------------------------------------------------------- uploads

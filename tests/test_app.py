@@ -1,0 +1,439 @@
+"""The explorer app (app.py) through Streamlit's AppTest, and the view helpers it draws with.
+
+Every flow goes through native widgets (text input, buttons, selectboxes, slider, radio, file
+uploader), so nothing here needs a browser; tests/test_browser.py drives the same app in Chromium.
+Expected values come from the library (kg.search, kg.entity, kg.subgraph, make_quiz...), never
+from numbers written into the test.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from pathlib import Path
+
+import pytest
+from markdown_it import MarkdownIt
+from streamlit.testing.v1 import AppTest
+
+import awskg
+from awskg import views
+from awskg.export import FORMATS
+from awskg.graph import KnowledgeGraph
+from awskg.model import Source
+from awskg.study import make_quiz, score_by_service, stale_flags
+
+REPO = Path(__file__).resolve().parents[1]
+APP = REPO / "app.py"
+COMMITTED = REPO / "graph" / "awskg.json"
+
+SCRIPT = "<script>alert(1)</script>"
+IMG = "<img src=x onerror=alert(1)>"
+
+
+# ---------------------------------------------------------------------------- fixtures
+
+
+def add_markup_nodes(kg: KnowledgeGraph) -> dict[str, str]:
+    """Add a small service whose names and note text are markup, the way a student's notes about
+    HTML could be; returns the ids. It is its own island, so the rest of the graph is unchanged."""
+    file = "notes/markup.md"
+    card = "card:markup:1"
+    src = [Source(file, 2, card)]
+    kg.add_entity(card, "card", "Markup Lab: what runs?", src, file=file, number=1,
+                  front=f"Markup Lab: what does {SCRIPT} do?", front_lines=[1], first_line=2, last_line=3,
+                  lines=[[1, "front", f"Markup Lab: what does {SCRIPT} do?"],
+                         [2, "term", f"{SCRIPT}: runs {IMG} for *15* minutes"],
+                         [3, "text", "see [docs](javascript:alert(1)) and :red[colour]"]],
+                  services=["markup-lab"], topic="markup", tags=[])
+    ids = {
+        "service": kg.add_entity("service:markup-lab", "service", "Markup Lab", src,
+                                 definition=f"a lab for {IMG}"),
+        "script": kg.add_entity("feature:markup-lab/script", "feature", SCRIPT, src, service="Markup Lab",
+                                definition=f"runs {IMG} for *15* minutes"),
+        "img": kg.add_entity("feature:markup-lab/img", "feature", IMG, [Source(file, 3, card)],
+                             service="Markup Lab", definition="see [docs](javascript:alert(1))"),
+        "limit": kg.add_entity("limit:markup-lab/script/max-15min", "limit", f"Markup Lab: {SCRIPT}", src,
+                               service="Markup Lab", service_id="markup-lab", subject=SCRIPT, kind="max",
+                               value=15.0, unit="min", text="15 minutes", dimension="seconds",
+                               base_value=900.0, feature="feature:markup-lab/script"),
+    }
+    kg.add_relation(ids["service"], ids["script"], "HAS_FEATURE", src)
+    kg.add_relation(ids["service"], ids["img"], "HAS_FEATURE", src)
+    kg.add_relation(ids["script"], ids["limit"], "HAS_LIMIT", src)
+    kg.add_relation(ids["script"], ids["img"], "CONTRASTS_WITH", src)
+    return ids
+
+
+def write_markup_graph(path: Path) -> Path:
+    """The committed graph plus the markup island, saved to `path` (never over the committed one)."""
+    kg = awskg.load(COMMITTED)
+    add_markup_nodes(kg)
+    kg.save(path, force=False)
+    return path
+
+
+@pytest.fixture(scope="module")
+def kg() -> KnowledgeGraph:
+    return awskg.load(COMMITTED)
+
+
+@pytest.fixture
+def app(monkeypatch: pytest.MonkeyPatch) -> AppTest:
+    monkeypatch.setenv("AWSKG_GRAPH", str(COMMITTED))
+    at = AppTest.from_file(str(APP), default_timeout=30)
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+@pytest.fixture
+def markup_app(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> AppTest:
+    monkeypatch.setenv("AWSKG_GRAPH", str(write_markup_graph(tmp_path / "markup.json")))
+    at = AppTest.from_file(str(APP), default_timeout=30)
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def unescape(md: str) -> str:
+    """What a literal_markdown label reads as on the page."""
+    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", md)
+
+
+def open_entity(at: AppTest, node_id: str) -> AppTest:
+    at.selectbox(key="open_entity").set_value(node_id).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def texts(at: AppTest) -> list[str]:
+    return [t.value for t in at.text]
+
+
+def caption_with(at: AppTest, needle: str) -> str:
+    found = [c.value for c in at.caption if needle in c.value]
+    assert found, f"no caption with {needle!r}: {[c.value for c in at.caption]}"
+    return found[0]
+
+
+# ---------------------------------------------------------------------------- search
+
+
+def test_search_lists_the_librarys_typo_tolerant_hits(app: AppTest, kg: KnowledgeGraph) -> None:
+    query = "lamda timout"
+    app.text_input(key="q").input(query).run()
+    expected = kg.search(query, limit=10)
+    assert expected, "the library finds nothing for a typo query"
+    labels = [app.button(key=f"hit-{i}").label for i in range(len(expected))]
+    assert labels == [views.literal_markdown(views.clip(h.name, 60)) for h in expected]
+    shown = texts(app)
+    for hit in expected:
+        assert any(views.hit_row(hit)["answer"] in t for t in shown), hit.name
+
+
+def test_search_filters_by_type_and_service(app: AppTest, kg: KnowledgeGraph) -> None:
+    app.text_input(key="q").input("timeout").run()
+    app.multiselect(key="q_types").set_value(["limit"]).run()
+    app.selectbox(key="q_service").set_value("Lambda").run()
+    expected = kg.search("timeout", limit=10, types=["limit"], service="Lambda")
+    assert expected and all(h.type == "limit" and h.service == "Lambda" for h in expected)
+    hit_buttons = [b for b in app.button if str(b.key).startswith("hit-")]
+    assert [b.label for b in hit_buttons] == [views.literal_markdown(views.clip(h.name, 60))
+                                              for h in expected]
+
+
+def test_search_with_no_match_says_so_with_suggestions(app: AppTest) -> None:
+    app.text_input(key="q").input("zzqx").run()
+    assert not [b for b in app.button if str(b.key).startswith("hit-")]
+    assert len(app.warning) == 1 and "zzqx" in unescape(app.warning[0].value)
+
+
+def test_opening_a_result_shows_its_entity_page_and_card(app: AppTest, kg: KnowledgeGraph) -> None:
+    app.text_input(key="q").input("sqs max message size").run()
+    hit = kg.search("sqs max message size", limit=10)[0]
+    target = views.hit_target(kg, hit)
+    app.button(key="hit-0").click().run()
+    assert not app.exception
+    assert app.session_state.focus == target.node
+    entity = kg.entity(target.node)
+    assert unescape(app.subheader[0].value) == entity.name
+    card = kg.card_of(target.node)
+    assert [c.value for c in app.code] == [views.card_text(card)]
+    # the results fold away once one is opened, and come back for a new query
+    assert any(e.label.endswith("results for this search") for e in app.expander)
+    app.text_input(key="q").input("lambda layers").run()
+    assert not any(e.label.endswith("results for this search") for e in app.expander)
+
+
+def test_a_comparison_hit_opens_the_compare_view(app: AppTest, kg: KnowledgeGraph) -> None:
+    query = "fifo vs standard queues"
+    hits = kg.search(query, limit=10)
+    index = next((i for i, h in enumerate(hits) if h.type == "comparison"), None)
+    assert index is not None, f"precondition: the library answers {query!r} with a comparison"
+    app.text_input(key="q").input(query).run()
+    app.button(key=f"hit-{index}").click().run()
+    assert app.sidebar.radio(key="view").value == "Compare"
+    names = [unescape(s.value) for s in app.subheader]
+    a, b = hits[index].fields["a"], hits[index].fields["b"]
+    assert names == [kg.graph.nodes[a]["name"], kg.graph.nodes[b]["name"]]
+
+
+# ---------------------------------------------------------------------------- entity page
+
+
+def test_entity_page_tables_limits_with_source_lines_and_stale_flags(app: AppTest,
+        kg: KnowledgeGraph) -> None:
+    open_entity(app, "service:sqs")
+    entity = kg.entity("service:sqs")
+    table = next(df for df in app.dataframe if "subject" in df.value.columns)
+    assert list(table.value["subject"]) == [lim.subject for lim in entity.limits]
+    assert list(table.value["line"]) == [lim.source.line for lim in entity.limits]
+    flags = stale_flags(entity.limits)
+    assert flags, "precondition: the shipped AWS reference flags an SQS limit of the notes"
+    flagged = {row["id"] for row in views.limit_rows(entity.limits) if row["id"] in flags}
+    stale_cells = [s for s in table.value["stale"] if s]
+    assert len(stale_cells) == len(flagged)
+    assert all(cell == f"⚠ {flags[i].message}" for i, cell in zip(
+        [row["id"] for row in views.limit_rows(entity.limits)], table.value["stale"], strict=True) if cell)
+    assert any("AWS has changed" in w.value for w in app.warning)
+
+
+def test_entity_page_groups_neighbours_by_relation(app: AppTest, kg: KnowledgeGraph) -> None:
+    open_entity(app, "service:lambda")
+    groups = views.neighbour_groups(kg.entity("service:lambda").neighbours)
+    labels = [e.label for e in app.expander if re.fullmatch(r"[A-Z_]+ \(\d+\)", e.label)]
+    assert labels == [f"{rel} ({len(rows)})" for rel, rows in groups.items()]
+    neighbour_tables = [df.value for df in app.dataframe if "neighbour" in df.value.columns]
+    assert [list(t["neighbour"]) for t in neighbour_tables] == [
+        [r["neighbour"] for r in rows] for rows in groups.values()]
+
+
+# ---------------------------------------------------------------------------- neighbourhood graph
+
+
+def test_depth_and_type_filter_change_the_drawn_graph(app: AppTest, kg: KnowledgeGraph) -> None:
+    open_entity(app, "service:sqs")
+
+    def drawn() -> tuple[int, int]:
+        caption = caption_with(app, "click a node")
+        nodes, edges = re.match(r"(\d+) nodes · (\d+) relations", caption).groups()
+        legend = next(df.value for df in app.dataframe if "colour" in df.value.columns)
+        assert int(legend["nodes"].sum()) == int(nodes)
+        return int(nodes), int(edges)
+
+    for depth in (1, 2, 3):
+        app.slider(key="depth").set_value(depth).run()
+        sub = kg.subgraph("service:sqs", depth=depth)
+        assert drawn() == (sub.number_of_nodes(), sub.number_of_edges())
+    app.multiselect(key="graph_types").set_value(["feature"]).run()
+    sub = kg.subgraph("service:sqs", depth=3, types=["feature"])
+    assert drawn() == (sub.number_of_nodes(), sub.number_of_edges())
+    legend = next(df.value for df in app.dataframe if "colour" in df.value.columns)
+    assert set(legend["type"]) == {"service", "feature"}
+
+
+def test_focus_selectbox_opens_a_node_of_the_graph(app: AppTest, kg: KnowledgeGraph) -> None:
+    open_entity(app, "service:sqs")
+    options = app.selectbox(key="graph_focus").options
+    neighbour = next(n for n in kg.subgraph("service:sqs", depth=1).nodes if n != "service:sqs")
+    assert views.entity_label(kg, neighbour) in options
+    app.selectbox(key="graph_focus").set_value(neighbour).run()
+    assert app.session_state.focus == neighbour
+    assert unescape(app.subheader[0].value) == kg.graph.nodes[neighbour]["name"]
+    assert app.selectbox(key="open_entity").value == neighbour
+
+
+def test_export_offers_a_download_for_every_format(app: AppTest) -> None:
+    open_entity(app, "service:sqs")
+    buttons = {b.label: b for b in app.get("download_button")}
+    assert len(app.get("download_button")) == len(buttons) == len(FORMATS)
+    assert {label: b.proto.help for label, b in buttons.items()} == {
+        name: info.description for name, info in FORMATS.items()}
+
+
+# ---------------------------------------------------------------------------- other views
+
+
+def test_limits_view_filters_by_service_kind_and_unit(app: AppTest, kg: KnowledgeGraph) -> None:
+    app.sidebar.radio(key="view").set_value("Limits").run()
+    table = next(df for df in app.dataframe if "subject" in df.value.columns)
+    assert len(table.value) == len(kg.limits())
+    app.selectbox(key="lim_service").set_value("Lambda").run()
+    lambda_limits = kg.limits("Lambda")
+    table = next(df for df in app.dataframe if "subject" in df.value.columns)
+    assert list(table.value["subject"]) == [lim.subject for lim in lambda_limits]
+    app.multiselect(key="lim_kinds").set_value(["max"]).run()
+    app.multiselect(key="lim_units").set_value(["MB"]).run()
+    table = next(df for df in app.dataframe if "subject" in df.value.columns)
+    expected = views.filter_limits(lambda_limits, units=["MB"], kinds=["max"])
+    assert expected and list(table.value["subject"]) == [lim.subject for lim in expected]
+    assert set(table.value["unit"]) == {"MB"} and set(table.value["kind"]) == {"max"}
+
+
+def test_limits_chart_is_on_a_log_scale(app: AppTest, kg: KnowledgeGraph) -> None:
+    app.sidebar.radio(key="view").set_value("Limits").run()
+    app.radio(key="lim_dim").set_value("seconds").run()
+    charts = app.get("vega_lite_chart")
+    assert len(charts) == 1
+    spec = json.loads(charts[0].proto.spec)
+    assert all(layer["encoding"]["x"]["scale"]["type"] == "log" for layer in spec["layer"])
+    assert "duration" in spec["layer"][0]["encoding"]["x"]["title"]
+
+
+def test_compare_view_puts_two_entities_side_by_side(app: AppTest, kg: KnowledgeGraph) -> None:
+    app.sidebar.radio(key="view").set_value("Compare").run()
+    app.selectbox(key="cmp_a").set_value("service:sqs").run()
+    app.selectbox(key="cmp_b").set_value("service:sns").run()
+    data = kg.compare("service:sqs", "service:sns")
+    assert [unescape(s.value) for s in app.subheader] == [data["a"]["name"], data["b"]["name"]]
+    for side in ("a", "b"):
+        lines, limits = views.compare_rows(data[side])
+        if lines:
+            shown = next(df.value for df in app.dataframe if "note" in df.value.columns
+                         and list(df.value["line"]) == [r["line"] for r in lines])
+            assert list(shown["note"]) == [r["note"] for r in lines]
+
+
+def test_quiz_keeps_score_per_service_across_quizzes(app: AppTest, kg: KnowledgeGraph) -> None:
+    app.sidebar.radio(key="view").set_value("Quiz").run()
+    app.slider(key="quiz_n").set_value(4).run()
+    expected_total: dict = {}
+    for round_ in (1, 2):
+        questions = make_quiz(kg, None, n=4, seed=round_)
+        answers = []
+        for i, q in enumerate(questions):
+            # right on even questions, wrong on odd ones
+            choice = q.answer_index if i % 2 == 0 else (q.answer_index + 1) % len(q.choices)
+            app.radio(key=f"quiz-{q.id}").set_value(choice)
+            answers.append((q, choice))
+        app.button(key="FormSubmitter:quiz_form-Check my answers").click().run()
+        assert not app.exception
+        expected_total = views.add_scores(expected_total, score_by_service(answers))
+        scores = next(df.value for df in app.dataframe if "percent" in df.value.columns)
+        assert scores.to_dict("records") == views.score_rows(expected_total)
+        assert len(app.success) == sum(1 for q, c in answers if q.is_correct(c))
+        app.button(key="quiz_new").click().run()
+    assert sum(r["asked"] for r in views.score_rows(expected_total)) == 8
+
+
+# ---------------------------------------------------------------------------- graphs and uploads
+
+
+def test_uploaded_notes_make_a_session_graph_and_leave_the_committed_one(app: AppTest) -> None:
+    before = (COMMITTED.read_bytes(), COMMITTED.stat().st_mtime_ns)
+    notes = b"# Study\n\n## SQS\n\n- Zebra queues: hold at most 42 messages\n"
+    app.sidebar.file_uploader(key="uploads").set_value(("mine.md", notes, "text/markdown")).run()
+    app.sidebar.button(key="build_uploads").click().run()
+    assert not app.exception and not app.error
+    assert "mine.md" in unescape(caption_with(app, "uploads"))
+    app.text_input(key="q").input("zebra queues").run()
+    assert app.button(key="hit-0").label  # found in the uploaded notes
+    assert (COMMITTED.read_bytes(), COMMITTED.stat().st_mtime_ns) == before
+    app.sidebar.button(key="drop_uploads").click().run()
+    assert "awskg.json" in unescape(caption_with(app, "Graph"))
+
+
+def test_a_bad_upload_shows_a_one_line_error(app: AppTest) -> None:
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+    app.sidebar.file_uploader(key="uploads").set_value(("photo.png", png, "image/png")).run()
+    app.sidebar.button(key="build_uploads").click().run()
+    assert not app.exception
+    assert len(app.error) == 1
+    message = unescape(app.error[0].value)
+    assert "photo.png" in message and "\n" not in message and "Traceback" not in message
+
+
+def test_a_missing_graph_file_is_an_error_not_a_traceback(monkeypatch: pytest.MonkeyPatch,
+                                                          tmp_path: Path) -> None:
+    monkeypatch.setenv("AWSKG_GRAPH", str(tmp_path / "nowhere.json"))
+    at = AppTest.from_file(str(APP), default_timeout=30).run()
+    assert not at.exception
+    assert len(at.error) == 1 and "nowhere.json" in unescape(at.error[0].value)
+
+
+def test_node_names_with_markup_are_rendered_as_text(markup_app: AppTest) -> None:
+    at = markup_app
+    at.text_input(key="q").input("alert").run()
+    labels = [unescape(b.label) for b in at.button if str(b.key).startswith("hit-")]
+    assert SCRIPT in labels and IMG in labels
+    open_entity(at, "feature:markup-lab/script")
+    assert unescape(at.subheader[0].value) == SCRIPT
+    assert f"runs {IMG} for *15* minutes" in texts(at)  # the definition, as st.text
+    assert SCRIPT in at.code[0].value and IMG in at.code[0].value  # the card, as st.code
+    limits = next(df.value for df in at.dataframe if "subject" in df.value.columns)
+    assert list(limits["subject"]) == [SCRIPT]
+    # Nothing that Streamlit renders as Markdown or HTML holds the markup unescaped.
+    assert not at.get("html")
+    for element in [*at.markdown, *at.caption, *at.subheader, *at.button, *at.expander]:
+        value = getattr(element, "value", None) or getattr(element, "label", "")
+        assert not re.search(r"(?<!\\)<", value), value
+
+
+# ---------------------------------------------------------------------------- view helpers
+
+
+@pytest.mark.parametrize("text", [SCRIPT, IMG, "*bold* _it_ `code` [a](javascript:x) $x^2$ :red[c] <b>&amp;",
+                                  "# not a heading", "1. not a list", "back\\slash | pipe ~strike~"])
+def test_literal_markdown_renders_as_the_text_itself(text: str) -> None:
+    md = MarkdownIt("commonmark").enable("table").enable("strikethrough")
+    rendered = md.render(views.literal_markdown(text))
+    assert rendered == f"<p>{html.escape(text, quote=False)}</p>\n"
+
+
+def test_graph_elements_colour_each_type_and_select_the_focus(kg: KnowledgeGraph) -> None:
+    sub = kg.subgraph("service:sqs", depth=1)
+    elements = views.graph_elements(sub, "service:sqs")
+    nodes = [e for e in elements if "source" not in e["data"]]
+    edges = [e for e in elements if "source" in e["data"]]
+    assert len(nodes) == sub.number_of_nodes() and len(edges) == sub.number_of_edges()
+    assert [n["data"]["id"] for n in nodes if n["selected"]] == ["service:sqs"]
+    for n in nodes:
+        assert n["data"]["colour"] == views.TYPE_COLOURS[sub.nodes[n["data"]["id"]]["type"]]
+    assert len({e["data"]["id"] for e in elements}) == len(elements)
+
+
+def test_graph_labels_keep_markup_as_literal_text(tmp_path: Path) -> None:
+    kg = awskg.load(write_markup_graph(tmp_path / "g.json"))
+    sub = kg.subgraph("service:markup-lab", depth=1)
+    labels = {e["data"]["label"] for e in views.graph_elements(sub) if "source" not in e["data"]}
+    assert {SCRIPT, IMG} <= labels
+
+
+def test_a_click_opens_a_selected_node_other_than_the_focus() -> None:
+    assert views.clicked_node({"nodes": ["a"], "edges": []}, "a") is None
+    assert views.clicked_node({"nodes": ["a", "b"], "edges": []}, "a") == "b"
+    assert views.clicked_node({"nodes": [], "edges": ["a|X|b"]}, "a") is None
+    assert views.clicked_node(None, "a") is None
+
+
+def test_chart_rows_leave_out_what_a_log_axis_cannot_show(kg: KnowledgeGraph) -> None:
+    limits = kg.limits(numeric_only=False)
+    rows = views.chart_rows(limits, "seconds")
+    seconds = [lim for lim in limits if lim.dimension == "seconds" and (lim.base_value_max or lim.base_value)]
+    assert 0 < len(rows) == len(seconds)
+    assert all(r["low"] > 0 and r["high"] >= r["low"] for r in rows)
+    assert [r["high"] for r in rows] == sorted(r["high"] for r in rows)
+
+
+def test_a_line_hit_opens_the_entity_read_from_that_line(kg: KnowledgeGraph) -> None:
+    line_hits = [h for h in kg.search("max time the lambda function will run", limit=20) if h.type == "line"]
+    assert line_hits
+    for hit in line_hits:
+        target = views.hit_target(kg, hit)
+        assert target is not None and target.node in kg.graph
+        owners = views.nodes_at_line(kg, hit.source.file, hit.source.line)
+        assert target.node == (owners[0] if owners else hit.source.card)
+
+
+def test_uploaded_file_names_cannot_leave_the_temp_folder(tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    notes = b"# Notes\n\n## SQS\n\n- delay queues: up to 15 minutes\n"
+    kg = views.build_uploaded([("../../escape.md", notes)])
+    files = {s["file"] for _, d in kg.graph.nodes(data=True) for s in d.get("sources", [])}
+    assert files and all(f.endswith("/notes/escape.md") and ".." not in f for f in files)
+    assert not list(tmp_path.parent.glob("escape.md")) and not list(tmp_path.glob("**/escape.md"))
+    with pytest.raises(awskg.InputError):
+        views.build_uploaded([])
