@@ -570,7 +570,10 @@ def _mask(definition: str, names: list[str]) -> str | None:
         cut = short[:180].rsplit(" ", 1)[0]
         short = cut.rstrip(",;:") + "…"
     for n in sorted({n for n in names if len(n) >= 3}, key=len, reverse=True):
-        short = re.sub(r"(?<![\w])" + re.escape(n) + r"(?![\w])", "___", short, flags=re.I)
+        # The name and its plural ("rolling deployments" gives away "rolling deployment"); a
+        # one-word name also in a longer word ("successful" gives away "success").
+        tail = r"\w*" if " " not in n and len(n) >= 4 else r"(?:e?s)?(?![\w])"
+        short = re.sub(r"(?<![\w])" + re.escape(n) + tail, "___", short, flags=re.I)
     if len(re.findall(r"[A-Za-z]{2,}", short.replace("___", ""))) < 4:
         return None
     return short

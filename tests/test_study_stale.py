@@ -1,0 +1,266 @@
+"""Outdated limits: the notes' limits matched to the shipped reference of current AWS quotas."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from awskg.model import Limit, Source
+from awskg.study.stale import (
+    MATCH_THRESHOLD,
+    Reference,
+    match_limit,
+    matches,
+    parse_row,
+    reference_rows,
+    stale_flags,
+    subject_score,
+)
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED_REFERENCE = REPO.parent / "shared" / "reference" / "aws-quotas.jsonl"
+SHIPPED_REFERENCE = REPO / "src" / "awskg" / "data" / "aws-quotas.jsonl"
+
+
+def _find(kg, service: str, words: tuple[str, ...], kind: str, dimension: str | None = None) -> Limit:
+    """The one limit of a service whose subject (or feature) has all the words, of that kind."""
+    found = []
+    for lim in kg.limits(service):
+        text = f"{lim.subject} {lim.feature or ''}".lower()
+        if lim.kind == kind and all(w in text for w in words) and dimension in (None, lim.dimension):
+            found.append(lim)
+    assert len(found) == 1, f"{service} {words} {kind}: {[f.id for f in found]}"
+    return found[0]
+
+
+@pytest.fixture(scope="module")
+def notes_limits(built_graph):
+    return built_graph.limits(numeric_only=False)
+
+
+@pytest.fixture(scope="module")
+def flags(notes_limits):
+    return stale_flags(notes_limits)
+
+
+# --------------------------------------------------------------------------- the issue's two sets
+
+
+@pytest.mark.parametrize(
+    ("service", "words", "kind", "aws"),
+    [
+        ("sqs", ("message size",), "max", "1 MiB"),
+        ("lambda", ("variables", "size"), "max", "4 KB"),
+        ("dynamodb", ("retention", "point-in-time"), "retention", "1-35 days"),
+        ("lambda", ("timeout",), "range", "1-900 seconds"),
+    ],
+)
+def test_limits_aws_changed_since_the_notes_are_flagged(built_graph, flags, service, words, kind, aws):
+    lim = _find(built_graph, service, words, kind)
+    assert lim.id in flags
+    assert flags[lim.id].aws_value.startswith(aws)
+    assert flags[lim.id].notes_value == lim.display
+
+
+@pytest.mark.parametrize(
+    ("service", "words", "kind", "dimension"),
+    [
+        ("lambda", ("layers",), "max", "count"),  # 5 layers per function, today as in the notes
+        ("sqs", ("delay",), "range", "seconds"),  # 0-15 minutes, today as in the notes
+    ],
+)
+def test_limits_that_match_their_reference_value_are_not_flagged(built_graph, flags, service, words, kind,
+                                                                  dimension):
+    lim = _find(built_graph, service, words, kind, dimension)
+    match = matches([lim]).get(lim.id)
+    assert match is not None, "the limit must match its reference row for this test to mean anything"
+    assert not match.stale
+    assert lim.id not in flags
+
+
+def test_timeout_flag_is_about_its_lower_bound(built_graph, flags):
+    lim = _find(built_graph, "lambda", ("timeout",), "range")
+    assert flags[lim.id].differs == ["lower bound"]
+
+
+def test_flag_message_gives_both_values_the_date_and_the_source(built_graph, flags):
+    lim = _find(built_graph, "sqs", ("message size",), "max")
+    flag = flags[lim.id]
+    assert flag.message.startswith("your notes: 256 KB; AWS since 2025-08: 1 MiB; source https://")
+    assert flag.reference["source"] in flag.message
+    assert flag.score >= MATCH_THRESHOLD
+    assert set(flag.to_dict()) >= {"limit_id", "reference", "message", "score"}
+
+
+def test_flags_never_change_what_the_notes_say(built_graph, flags):
+    lim = _find(built_graph, "sqs", ("message size",), "max")
+    assert lim.id in flags
+    assert built_graph.limit(lim.id).display == "256 KB"
+    hits = built_graph.search("sqs max message size", limit=3)
+    assert any(h.to_dict().get("display") == "256 KB" for h in hits)
+
+
+# --------------------------------------------------------------------------- the reference file
+
+
+def test_every_shipped_reference_row_keeps_its_source():
+    rows = [json.loads(line) for line in SHIPPED_REFERENCE.read_text(encoding="utf-8").splitlines() if line]
+    assert len(rows) == len(reference_rows()) > 0
+    for raw in rows:
+        assert raw["source"].startswith("http"), raw["subject"]
+        assert raw["as_of"]
+    assert all(r.source.startswith("http") for r in reference_rows())
+
+
+def test_shipped_reference_is_the_shared_reference_unchanged():
+    assert SHIPPED_REFERENCE.read_bytes() == SHARED_REFERENCE.read_bytes()
+
+
+def test_a_row_without_a_source_is_refused():
+    with pytest.raises(ValueError, match="no source"):
+        parse_row({"service": "SQS", "subject": "x", "kind": "max", "value": 1, "unit": "KB", "source": ""})
+
+
+@pytest.mark.parametrize(
+    ("unit", "value", "value_max", "dimension", "base_value_max", "default"),
+    [
+        ("seconds (default 30; max 12 h)", 0, 43200, "seconds", 43200.0, 30.0),
+        ("minutes (60 min - 10 years; default 30 days)", 60, 5256000, "seconds", 315360000.0, 2592000.0),
+        ("bytes (default 262,144 = 256 KiB; configurable 1,024-1,048,576)", 1048576, None, "bytes", None,
+         262144.0),
+        ("filters (5 default, up to 10 via quota increase)", 5, 10, "count", 10.0, 5.0),
+        ("MB (1-MB increments; default 128)", 128, 10240, "bytes", 10240 * 1024.0**2, 128 * 1024.0**2),
+        ("days (default 7 console / 1 API; 0 disables)", 0, 35, "seconds", 35 * 86400.0, 7 * 86400.0),
+        ("KB (frames 32 KB)", 128, None, "bytes", None, None),
+    ],
+)
+def test_reference_units_are_read_from_their_words(unit, value, value_max, dimension, base_value_max,
+                                                   default):
+    row = parse_row({"service": "SQS", "subject": "s", "kind": "range" if value_max else "max",
+                     "value": value, "value_max": value_max, "unit": unit, "source": "https://x"})
+    assert row.dimension == dimension
+    assert row.base_value_max == (pytest.approx(base_value_max) if base_value_max else None)
+    assert row.base_default == (pytest.approx(default) if default is not None else None)
+
+
+def test_reference_rates_and_periods_are_read():
+    shard = parse_row({"service": "Kinesis Data Streams", "subject": "w", "kind": "rate", "value": 1,
+                       "unit": "MB/s per shard", "source": "https://x"})
+    assert (shard.dimension, shard.base_value) == ("rate", 1024.0**2)
+    scaling = parse_row({"service": "Lambda", "subject": "r", "kind": "rate", "value": 1000,
+                         "unit": "execution environments per 10 seconds", "source": "https://x"})
+    assert (scaling.dimension, scaling.per) == ("count", "10 seconds")
+
+
+def test_reference_services_are_catalog_ids():
+    ids = {r.service: r.service_id for r in reference_rows()}
+    assert ids["SQS"] == "sqs"
+    assert ids["ElastiCache (Valkey/Redis OSS)"] == "elasticache"
+    assert ids["Kinesis Data Streams"] == "kinesis-data-streams"
+
+
+# --------------------------------------------------------------------------- matching
+
+
+def test_subject_threshold_sits_between_a_pair_just_above_and_a_pair_just_below():
+    above = subject_score("deployment package size zip archives",
+                          "Console code editor deployment package size", "lambda")
+    below = subject_score("layer size Lambda Layers",
+                          "Container image code package size (uncompressed, incl. layers)", "lambda")
+    assert MATCH_THRESHOLD <= above < MATCH_THRESHOLD + 5
+    assert MATCH_THRESHOLD - 10 < below < MATCH_THRESHOLD
+
+
+def test_subjects_that_name_opposites_do_not_match():
+    assert subject_score("cluster shard disabled", "Shards/nodes per cluster, cluster mode enabled",
+                         "elasticache") == 0.0
+    assert subject_score("cluster shards enabled", "Shards/nodes per cluster, cluster mode enabled",
+                         "elasticache") >= MATCH_THRESHOLD
+
+
+def _limit(subject: str, kind: str, value: float, unit: str, dimension: str, factor: float,
+           value_max: float | None = None, service: str = "sqs", per: str | None = None) -> Limit:
+    return Limit(
+        id=f"limit:{service}/{subject.replace(' ', '-')}/{kind}", service=service.upper(), subject=subject,
+        kind=kind, value=value, value_max=value_max, unit=unit, text="", source=Source("notes.md", 1),
+        dimension=dimension, base_value=value * factor,
+        base_value_max=value_max * factor if value_max is not None else None, service_id=service, per=per,
+    )
+
+
+def _row(subject: str, kind: str, value: float, unit: str, value_max: float | None = None,
+         service: str = "SQS") -> Reference:
+    return parse_row({"service": service, "subject": subject, "kind": kind, "value": value,
+                      "value_max": value_max, "unit": unit, "as_of": "2025-08", "source": "https://example"})
+
+
+def test_values_are_compared_in_base_units():
+    row = _row("Maximum message size", "max", 1048576, "bytes")
+    same = _limit("max message size", "max", 1024, "KB", "bytes", 1024.0)
+    other = _limit("max message size", "max", 256, "KB", "bytes", 1024.0)
+    assert match_limit(same, [row]).differs == ()
+    assert match_limit(other, [row]).differs == ("value",)
+
+
+def test_dimension_and_service_must_agree():
+    row = _row("Maximum message size", "max", 1048576, "bytes")
+    seconds = _limit("max message size", "max", 30, "s", "seconds", 1.0)
+    other_service = _limit("max message size", "max", 256, "KB", "bytes", 1024.0, service="sns")
+    assert match_limit(seconds, [row]) is None
+    assert match_limit(other_service, [row]) is None
+
+
+def test_a_range_differs_when_either_end_differs():
+    row = _row("Function timeout (range)", "range", 1, "seconds", 900, service="Lambda")
+    notes = _limit("timeout", "range", 3, "s", "seconds", 1.0, value_max=900, service="lambda")
+    upper = _limit("timeout", "range", 1, "s", "seconds", 1.0, value_max=300, service="lambda")
+    # 1 s to 15 min, written in other units: the same range in base units.
+    same = replace(_limit("timeout", "range", 1, "s", "seconds", 1.0, value_max=900, service="lambda"),
+                   value_max=15, unit="min")
+    assert match_limit(notes, [row]).differs == ("lower bound",)
+    assert match_limit(upper, [row]).differs == ("upper bound",)
+    assert match_limit(same, [row]).differs == ()
+
+
+def test_a_fixed_retention_against_a_configurable_range_is_stale():
+    row = _row("Point-in-time recovery (PITR) recovery period", "range", 1, "days (default 35)", 35,
+               service="DynamoDB")
+    fixed = _limit("backups retention point in time recovery", "retention", 35, "day", "seconds", 86400.0,
+                   service="dynamodb")
+    assert match_limit(fixed, [row]).differs == ("value",)
+
+
+def test_a_single_value_equal_to_the_references_default_is_not_stale():
+    row = _row("Ephemeral storage (/tmp)", "range", 512, "MB (default 512)", 10240, service="Lambda")
+    tmp = _limit("ephemeral storage tmp", "max", 512, "MB", "bytes", 1024.0**2, service="lambda")
+    retries = _row("Async invocation retry attempts on function error", "range", 0, "retries (default 2)", 2,
+                   service="Lambda")
+    twice = _limit("retry attempts function errors", "count", 2, "times", "count", 1.0, service="lambda")
+    assert match_limit(tmp, [row]).differs == ()
+    assert match_limit(twice, [retries]).differs == ()
+
+
+def test_a_granularity_is_not_compared_with_a_maximum():
+    row = _row("Function timeout (range)", "range", 1, "seconds", 900, service="Lambda")
+    step = _limit("timeout granularity", "granularity", 1, "s", "seconds", 1.0, service="lambda")
+    assert match_limit(step, [row]) is None
+
+
+def test_a_rate_only_matches_a_row_per_the_same_period():
+    row = _row("Concurrency scaling rate per function", "rate", 1000, "execution environments per 10 seconds",
+               service="Lambda")
+    per_10s = _limit("concurrency scaling rate", "rate", 1000, "instances", "count", 1.0, service="lambda",
+                     per="10 s")
+    per_min = _limit("concurrency scaling rate", "rate", 1000, "instances", "count", 1.0, service="lambda",
+                     per="1 min")
+    assert match_limit(per_10s, [row]).differs == ()
+    assert match_limit(per_min, [row]) is None
+
+
+def test_non_numeric_limits_are_never_flagged(notes_limits, flags):
+    bounds = [lim for lim in notes_limits if lim.value is None]
+    assert bounds, "the notes have unlimited/forever bounds"
+    assert not any(lim.id in flags for lim in bounds)
