@@ -61,7 +61,12 @@ _DIFF = re.compile(r"\bdifferences?\s+between\s+(.+?)(?:\?|$|\.)", re.I)
 _URL = re.compile(r"https?://\S+|\bwww\.\S+|<[a-z][^<>]{0,80}>")
 _PAREN_ABBR = re.compile(r"\s*\(([A-Za-z][A-Za-z0-9/-]{1,10})\)\s*")
 _SERVICE_SUBJECT_TOKENS = 3
-_LIST_GAP = re.compile(r"[\s,;/&()-]*(?:\b(?:and|or|and/or)\b)?[\s,;/&()-]*(?:(?:apache|amazon|aws)\s+)?", re.I)
+# What may stand between two items of one list: punctuation, a conjunction, and up to two words
+# of the item before (`SNS topic or SQS queue`).
+_LIST_GAP = re.compile(
+    r"[\s,;/&()-]*(?:[a-z]+[\s,;/&()-]+){0,2}(?:\b(?:and|or|and/or)\b)?[\s,;/&()-]*(?:(?:apache|amazon|aws)\s+)?",
+    re.I,
+)
 
 
 @dataclass
