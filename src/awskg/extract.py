@@ -61,6 +61,8 @@ _DIFF = re.compile(r"\bdifferences?\s+between\s+(.+?)(?:\?|$|\.)", re.I)
 _URL = re.compile(r"https?://\S+|\bwww\.\S+|<[a-z][^<>]{0,80}>")
 _PAREN_ABBR = re.compile(r"\s*\(([A-Za-z][A-Za-z0-9/-]{1,10})\)\s*")
 _SERVICE_SUBJECT_TOKENS = 3
+_PREPOSITIONS = {"from", "to", "into", "in", "on", "via", "through", "with", "by", "for", "of", "at", "onto",
+                 "across", "behind", "inside", "within", "using"}
 # What may stand between two items of one list: punctuation, a conjunction, and up to two words
 # of the item before (`SNS topic or SQS queue`).
 _LIST_GAP = re.compile(
@@ -452,7 +454,11 @@ class Extractor:
             if m.type != "service" or not (c0 <= m.start < q.start):
                 continue
             lead = text[c0 : m.start].split()
-            lead = [w for w in lead if w.lower() not in ("the", "a", "an", "in", "for", "with", "on", "your")]
+            # `from S3 up to 1 MB` is about something else coming from S3: a service after a
+            # preposition is not what the clause is about.
+            if any(w.lower() in _PREPOSITIONS for w in lead):
+                break
+            lead = [w for w in lead if w.lower() not in _DETERMINERS]
             if len(lead) > _SERVICE_SUBJECT_TOKENS - 1 or len(words) > 14:
                 break
             other = m.key.split(":", 1)[1]
