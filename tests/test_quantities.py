@@ -147,3 +147,22 @@ def test_parse_quantity_refuses_what_is_not_a_quantity(text):
 def test_to_base_treats_unknown_units_as_counts():
     assert to_base(5, "layers") == ("count", 5)
     assert to_base(2, "KB") == ("bytes", 2048)
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("throttle of 10,000 requests with a burst of 5,000 requests", [(5000, "requests")]),
+        ("FIFO queues support 300 transactions per second", [(300, "transactions/s")]),
+        ("multipart upload recommended for objects over 100 MB", [(100, "MB")]),
+    ],
+)
+def test_more_phrasings_of_other_notes(text, expected):
+    got = [(q.value, q.unit) for q in find_quantities(text)]
+    for item in expected:
+        assert item in got, got
+
+
+def test_over_is_a_lower_bound():
+    [q] = find_quantities("recommended for objects over 100 MB")
+    assert q.kind == "min"

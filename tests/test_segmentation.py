@@ -114,3 +114,10 @@ def test_cards_in_another_order_segment_the_same(seed):
     cards = segment(text, "n.txt", "n")
     assert [c.front.split(" ")[0] for c in cards] == [e.split(" ")[0] for e in expected]
     assert len(cards) == len(expected)
+
+
+def test_front_with_a_service_and_a_qualifier():
+    text = DECK + "SQS FIFO: what throughput?\nFIFO queues support 300 transactions per second\n" \
+                  "KMS: what is it?\nKMS\nkey management\n"
+    cards = segment(text, "deck.txt", "deck")
+    assert [(c.front_lines, c.service) for c in cards] == [((2,), "sqs"), ((4,), "kms")]

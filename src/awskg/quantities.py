@@ -27,6 +27,7 @@ _STOP = {
     "including", "included", "shared", "default", "max", "min", "maximum", "minimum", "total",
     "will", "must", "may", "should", "do", "does", "have", "has", "get", "gets", "go", "whichever",
     "then", "so", "up", "only", "over", "under", "above", "below", "between", "via", "through",
+    "plus", "minus", "while", "where", "whichever", "unless", "until",
 }
 
 
@@ -129,6 +130,12 @@ def _count_verbs_re() -> re.Pattern[str]:
 
 
 @cache
+def _of_nouns_re() -> re.Pattern[str]:
+    nouns = sorted(cues().get("of_nouns", []), key=len, reverse=True)
+    return re.compile(r"\b(?:" + "|".join(re.escape(x) for x in nouns) + r")\s+of\s+$", re.I)
+
+
+@cache
 def _bounds() -> list[tuple[str, re.Pattern[str]]]:
     return [(name, _phrase_re(tuple(ph))) for name, ph in cues()["bounds"].items()]
 
@@ -148,6 +155,7 @@ _SENTENCE_END = re.compile(r"[.!?;](?=\s|$)|<br>|\n")
 _CLAUSE_END = re.compile(r"[.!?;,](?=\s|$)|<br>|\n|[()]| \+ | but | whereas | while |\bthen\b")
 _WORD = re.compile(r"[A-Za-z][\w/.'’-]*")
 _KIND_PRIORITY = ("granularity", "retention", "default", "min", "max", "rate")
+_RATE_DEN = {"second": "s", "sec": "s", "minute": "min", "min": "min", "hour": "h", "day": "day"}
 
 
 # --------------------------------------------------------------------------- public API
@@ -362,15 +370,20 @@ def _single(text: str, n: _Num, u: _Unit, table: bool, period: str | None) -> Qu
         kind = "rate" if kind in ("count", "other", "max", "rate") else kind
     if per and dim == "count" and kind == "other":
         kind = "max"
-    if u.dimension == "seconds" and per and re.match(r"(clock\s+)?(hour|minute|day|second)", per):
-        pass  # "3600 seconds per clock hour" keeps its unit; the period is `per`
+    unit = u.unit
+    if u.dimension == "count" and per and re.fullmatch(r"(second|sec|minute|min|hour|day)", per, re.I):
+        # `1,000 requests per second` is a rate: requests/s (a byte or time value keeps its unit,
+        # `3600 seconds per clock hour`, with the period in `per`).
+        unit = f"{u.unit or 'count'}/{_RATE_DEN[per.lower()]}"
+        dim, per = "rate", None
+        kind = "rate" if kind in ("count", "other") else kind
     return Quantity(
         start=n.start,
         end=u.end,
         text=text[n.start : u.end],
         value=n.value,
         value_max=None,
-        unit=u.unit,
+        unit=unit,
         dimension=dim,
         base_value=base,
         base_value_max=None,
@@ -410,6 +423,9 @@ def _count_ok(text: str, n: _Num, u: _Unit, table: bool) -> bool:
         if len(gap) <= 3:
             return True
     if re.match(r"\s+per\s+\w", text[u.end :]):
+        return True
+    # `a burst of 5,000 requests`, `a concurrency limit of 1,000`: the noun before says what it is.
+    if _of_nouns_re().search(text[max(c0, n.start - 40) : n.start]):
         return True
     return False
 

@@ -45,6 +45,14 @@ def front_service(line: str, next_line: str | None = None) -> tuple[str, str] | 
     if not sid and len(prefix) <= 5 and prefix.isalnum():
         sid = catalog().lookup(prefix.upper())  # `ddb:` on a front is the abbreviation, in any case
     if not sid:
+        # `SQS FIFO: throughput?`: a service and a qualifier, when the rest is a question.
+        words = prefix.split()
+        if 1 < len(words) <= 4 and ("?" in rest or _WH.match(rest)):
+            for k in range(len(words) - 1, 0, -1):
+                sid = catalog().lookup(" ".join(words[:k]))
+                if sid:
+                    break
+    if not sid:
         return None
     # An answer line such as `SQS: fully managed ...` would also open with a service; a front asks
     # something, or names a topic in a few words.
