@@ -232,3 +232,9 @@ def test_type_of_by_head_noun(built_graph):
 
 def test_components_are_part_of_their_service(built_graph):
     assert built_graph.graph.has_edge("service:lambda-layers", "service:lambda", "PART_OF")
+
+
+def test_an_elliptical_clause_keeps_the_subject_before_it(tmp_path):
+    text = "# notes\n\n## Lambda\n* Timeout defaults to 3 sec, max is 15 min\n"
+    kg = build_text(tmp_path, text, "notes.md")
+    assert {lim.subject for lim in kg.limits()} == {"Timeout"}

@@ -834,12 +834,15 @@ def _subject(text: str, q: Quantity, ln: NoteLine, card: Card) -> str:
         c0 = m.end()
     left = text[c0 : q.start]
     phrase = _clause_subject(left)
-    if not phrase and c0 and text[c0 - 1] == "(":
-        # `waiting period 7 to 30 days (default 30 days)`: the parenthesis speaks of the clause before.
+    if not phrase and c0 and text[c0 - 1] in "(,":
+        # `waiting period 7 to 30 days (default 30 days)`, `Timeout defaults to 3 sec, max is 15 min`:
+        # an elliptical clause speaks of the subject of the clause before it.
         p0 = 0
         for m in re.finditer(r"[.;!?,)](?=\s|\w|$)|\s[–—-]\s|:\s", text[: c0 - 1]):
             p0 = m.end()
-        phrase = _clause_subject(text[p0 : c0 - 1])
+        prev = text[p0 : c0 - 1]
+        if not re.search(r"[.;!?]\s*$", prev):
+            phrase = _clause_subject(re.split(r"\d", prev)[0])
     if q.dimension == "count" and q.noun:
         noun = re.sub(r"^(additional|more|of|extra)\s+", "", q.noun)
         base = f"{phrase} {noun}" if phrase and len(phrase.split()) <= 3 else noun

@@ -27,7 +27,8 @@ _STOP = {
     "including", "included", "shared", "default", "max", "min", "maximum", "minimum", "total",
     "will", "must", "may", "should", "do", "does", "have", "has", "get", "gets", "go", "whichever",
     "then", "so", "up", "only", "over", "under", "above", "below", "between", "via", "through",
-    "plus", "minus", "while", "where", "whichever", "unless", "until",
+    "plus", "minus", "while", "where", "whichever", "unless", "until", "depending", "based", "according",
+    "depends", "typically", "usually",
 }
 
 
