@@ -186,7 +186,7 @@ class KnowledgeGraph:
 
     @classmethod
     def from_data(cls, data: Any, name: str = "graph") -> KnowledgeGraph:
-        if not isinstance(data, dict) or "nodes" not in data:
+        if not isinstance(data, dict) or "nodes" not in data or not isinstance(data.get("graph") or {}, dict):
             raise GraphFileError(f"{name}: is not an awskg graph (no node-link data)")
         version = (data.get("graph") or {}).get("schema_version")
         if version != SCHEMA_VERSION:
@@ -205,7 +205,7 @@ class KnowledgeGraph:
                 u, v = attrs.pop("source"), attrs.pop("target")
                 key = attrs.pop("key", attrs.get("relation"))
                 g.add_edge(u, v, key=key, **attrs)
-        except (KeyError, TypeError, AttributeError) as err:
+        except (KeyError, TypeError, ValueError, AttributeError) as err:
             raise GraphFileError(f"{name}: malformed graph data ({err.__class__.__name__}: {err})") from err
         return cls(g)
 
