@@ -23,7 +23,10 @@ from awskg.graph import CONCEPT_TYPES, MAX_DEPTH, KnowledgeGraph, default_graph_
 
 VIEWS = ("Explore", "Limits", "Compare", "Quiz")
 SEARCH_TYPES = (*CONCEPT_TYPES, "line", "comparison")
-WIDE_TEXT = st.column_config.TextColumn(width="large")
+# Note text gets the room; numbers and short words keep to their content.
+COLUMN_WIDTHS = {"note": "large", "evidence": "large", "stale": "large", "subject": "medium",
+                 "neighbour": "medium", "service": "small", "value": "small", "unit": "small",
+                 "kind": "small", "line": "small", "type": "small", "direction": "small"}
 
 st.set_page_config(page_title="awskg explorer", page_icon="🗺️", layout="wide")
 ss = st.session_state
@@ -102,7 +105,7 @@ def focus_from(key: str) -> None:
 
 def table(rows: list[dict[str, Any]], columns: list[str], **kwargs: Any) -> None:
     df = pd.DataFrame(rows, columns=columns)
-    config = {c: WIDE_TEXT for c in ("note", "evidence", "answer", "stale") if c in columns}
+    config = {c: st.column_config.Column(width=COLUMN_WIDTHS[c]) for c in columns if c in COLUMN_WIDTHS}
     st.dataframe(df, hide_index=True, column_config=config, **kwargs)
 
 
@@ -121,7 +124,7 @@ def explore(kg: KnowledgeGraph) -> None:
     if focus is None:
         st.info("Search above, or pick an entity, to see its limits, neighbours and the card behind it.")
         return
-    left, right = st.columns([1, 1], gap="large")
+    left, right = st.columns([6, 5], gap="large")
     with left:
         entity_page(kg, focus)
     with right:
@@ -186,7 +189,7 @@ def neighbourhood(kg: KnowledgeGraph, focus: str) -> None:
     sub = kg.subgraph(focus, depth=depth, types=types or None)
     # The key names what is drawn: a new focus mounts a new component whose value starts as the
     # focus itself, so a click from an earlier graph is never replayed.
-    value = cytoscape(views.graph_elements(sub, focus), views.graph_stylesheet(), height="480px",
+    value = cytoscape(views.graph_elements(sub, focus), views.graph_stylesheet(), height="420px",
                       layout=views.graph_layout(), selection_type="single",
                       key=f"graph|{focus}|{depth}|{','.join(types)}")
     clicked = views.clicked_node(value, focus)

@@ -182,7 +182,7 @@ def limit_rows(limits: Iterable[Limit], stale: dict[str, str] | None = None) -> 
         rows.append({
             "service": lim.service or "",
             "subject": lim.subject,
-            "value": lim.display,
+            "value": f"{lim.display} ⚠" if lim.id in stale else lim.display,
             "unit": lim.unit or "",
             "kind": lim.kind,
             "line": lim.source.line,
@@ -260,8 +260,8 @@ def graph_stylesheet() -> list[dict[str, Any]]:
 
 def graph_layout() -> dict[str, Any]:
     # fcose is bundled with st-cytoscape; no animation, so a click lands where the node is drawn.
-    return {"name": "fcose", "animationDuration": 0, "animate": False, "nodeRepulsion": 6000,
-            "idealEdgeLength": 70}
+    return {"name": "fcose", "animationDuration": 0, "animate": False, "fit": True, "padding": 12,
+            "nodeRepulsion": 20000, "idealEdgeLength": 90, "nodeSeparation": 60}
 
 
 def legend_rows(sub: nx.MultiDiGraph) -> list[dict[str, Any]]:
