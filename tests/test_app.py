@@ -11,6 +11,8 @@ from __future__ import annotations
 import html
 import json
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -282,6 +284,17 @@ def test_limits_chart_is_on_a_log_scale(app: AppTest, kg: KnowledgeGraph) -> Non
     assert "duration" in spec["layer"][0]["encoding"]["x"]["title"]
 
 
+def test_a_limit_picked_in_the_limits_view_opens_its_page(app: AppTest, kg: KnowledgeGraph) -> None:
+    app.sidebar.radio(key="view").set_value("Limits").run()
+    limit = kg.limits("SQS")[0]
+    app.selectbox(key="lim_service").set_value("SQS").run()
+    app.selectbox(key="lim_open").set_value(limit.id).run()
+    app.button(key="lim_open_go").click().run()
+    assert app.sidebar.radio(key="view").value == "Explore"
+    assert app.session_state.focus == limit.id
+    assert unescape(app.subheader[0].value) == kg.graph.nodes[limit.id]["name"]
+
+
 def test_compare_view_puts_two_entities_side_by_side(app: AppTest, kg: KnowledgeGraph) -> None:
     app.sidebar.radio(key="view").set_value("Compare").run()
     app.selectbox(key="cmp_a").set_value("service:sqs").run()
@@ -369,6 +382,26 @@ def test_node_names_with_markup_are_rendered_as_text(markup_app: AppTest) -> Non
     for element in [*at.markdown, *at.caption, *at.subheader, *at.button, *at.expander]:
         value = getattr(element, "value", None) or getattr(element, "label", "")
         assert not re.search(r"(?<!\\)<", value), value
+
+
+def test_the_app_answers_without_loading_spacy() -> None:
+    # In a fresh interpreter: other tests in this process build graphs and so load spaCy.
+    script = f"""
+import os, sys
+os.environ["AWSKG_GRAPH"] = {str(COMMITTED)!r}
+from streamlit.testing.v1 import AppTest
+at = AppTest.from_file({str(APP)!r}, default_timeout=60).run()
+at.text_input(key="q").input("lamda timout").run()
+at.button(key="hit-0").click().run()
+at.slider(key="depth").set_value(2).run()
+for view in ("Limits", "Compare", "Quiz"):
+    at.sidebar.radio(key="view").set_value(view).run()
+assert not at.exception, at.exception
+print(sorted(m for m in sys.modules if m == "spacy" or m.startswith("spacy.")))
+"""
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=600)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.strip().splitlines()[-1] == "[]"
 
 
 # ---------------------------------------------------------------------------- view helpers
