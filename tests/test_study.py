@@ -321,3 +321,16 @@ def test_cli_limits_stale_lists_only_the_outdated_limits_with_the_marker(run_cli
     rows = json.loads(out)
     assert rows and all(r["stale"] and r["stale"].startswith("your notes: ") for r in rows)
     assert "0-15 min" not in {r["display"] for r in rows}  # the SQS delay agrees with AWS
+
+
+def test_cli_quiz_writes_an_anki_deck_and_never_overwrites_without_force(run_cli, built_graph_path, tmp_path):
+    deck = tmp_path / "quiz.apkg"
+    code, _, err = run_cli(["quiz", "-n", "4", "--seed", "2", "--anki", deck, "--graph", built_graph_path])
+    assert code == 0 and "wrote 4 questions" in err
+    assert len(_apkg_notes(deck.read_bytes(), tmp_path)) == 4
+    deck.write_bytes(b"mine")
+    code, _, err = run_cli(["quiz", "-n", "4", "--anki", deck, "--graph", built_graph_path])
+    assert code != 0 and "--force" in err
+    assert deck.read_bytes() == b"mine"
+    code, _, _ = run_cli(["quiz", "-n", "4", "--anki", deck, "--force", "--graph", built_graph_path])
+    assert code == 0 and zipfile.is_zipfile(deck)

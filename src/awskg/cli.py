@@ -404,6 +404,8 @@ def quiz(
     n: int = typer.Option(10, "-n", min=1, max=200, help="How many questions."),
     seed: int = typer.Option(None, "--seed", help="Same seed, same quiz."),
     answers: bool = typer.Option(False, "--answers", help="Print questions with answers, no prompting."),
+    anki: Path = typer.Option(None, "--anki", help="Write the questions as an Anki deck (.apkg) here."),
+    force: bool = typer.Option(False, "--force", help="Overwrite the --anki file if it exists."),
     graph: Path = GraphOpt,
     json_out: bool = JsonOpt,
 ) -> None:
@@ -412,6 +414,13 @@ def quiz(
 
     kg = _kg(graph)
     questions = make_quiz(kg, service=service, n=n, seed=seed)
+    if anki is not None:
+        from .graph import atomic_write
+        from .study import anki_deck
+
+        atomic_write(anki, anki_deck(questions), force=force)
+        _console(stderr=True).print(f"wrote {len(questions)} questions to {_esc(anki)}")
+        return
     if json_out:
         _print_json([q.to_dict() for q in questions])
         return
