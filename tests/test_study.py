@@ -7,6 +7,8 @@ import io
 import json
 import re
 import sqlite3
+import subprocess
+import sys
 import zipfile
 
 import genanki
@@ -334,3 +336,16 @@ def test_cli_quiz_writes_an_anki_deck_and_never_overwrites_without_force(run_cli
     assert deck.read_bytes() == b"mine"
     code, _, _ = run_cli(["quiz", "-n", "4", "--anki", deck, "--force", "--graph", built_graph_path])
     assert code == 0 and zipfile.is_zipfile(deck)
+
+
+def test_study_runs_on_a_stored_graph_without_spacy(built_graph_path):
+    code = (
+        "import sys, awskg; from awskg.study import make_quiz, stale_flags, anki_deck\n"
+        f"kg = awskg.load({str(built_graph_path)!r})\n"
+        "qs = make_quiz(kg, n=5, seed=1); flags = stale_flags(kg.limits()); anki_deck(qs)\n"
+        "assert len(qs) == 5 and flags\n"
+        "print('spacy' in sys.modules)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "False"
