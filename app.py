@@ -239,7 +239,8 @@ def limits_view(kg: KnowledgeGraph) -> None:
     dims = [d for d in views.DIMENSIONS if views.chart_rows(shown, d)]
     if dims:
         dim = st.radio("Chart", dims, horizontal=True, key="lim_dim", format_func=views.DIMENSIONS.get)
-        st.vega_lite_chart(spec=views.chart_spec(views.chart_rows(shown, dim), dim), width="stretch")
+        spec = views.chart_spec(views.chart_rows(shown, dim), dim)
+        st.vega_lite_chart(spec=spec, width="stretch", height=spec["height"] + 60)  # + the axis
     c5, c6 = st.columns([3, 1], vertical_alignment="bottom")
     pick = c5.selectbox("Open a limit", [lim.id for lim in shown], index=None, key="lim_open",
                         format_func=lambda n: views.entity_label(kg, n))

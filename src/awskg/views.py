@@ -327,12 +327,15 @@ def chart_spec(rows: list[dict[str, Any]], dimension: str) -> dict[str, Any]:
     """A Vega-Lite spec: one row per limit, its value on a log axis (a bar from low to high for
     a range), coloured by kind, with the value as written in the tooltip."""
     axis = f"{DIMENSIONS.get(dimension, dimension)} ({_BASE_UNIT.get(dimension, dimension)}, log scale)"
-    x = {"field": "low", "type": "quantitative", "scale": {"type": "log"}, "title": axis}
-    y = {"field": "limit", "type": "nominal", "sort": {"field": "high", "order": "ascending"}, "title": None}
+    # Minor log ticks would each draw a grid line; a few labelled decades read better.
+    x = {"field": "low", "type": "quantitative", "scale": {"type": "log"}, "title": axis,
+         "axis": {"grid": False, "tickCount": 6, "format": "~s"}}
+    y = {"field": "limit", "type": "nominal", "sort": {"field": "high", "order": "ascending"}, "title": None,
+         "axis": {"labelLimit": 280}}
     tooltip = [{"field": "limit"}, {"field": "value"}, {"field": "kind"}, {"field": "line"}]
     return {
         "data": {"values": rows},
-        "height": {"step": 18},
+        "height": 22 * len({r["limit"] for r in rows}) + 10,
         "layer": [
             {"mark": {"type": "rule", "strokeWidth": 3},
              "encoding": {"x": x, "x2": {"field": "high"}, "y": y, "color": {"field": "kind"},
