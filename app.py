@@ -340,7 +340,8 @@ def quiz_view(kg: KnowledgeGraph) -> None:
         st.rerun()
     if ss.get("quiz_scores"):
         st.markdown("**Your score this session, by service**")
-        table(views.score_rows(ss.quiz_scores), ["service", "correct", "asked", "percent"], key="quiz_scores")
+        table(views.score_rows(ss.quiz_scores), ["service", "correct", "asked", "percent"],
+              key="quiz_score_table")
 
 
 # ---------------------------------------------------------------------------- main
