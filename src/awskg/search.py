@@ -19,8 +19,9 @@ from __future__ import annotations
 
 import math
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from rapidfuzz import process
@@ -50,6 +51,7 @@ UNIT_WORDS = {"bytes": "size big", "seconds": "time duration how long", "percent
               "count": "number how many"}
 
 _TOKEN = re.compile(r"[a-z0-9]+(?:[-'][a-z0-9]+)*|\$latest|/[a-z]+")
+_WORD = re.compile(r"\S+")
 
 
 def fold_text(text: str) -> str:
@@ -75,18 +77,27 @@ def stem(token: str) -> str:
 
 
 def tokens(text: str) -> list[str]:
-    out = []
+    out: list[str] = []
     for raw in _TOKEN.findall(fold_text(text)):
-        raw = raw.strip("'-")
-        if not raw:
-            continue
-        # "256kb" -> "256", "kb": values and units are looked up apart.
-        parts = re.findall(r"\d+|[a-z/$][a-z'/$-]*", raw) if re.search(r"\d", raw) else [raw]
-        for p in parts:
-            out.append(stem(p.lstrip("/")) if p.startswith("/") else stem(p))
-            if "-" in p:
-                out.extend(stem(x) for x in p.split("-") if x)
+        out.extend(_word_tokens(raw))
     return out
+
+
+# Index building and snippets tokenise the same words over and over; a word's tokens never depend
+# on its neighbours, so they are worked out once. Bounded, because queries bring new words.
+@lru_cache(maxsize=1 << 17)
+def _word_tokens(raw: str) -> tuple[str, ...]:
+    raw = raw.strip("'-")
+    if not raw:
+        return ()
+    out = []
+    # "256kb" -> "256", "kb": values and units are looked up apart.
+    parts = re.findall(r"\d+|[a-z/$][a-z'/$-]*", raw) if re.search(r"\d", raw) else [raw]
+    for p in parts:
+        out.append(stem(p.lstrip("/")) if p.startswith("/") else stem(p))
+        if "-" in p:
+            out.extend(stem(x) for x in p.split("-") if x)
+    return tuple(out)
 
 
 @dataclass
@@ -121,21 +132,26 @@ class SearchIndex:
             if d.get("type") != "card":
                 continue
             front = d.get("front", "")
+            svc = (d.get("services") or [None])[0]
+            svc_name = catalog().name(svc)
+            context: list[str] | None = None  # the card's, shared by its lines (read, never changed)
             for number, role, text in d.get("lines", []):
                 if role == "front" or not str(text).strip():
                     continue
                 src = Source(d.get("file", ""), int(number), node_id)
-                svc = (d.get("services") or [None])[0]
                 # A heading or a restated question names a topic; the answer is in the lines below.
                 prior = LINE_PRIOR * (0.45 if role in ("title", "heading", "subtopic", "question") else 1.0)
                 self.docs.append(Doc(
                     id=f"line:{d.get('file', '')}:{number}", type="line", name=str(text)[:80],
-                    service_id=svc, service=catalog().name(svc), snippet_text=str(text), source=src,
+                    service_id=svc, service=svc_name, snippet_text=str(text), source=src,
                     prior=prior,
                 ))
-                field_tokens.append({"text": tokens(text), "context": tokens(front + " " + d.get("topic", ""))})
+                if context is None:
+                    context = tokens(front + " " + d.get("topic", ""))
+                field_tokens.append({"text": tokens(text), "context": context})
         self._build(field_tokens)
-        self.contrasted = {x for u, v, k in kg.graph.edges(keys=True) if k == "CONTRASTS_WITH" for x in (u, v)}
+        self.contrasted = {x for u, v, k in kg.graph.edges(keys=True)
+                           if k == "CONTRASTS_WITH" for x in (u, v)}
         self._abbrev = {k.lower(): v for k, v in catalog().abbreviation_map().items() if len(k) >= 2}
         syn = synonyms()
         self._syn_abbrev = {k: v for k, v in syn["abbreviations"].items()}
@@ -168,7 +184,8 @@ class SearchIndex:
                            d.get("unit") or "", UNIT_WORDS.get(d.get("dimension", ""), "")]
             focus = d.get("text", "")
             lim = kg._limit(node_id, d)
-            fields = {k: lim.to_dict()[k] for k in (
+            lim_dict = lim.to_dict()
+            fields = {k: lim_dict[k] for k in (
                 "service", "subject", "kind", "value", "value_max", "unit", "text", "display", "bound",
                 "base_value", "base_value_max", "dimension", "conflict")}
             names = [d.get("subject", name)]
@@ -181,7 +198,8 @@ class SearchIndex:
             snippet = line_texts[0]
         if typ == "service" and not snippet:
             snippet = d.get("full_name", name)
-        doc = Doc(node_id, typ, name, svc_id, svc_name, snippet or name, focus=focus, source=src, fields=fields)
+        doc = Doc(node_id, typ, name, svc_id, svc_name, snippet or name, focus=focus, source=src,
+                  fields=fields)
         ftoks = {
             "name": [t for n in names for t in tokens(n)],
             "service": tokens(" ".join(filter(None, [svc_name or "", *self._service_aliases(svc_id)]))),
@@ -226,14 +244,19 @@ class SearchIndex:
                 if not toks:
                     continue
                 norm = 1 - B + B * len(toks) / avg[f]
-                counts: dict[str, int] = defaultdict(int)
-                for t in toks:
-                    counts[t] += 1
-                for t, c in counts.items():
-                    acc[t] += FIELD_WEIGHTS[f] * c / norm
+                weight = FIELD_WEIGHTS[f]
+                for t, c in Counter(toks).items():
+                    acc[t] += weight * c / norm
             for t, w in acc.items():
                 postings[t].append((i, w / (K1 + w)))
             self.name_terms.append(set(ft.get("name", [])))
+        # Which documents hold a term in their name: a query counts its name hits from these rather
+        # than testing every scored document against every concept.
+        self.name_docs: dict[str, set[int]] = defaultdict(set)
+        for i, terms in enumerate(self.name_terms):
+            for t in terms:
+                self.name_docs[t].add(i)
+        self._name_sets: list[frozenset[str] | None] = [None] * n
         self.postings = dict(postings)
         self.idf = {t: math.log(1 + (n - len(p) + 0.5) / (len(p) + 0.5)) for t, p in self.postings.items()}
         self.vocab = sorted(self.postings)
@@ -358,6 +381,13 @@ class SearchIndex:
                 scores[doc_i] += s
                 matched[doc_i] += 1
         query_set = set(tokens(" ".join(w for w in re.findall(r"\S+", query)[:MAX_QUERY_TOKENS])))
+        name_hits_of: dict[int, int] = defaultdict(int)
+        for c in concepts:
+            in_name: set[int] = set()
+            for t, _ in c:
+                in_name |= self.name_docs.get(t, set())
+            for doc_i in in_name:
+                name_hits_of[doc_i] += 1
         services = intent["services"]
         # A part of a service (Lambda Layers) also speaks for its parent's entities, and back.
         family = set()
@@ -392,9 +422,9 @@ class SearchIndex:
                 score *= 1.3 * (1.4 if doc.id in self.contrasted else 1.0)
             if doc.type == "service" and len(concepts) > len(services):
                 score *= 0.7  # a query that asks more than the service's name wants something in it
-            if doc.type not in ("line", "limit") and set(tokens(doc.name)) == query_set:
+            if doc.type not in ("line", "limit") and self._name_set(doc_i) == query_set:
                 score *= 1.5  # the query is this entity's name
-            name_hits = sum(1 for c in concepts if any(t in self.name_terms[doc_i] for t, _ in c))
+            name_hits = name_hits_of.get(doc_i, 0)
             score *= 1 + 0.6 * name_hits / max(1, asked)
             ranked.append((score, doc_i))
         ranked.sort(key=lambda x: (-x[0], self.docs[x[1]].id))
@@ -417,12 +447,19 @@ class SearchIndex:
                 break
         return hits
 
+    def _name_set(self, doc_i: int) -> frozenset[str]:
+        names = self._name_sets[doc_i]
+        if names is None:
+            names = self._name_sets[doc_i] = frozenset(tokens(self.docs[doc_i].name))
+        return names
+
     def _comparison(self, ranked: list[tuple[float, int]]) -> Hit | None:
         """For `A vs B`: the best-scoring pair of top entities that the notes contrast."""
         if not ranked:
             return None
         floor = 0.5 * ranked[0][0]
-        top = [(sc, self.docs[i]) for sc, i in ranked[:15] if self.docs[i].id in self.contrasted and sc >= floor]
+        top = [(sc, self.docs[i]) for sc, i in ranked[:15]
+               if self.docs[i].id in self.contrasted and sc >= floor]
         g = self.kg.graph
         best = None
         for x, (sa, a) in enumerate(top):
@@ -475,16 +512,77 @@ def _window(text: str, focus: str, terms: set[str], size: int = SNIPPET) -> str:
         i = text.index(focus)
         start = max(0, min(i - (size - len(focus)) // 2, len(text) - size))
         return _cut(text, start, size)
+    if not terms:
+        return _cut(text, 0, size)  # every window scores 0: the first one wins
+    folded = fold_text(text)
+    if len(folded) != len(text) or "Σ" in text:
+        return _cut(text, _best_window_slow(text, terms, size), size)
+    return _cut(text, _best_window(text, folded, terms, size), size)
+
+
+def _best_window_slow(text: str, terms: set[str], size: int) -> int:
+    """The start of the `size`-character window, at a word, whose tokens hold the most query terms
+    (the first such): the definition _best_window computes faster."""
     best, best_start = -1, 0
     for m in re.finditer(r"\S+", text):
         start = m.start()
         if start > len(text) - size // 2:
             break
-        window = set(tokens(text[start : start + size]))
-        score = len(window & terms)
+        score = len(set(tokens(text[start : start + size])) & terms)
         if score > best:
             best, best_start = score, start
-    return _cut(text, best_start, size)
+    return best_start
+
+
+def _best_window(text: str, folded: str, terms: set[str], size: int) -> int:
+    """_best_window_slow without tokenising every window: tokens never span whitespace and every
+    window starts after a space, so a window's tokens are those of the whole words inside it plus
+    the tokens of the word its end cuts, which alone are computed per window. Needs `folded` to be
+    `text` lowered character by character (same length), so positions agree."""
+    # No window holds more terms than the text does, and a token is a piece of the text (or, from
+    # the stemmer, a piece ending in `ies` with `y` for it): the first window with them all wins.
+    reachable = sum(1 for t in terms if t in folded or (t.endswith("y") and t[:-1] + "ies" in folded))
+    if not reachable:
+        return 0
+    spans, span_tokens = _spans(text, folded)
+    hits = [terms.intersection(toks) for toks in span_tokens]
+    counts: dict[str, int] = defaultdict(int)
+    present = 0  # terms with a count above 0
+    first = last = 0  # the whole words in the window: spans[first:last]
+    best, best_start = -1, 0
+    for m in _WORD.finditer(text):
+        start = m.start()
+        if start > len(text) - size // 2:
+            break
+        end = start + size
+        while first < len(spans) and spans[first][0] < start:
+            if first < last:
+                for t in hits[first]:
+                    counts[t] -= 1
+                    present -= counts[t] == 0
+            first += 1
+        last = max(last, first)
+        while last < len(spans) and spans[last][1] <= end:
+            for t in hits[last]:
+                counts[t] += 1
+                present += counts[t] == 1
+            last += 1
+        score = present
+        if last < len(spans) and spans[last][0] < end:
+            score += sum(1 for t in terms.intersection(tokens(text[spans[last][0] : end])) if not counts[t])
+        if score > best:
+            best, best_start = score, start
+            if score >= reachable:
+                break
+    return best_start
+
+
+@lru_cache(maxsize=4096)
+def _spans(text: str, folded: str) -> tuple[tuple[tuple[int, int], ...], tuple[tuple[str, ...], ...]]:
+    """The token matches of a snippet text and each one's tokens: the same hits' snippets are cut
+    again for every query that finds them."""
+    spans = tuple(m.span() for m in _TOKEN.finditer(folded))
+    return spans, tuple(tuple(tokens(text[a:b])) for a, b in spans)
 
 
 def _cut(text: str, start: int, size: int) -> str:
