@@ -60,7 +60,7 @@ def sidebar(kg: KnowledgeGraph) -> str:
         if ss.get("uploaded_kg") is not None:
             st.caption(views.literal_markdown(f"Graph of your uploads: {', '.join(ss.uploaded_names)}"))
         else:
-            st.caption(views.literal_markdown(f"Graph: {default_graph_path()}"))
+            st.caption(views.literal_markdown(f"Graph: {views.shown_path(default_graph_path())}"))
         entities = sum(stats["entities"].values())
         st.caption(f"{stats['cards']} cards · {entities} entities · {stats['edges']} relations")
         with st.expander("Explore your own notes"):

@@ -434,6 +434,14 @@ def test_graph_labels_keep_markup_as_literal_text(tmp_path: Path) -> None:
     assert {SCRIPT, IMG} <= labels
 
 
+def test_shown_path_is_relative_inside_the_working_folder(tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert views.shown_path(tmp_path / "graph" / "awskg.json") == "graph/awskg.json"
+    outside = tmp_path.parent / "elsewhere.json"
+    assert views.shown_path(outside) == outside.as_posix()
+
+
 def test_a_click_opens_a_selected_node_other_than_the_focus() -> None:
     assert views.clicked_node({"nodes": ["a"], "edges": []}, "a") is None
     assert views.clicked_node({"nodes": ["a", "b"], "edges": []}, "a") == "b"

@@ -67,6 +67,15 @@ def clip(text: Any, limit: int) -> str:
     return flat if len(flat) <= limit else flat[: max(0, limit - 1)].rstrip() + "…"
 
 
+def shown_path(path: str | Path) -> str:
+    """A path as a student reads it: relative to the working folder when inside it."""
+    p = Path(path)
+    try:
+        return p.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except (ValueError, OSError):
+        return p.as_posix()
+
+
 def colour_of(type_: str) -> str:
     return TYPE_COLOURS.get(type_, OTHER_COLOUR)
 
