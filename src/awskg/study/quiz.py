@@ -73,7 +73,11 @@ _STOP = frozenset(
 
 @dataclass
 class Question:
-    """One multiple-choice question; `answer` is `choices[answer_index]`."""
+    """One multiple-choice question; `answer` is `choices[answer_index]`.
+
+    `nodes[0]` is the node that answers (the limit, the defined node, the side of the contrast,
+    the other end of the relation); the rest are the nodes the question names. `source` and
+    `explanation` are the note line behind the answer; `stale` the outdated flag of a limit."""
 
     id: str
     kind: str
@@ -121,7 +125,7 @@ class _Candidate:
     nodes: list[str]
     prompt: str
     answer: str
-    tiers: list[list[str]]  # distractors, best tier first; drawn in order until the choices are full
+    tiers: list[list[str]]  # distractors, most plausible tier first
     explanation: str
     source: Source
     service: str | None
