@@ -21,7 +21,7 @@ from pathlib import Path
 
 from . import __version__
 from .errors import InputError
-from .extract import FACTS_VERSION, Facts, assemble_facts, link_parts, mark_conflicts, merge_typos
+from .extract import FACTS_VERSION, Facts, assemble_facts, link_parts, link_types, mark_conflicts, merge_typos
 from .graph import KnowledgeGraph, atomic_write
 from .readers import note_files, read_cards
 from .readers.text import decode, display_path
@@ -99,6 +99,7 @@ def build(
         report.cards += facts_card_count
         file_rows.append({"file": name, "format": file_fmt, "sha256": digest, "cards": facts_card_count})
     merge_typos(kg)
+    link_types(kg)
     link_parts(kg)
     mark_conflicts(kg)
     kg.graph.graph["files"] = file_rows

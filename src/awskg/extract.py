@@ -58,6 +58,7 @@ _PLURAL_TOPIC = re.compile(
 )
 _VS = re.compile(r"\s+(?:vs\.?|versus)\s+", re.I)
 _DIFF = re.compile(r"\bdifferences?\s+between\s+(.+?)(?:\?|$|\.)", re.I)
+_QUESTION = re.compile(r"[^.!?;]*\?")
 _URL = re.compile(r"https?://\S+|\bwww\.\S+|<[a-z][^<>]{0,80}>")
 _PAREN_ABBR = re.compile(r"\s*\(([A-Za-z][A-Za-z0-9/-]{1,10})\)\s*")
 _SERVICE_SUBJECT_TOKENS = 3
@@ -145,6 +146,8 @@ class Extractor:
         self.metric_ctx = [c.lower() for c in pats["metric"]["context"]]
         self.api_ctx_re = re.compile(pats["api_context"]["pattern"])
         self.api_ctx = [c.lower() for c in pats["api_context"]["context"]]
+        self.metric_ctx_re = _words_re(self.metric_ctx)
+        self.api_ctx_words_re = _words_re(self.api_ctx)
 
     # ------------------------------------------------------------------ per file
 
@@ -166,6 +169,7 @@ class Extractor:
     # ------------------------------------------------------------------ per card
 
     def _card(self, card: Card, front_doc: Any, line_docs: list[Any], facts: Facts) -> None:
+        card_start = len(facts.nodes)
         front_src = [Source(card.file, n, card.id) for n in card.front_lines]
         card_text = " ".join([card.front] + [ln.plain for ln in card.lines])
         front_mentions = self._mentions(card.front, front_doc, card, card_text)
@@ -255,7 +259,7 @@ class Extractor:
 
         self._relations(facts, card, line_ctx, main)
         self._co_mentions(facts, line_ctx)
-        self._contrasts(facts, card, line_ctx, main, front_src)
+        self._contrasts(facts, card, line_ctx, main, front_src, card_start)
 
     # ------------------------------------------------------------------ nodes
 
@@ -265,6 +269,9 @@ class Extractor:
 
     def _service_node(self, facts: Facts, sid: str, sources: Iterable[Source]) -> str:
         node_id = f"service:{sid}"
+        if node_id in facts.known:
+            facts.node(node_id, "service", facts.known[node_id][1], sources)  # attributes given once
+            return node_id
         rec = self.cat.get(sid)
         if rec:
             aliases = sorted({*rec.spellings, *rec.abbreviations} - {rec.name}, key=str.lower)
@@ -404,12 +411,12 @@ class Extractor:
                 if free(m.start(), m.end()):
                     out.append(_Mention(m.start(), m.end(), "env_var", f"env_var:{m.group()}", m.group()))
                     taken.append((m.start(), m.end()))
-        if any(re.search(r"\b" + re.escape(c) + r"\b", low) for c in self.metric_ctx):
+        if self.metric_ctx_re.search(low):
             for m in self.metric_re.finditer(text):
                 if free(m.start(), m.end()) and not self.cat.lookup(m.group()):
                     out.append(_Mention(m.start(), m.end(), "metric", f"metric:{m.group().lower()}", m.group()))
                     taken.append((m.start(), m.end()))
-        if any(re.search(r"\b" + re.escape(c) + r"\b", low) for c in self.api_ctx):
+        if self.api_ctx_words_re.search(low):
             for m in self.api_ctx_re.finditer(text):
                 if free(m.start(), m.end()) and not self.cat.lookup(m.group()):
                     out.append(_Mention(m.start(), m.end(), "api", f"api:{m.group().lower()}", m.group()))
@@ -435,9 +442,11 @@ class Extractor:
         if text.rstrip().endswith("?") and ln.role != "table":
             return  # a question (an exam premise): its numbers are not limits
         masks = list(ln.masks)
-        masks += [(m.start(), m.end()) for m in _URL.finditer(text)]
+        if "://" in text or "www." in text or "<" in text:
+            masks += [(m.start(), m.end()) for m in _URL.finditer(text)]
         masks += [(m.start, m.end) for m in mentions if m.type in ("arn", "resource_type", "permission", "config")]
-        masks += [(m.start(), m.end()) for m in re.finditer(r"[^.!?;]*\?", text)]
+        if "?" in text:
+            masks += [(m.start(), m.end()) for m in _QUESTION.finditer(text)]
         table = ln.role == "table"
         for q in find_quantities(text, masks, table=table):
             lim_sid = self._limit_service(text, q, mentions, sid)
@@ -582,7 +591,7 @@ class Extractor:
     # ------------------------------------------------------------------ comparisons
 
     def _contrasts(self, facts: Facts, card: Card, lines: list[_LineCtx], main: str | None,
-                   front_src: list[Source]) -> None:
+                   front_src: list[Source], card_start: int) -> None:
         defined = [(c.owner, c) for c in lines if c.owner.startswith("feature:") or c.owner.split(":")[0] in (
             "api", "env_var", "error", "config")]
         # Entities the card defines, in order, once each: the candidates a comparison can name.
@@ -590,9 +599,10 @@ class Extractor:
         for owner, c in defined:
             if c.line.role in ("term", "heading", "subtopic", "table") and owner not in names:
                 names[owner] = (owner, c)
-        node_names = {n["id"]: n["name"] for n in facts.nodes if n["id"] in names}
+        mine = facts.nodes[card_start:]  # only this card's nodes: a scan of the whole file per card is quadratic
+        node_names = {n["id"]: n["name"] for n in mine if n["id"] in names}
         node_alias: dict[str, list[str]] = {}
-        for n in facts.nodes:
+        for n in mine:
             if n["id"] in names and n["attrs"].get("aliases"):
                 node_alias.setdefault(n["id"], []).extend(n["attrs"]["aliases"])
 
@@ -668,25 +678,13 @@ class Extractor:
             seen.add(key)
             srcs = [src] + [names[x][1].src for x in key if x in names]
             facts.edge(key[0], key[1], "CONTRASTS_WITH", srcs)
-        # TYPE_OF by head noun: `reserved concurrency` is a kind of the card's `concurrency`.
-        all_feats = {n["id"]: n["name"] for n in facts.nodes if n["type"] == "feature"}
-        by_name = {}
-        for nid, nm in all_feats.items():
-            by_name.setdefault(_singular_phrase(nm.lower()), nid)
-        for nid, nm in all_feats.items():
-            words = _split_aliases(nm)[0].lower().split()
-            if len(words) > 4 or " vs " in f" {nm.lower()} " or " of " in f" {nm.lower()} ":
-                continue
-            for k in range(1, len(words)):
-                tail = _singular_phrase(" ".join(words[k:]))
-                other = by_name.get(tail)
-                if other and other != nid and other.split("/")[0] == nid.split("/")[0]:
-                    srcs = [Source.from_dict(s) for n in facts.nodes if n["id"] == nid for s in n["sources"]][:1]
-                    facts.edge(nid, other, "TYPE_OF", srcs)
-                    break
 
 
 # ---------------------------------------------------------------------- helpers
+
+
+def _words_re(words: list[str]) -> re.Pattern[str]:
+    return re.compile(r"\b(?:" + "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)) + r")\b")
 
 
 def _front_texts(card: Card) -> list[str]:
@@ -967,11 +965,99 @@ def _arn_name(arn: str) -> str:
 
 
 def assemble_facts(kg: Any, facts: Facts) -> None:
-    """Apply one file's facts to a KnowledgeGraph (nodes first, so every edge finds both ends)."""
+    """Apply one file's facts to a KnowledgeGraph. Repeats of a node or edge are merged here first
+    (sources as a set, the first non-empty value of each attribute, lists unioned), so each id
+    reaches the graph once per file: merging into a hub such as Lambda one mention at a time would
+    re-sort its sources on every mention."""
+    nodes: dict[str, dict[str, Any]] = {}
     for n in facts.nodes:
-        kg.add_entity(n["id"], n["type"], n["name"], [Source.from_dict(s) for s in n["sources"]], **n["attrs"])
+        acc = nodes.get(n["id"])
+        if acc is None:
+            acc = nodes[n["id"]] = {"type": n["type"], "name": n["name"], "sources": {}, "attrs": {}}
+        for src in n["sources"]:
+            acc["sources"][(src["file"], src["line"], src.get("card") or "")] = src
+        _merge_attrs(acc["attrs"], n["attrs"])
+    edges: dict[tuple[str, str, str], dict[str, Any]] = {}
     for e in facts.edges:
-        kg.add_relation(e["u"], e["v"], e["relation"], [Source.from_dict(s) for s in e["sources"]], **e["attrs"])
+        key = (e["u"], e["v"], e["relation"])
+        acc = edges.get(key)
+        if acc is None:
+            acc = edges[key] = {"sources": {}, "attrs": {}}
+        for src in e["sources"]:
+            acc["sources"][(src["file"], src["line"], src.get("card") or "")] = src
+        _merge_attrs(acc["attrs"], e["attrs"])
+    for node_id, acc in nodes.items():
+        kg.add_entity(node_id, acc["type"], acc["name"],
+                      [Source.from_dict(s) for s in acc["sources"].values()], **_final_attrs(acc["attrs"]))
+    for (u, v, rel), acc in edges.items():
+        kg.add_relation(u, v, rel, [Source.from_dict(s) for s in acc["sources"].values()],
+                        **_final_attrs(acc["attrs"]))
+
+
+def _merge_attrs(into: dict[str, Any], new: dict[str, Any]) -> None:
+    """First non-empty scalar wins; lists given more than once are unioned and sorted (the way
+    KnowledgeGraph.add_entity merges them), a list given once keeps its order."""
+    for key, value in new.items():
+        if value is None or value == "":
+            continue
+        old = into.get(key)
+        if isinstance(value, list):
+            if isinstance(old, _Union):
+                old.add(value)
+            elif old is None or old == "":
+                into[key] = _Union(value)
+        elif old is None or old == "" or old == [] or old == {}:
+            into[key] = value
+
+
+class _Union:
+    """A list attribute being merged: its items once each, and whether a second list came in."""
+
+    def __init__(self, first: list[Any]):
+        self.first = list(first)
+        self.items: dict[Any, Any] = {_hashable(v): v for v in first}
+        self.merged = False
+
+    def add(self, more: list[Any]) -> None:
+        if more:
+            self.merged = True
+            for v in more:
+                self.items.setdefault(_hashable(v), v)
+
+    def value(self) -> list[Any]:
+        return sorted(self.items.values(), key=str) if self.merged else self.first
+
+
+def _hashable(v: Any) -> Any:
+    return tuple(v) if isinstance(v, list) else v
+
+
+def _final_attrs(attrs: dict[str, Any]) -> dict[str, Any]:
+    return {k: v.value() if isinstance(v, _Union) else v for k, v in attrs.items()}
+
+
+def link_types(kg: Any) -> int:
+    """TYPE_OF by head noun: `reserved concurrency` is a kind of the same service's `concurrency`,
+    `zonal reserved instances` of `reserved instances`. Run once on the merged graph."""
+    g = kg.graph
+    feats = {n: d["name"] for n, d in g.nodes(data=True) if d.get("type") == "feature"}
+    by_name: dict[tuple[str, str], str] = {}
+    for nid, nm in sorted(feats.items()):
+        by_name.setdefault((nid.split("/")[0], _singular_phrase(_split_aliases(nm)[0].lower())), nid)
+    count = 0
+    for nid, nm in sorted(feats.items()):
+        low = nm.lower()
+        words = _split_aliases(nm)[0].lower().split()
+        if len(words) > 4 or " vs " in f" {low} " or " of " in f" {low} ":
+            continue
+        for k in range(1, len(words)):
+            other = by_name.get((nid.split("/")[0], _singular_phrase(" ".join(words[k:]))))
+            if other and other != nid:
+                kg.add_relation(nid, other, "TYPE_OF",
+                                [Source.from_dict(s) for s in g.nodes[nid].get("sources", [])[:1]])
+                count += 1
+                break
+    return count
 
 
 def link_parts(kg: Any) -> int:

@@ -131,6 +131,15 @@ def _count_verbs_re() -> re.Pattern[str]:
 
 
 @cache
+def _trigger_re() -> re.Pattern[str]:
+    """Anything that can start a quantity: a digit, a number word, a bound phrase, `by the`, `twice`."""
+    words = list(units()["number_words"]) + list(units()["times_words"]) + ["by the", "up to a"]
+    words += [p for phrases in cues()["bounds"].values() for p in phrases]
+    alts = sorted({w.lower() for w in words}, key=len, reverse=True)
+    return re.compile(r"\d|\b(?:" + "|".join(re.escape(a) for a in alts) + r")\b", re.I)
+
+
+@cache
 def _of_nouns_re() -> re.Pattern[str]:
     nouns = sorted(cues().get("of_nouns", []), key=len, reverse=True)
     return re.compile(r"\b(?:" + "|".join(re.escape(x) for x in nouns) + r")\s+of\s+$", re.I)
@@ -206,6 +215,8 @@ def find_quantities(
     if not text or len(text) > 20000:
         # A "line" this long is not a note line but data; reading it would cost time for nothing.
         return []
+    if not _trigger_re().search(text):
+        return []  # most note lines state no quantity: one cheap scan decides
     masks = tuple(sorted(masks))
     nums = [n for n in _numbers(text) if n.start >= start and not _masked(n.start, n.end, masks)]
     units_after = [_unit_after(text, n) for n in nums]
