@@ -109,11 +109,20 @@ def test_rebuild_reparses_only_the_file_that_changed(tmp_path):
 
 def test_notes_and_both_sample_formats_merge_services_across_files(tmp_path):
     samples = SHARED / "eval" / "formats"
-    kg = build([NOTES / "aws-developer-associate-flashcards.txt", samples / "sample_notes.md",
-                samples / "sample_anki.txt"], cache_dir=tmp_path / "cache")
+    kg = build(
+        [
+            NOTES / "aws-developer-associate-flashcards.txt",
+            samples / "sample_notes.md",
+            samples / "sample_anki.txt",
+        ],
+        cache_dir=tmp_path / "cache",
+    )
     formats = {row["file"].rsplit("/", 1)[-1]: row["format"] for row in kg.graph.graph["files"]}
-    assert formats == {"aws-developer-associate-flashcards.txt": "flashcards", "sample_notes.md": "markdown",
-                       "sample_anki.txt": "anki"}
+    assert formats == {
+        "aws-developer-associate-flashcards.txt": "flashcards",
+        "sample_notes.md": "markdown",
+        "sample_anki.txt": "anki",
+    }
     for service in ("service:lambda", "service:sqs", "service:dynamodb"):
         files = {s["file"].rsplit("/", 1)[-1] for s in kg.graph.nodes[service]["sources"]}
         assert {"aws-developer-associate-flashcards.txt", "sample_anki.txt"} <= files, service

@@ -68,8 +68,19 @@ def test_search_json_hits_carry_limit_fields(run_cli, built_graph_path):
 
 
 def test_search_with_type_and_service_options(run_cli, built_graph_path):
-    hits = as_json(run_cli, "search", "size", "--type", "limit", "--service", "lambda", "--limit", "3",
-                   "--graph", str(built_graph_path))
+    hits = as_json(
+        run_cli,
+        "search",
+        "size",
+        "--type",
+        "limit",
+        "--service",
+        "lambda",
+        "--limit",
+        "3",
+        "--graph",
+        str(built_graph_path),
+    )
     assert len(hits) == 3 and all(h["type"] == "limit" and h["service"] == "Lambda" for h in hits)
 
 
@@ -110,7 +121,9 @@ def test_bad_arguments_get_one_line_and_a_nonzero_exit(run_cli, built_graph_path
 def test_note_text_with_rich_markup_prints_literally(run_cli, tmp_path, monkeypatch):
     monkeypatch.setenv("COLUMNS", "400")  # one table row per line, so the text is not wrapped
     notes = tmp_path / "deck.txt"
-    notes.write_text("deck\nSQS: what is it?\nSQS\n[bold red]message[/] size can be up to 256KB\n", encoding="utf-8")
+    notes.write_text(
+        "deck\nSQS: what is it?\nSQS\n[bold red]message[/] size can be up to 256KB\n", encoding="utf-8"
+    )
     graph = tmp_path / "g.json"
     assert run_cli(["build", str(notes), "-o", str(graph)])[0] == 0
     code, out, _ = run_cli(["limits", "sqs", "--graph", str(graph)])

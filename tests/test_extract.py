@@ -28,10 +28,18 @@ def node_ids(kg, type_):
 
 @pytest.mark.parametrize(
     "spelling,service_id",
-    [("ASG", "ec2-auto-scaling"), ("Auto Scaling group", "ec2-auto-scaling"), ("AG", "ec2-auto-scaling"),
-     ("DDB", "dynamodb"), ("dynamoDB", "dynamodb"), ("KDS", "kinesis-data-streams"),
-     ("Kinesis Data Streams", "kinesis-data-streams"), ("CFN", "cloudformation"),
-     ("CloudFormation", "cloudformation"), ("ElasticSearch", "opensearch-service")],
+    [
+        ("ASG", "ec2-auto-scaling"),
+        ("Auto Scaling group", "ec2-auto-scaling"),
+        ("AG", "ec2-auto-scaling"),
+        ("DDB", "dynamodb"),
+        ("dynamoDB", "dynamodb"),
+        ("KDS", "kinesis-data-streams"),
+        ("Kinesis Data Streams", "kinesis-data-streams"),
+        ("CFN", "cloudformation"),
+        ("CloudFormation", "cloudformation"),
+        ("ElasticSearch", "opensearch-service"),
+    ],
 )
 def test_service_spellings_and_abbreviations_resolve_to_one_node(tmp_path, spelling, service_id):
     kg = build_text(tmp_path, f"deck\nLambda: what is it?\ncan be invoked by {spelling} events\n")
@@ -59,8 +67,12 @@ def test_ebs_means_beanstalk_in_a_beanstalk_card_and_block_store_beside_volumes(
 def test_every_service_the_dev_notes_name_is_found(built_graph):
     gold = [json.loads(x) for x in open(SHARED / "eval" / "services_dev.jsonl", encoding="utf-8")]
     names = {d["name"].lower() for _, d in built_graph.graph.nodes(data=True) if d.get("type") == "service"}
-    aliases = {a.lower() for _, d in built_graph.graph.nodes(data=True) if d.get("type") == "service"
-               for a in d.get("aliases", [])}
+    aliases = {
+        a.lower()
+        for _, d in built_graph.graph.nodes(data=True)
+        if d.get("type") == "service"
+        for a in d.get("aliases", [])
+    }
 
     def found(service: str) -> bool:
         s = service.lower().removeprefix("amazon ").removeprefix("aws ")
@@ -152,7 +164,8 @@ def test_exam_premise_numbers_are_not_limits(tmp_path):
         "deck\n"
         "EC2 autoscaling: what happens?\n"
         "Autoscaling\n"
-        "An Auto Scaling group has a maximum capacity of 3 and a policy that adds 3 instances. what happens?\n"
+        "An Auto Scaling group has a maximum capacity of 3 and a policy that adds 3 instances. "
+        "what happens?\n"
         "1 instance is added\n"
         "the group can hold up to 10 instances\n"
     )
@@ -180,9 +193,15 @@ def test_dev_limits_recall_and_precision_hold(built_graph):
 
 def test_changed_numbers_are_read_as_written(tmp_path):
     """The same notes with other numbers: the rules read the language, not the values."""
-    text = (Path(__file__).resolve().parents[1] / "notes" / "aws-developer-associate-flashcards.txt").read_text()
-    changed = (text.replace("256KB", "1,024KB").replace("up to 5 layers", "up to 7 layers")
-               .replace("0-15 minutes", "0-20 minutes").replace("35 day period", "30 day period"))
+    text = (
+        Path(__file__).resolve().parents[1] / "notes" / "aws-developer-associate-flashcards.txt"
+    ).read_text()
+    changed = (
+        text.replace("256KB", "1,024KB")
+        .replace("up to 5 layers", "up to 7 layers")
+        .replace("0-15 minutes", "0-20 minutes")
+        .replace("35 day period", "30 day period")
+    )
     kg = build_text(tmp_path, changed, "changed.txt")
     got = {(lim.source.line, lim.value, lim.value_max) for lim in kg.limits()}
     assert {(84, 1024, None), (217, 7, None), (73, 0, 20), (500, 30, None)} <= got
@@ -194,28 +213,45 @@ def test_changed_numbers_are_read_as_written(tmp_path):
 @pytest.mark.parametrize(
     "line,edge",
     [
-        ("Kinesis Data Firehose: where does it store data?\nstores data into S3, RedShift, or Splunk\n",
-         ("service:kinesis-data-firehose", "service:redshift", "STORES_DATA_IN")),
-        ("Lambda: event source mappings\nevent source mapping:\navailable for DynamoDB, Kinesis, SQS\n",
-         ("service:sqs", "service:lambda", "EVENT_SOURCE_FOR")),
-        ("Lambda: async invocation\nfailed events go to a dead-letter queue (SNS topic or SQS queue)\n",
-         ("service:lambda", "service:sns", "SENDS_FAILURES_TO")),
-        ("Kinesis Adapter\nKinesis Adapter\nrecommended way to consume streams from DynamoDB\n",
-         ("service:dynamodb-streams-kinesis-adapter", "service:dynamodb-streams", "CONSUMES_STREAMS_FROM")),
-        ("SQS: encryption\nmessages sent to SQS are encrypted with a key managed by AWS KMS\n",
-         ("service:sqs", "service:kms", "ENCRYPTED_WITH")),
-        ("CodeBuild: logs\nsend build logs to CloudWatch Logs\n",
-         ("service:codebuild", "service:cloudwatch-logs", "LOGS_TO")),
+        (
+            "Kinesis Data Firehose: where does it store data?\nstores data into S3, RedShift, or Splunk\n",
+            ("service:kinesis-data-firehose", "service:redshift", "STORES_DATA_IN"),
+        ),
+        (
+            "Lambda: event source mappings\nevent source mapping:\navailable for DynamoDB, Kinesis, SQS\n",
+            ("service:sqs", "service:lambda", "EVENT_SOURCE_FOR"),
+        ),
+        (
+            "Lambda: async invocation\nfailed events go to a dead-letter queue (SNS topic or SQS queue)\n",
+            ("service:lambda", "service:sns", "SENDS_FAILURES_TO"),
+        ),
+        (
+            "Kinesis Adapter\nKinesis Adapter\nrecommended way to consume streams from DynamoDB\n",
+            ("service:dynamodb-streams-kinesis-adapter", "service:dynamodb-streams", "CONSUMES_STREAMS_FROM"),
+        ),
+        (
+            "SQS: encryption\nmessages sent to SQS are encrypted with a key managed by AWS KMS\n",
+            ("service:sqs", "service:kms", "ENCRYPTED_WITH"),
+        ),
+        (
+            "CodeBuild: logs\nsend build logs to CloudWatch Logs\n",
+            ("service:codebuild", "service:cloudwatch-logs", "LOGS_TO"),
+        ),
         ("AppSync\nAppSync\nuses GraphQL\n", ("service:appsync", "service:graphql", "USES")),
-        ("SAM: what is it?\nan extension of CloudFormation for serverless apps\n",
-         ("service:sam", "service:cloudformation", "BUILT_ON")),
+        (
+            "SAM: what is it?\nan extension of CloudFormation for serverless apps\n",
+            ("service:sam", "service:cloudformation", "BUILT_ON"),
+        ),
     ],
 )
 def test_relation_patterns_read_typed_edges(tmp_path, line, edge):
     kg = build_text(tmp_path, "deck\n" + line)
     u, v, rel = edge
-    assert kg.graph.has_edge(u, v, rel), sorted((a, b, k) for a, b, k in kg.graph.edges(keys=True)
-                                                if k not in ("MENTIONS", "RELATED_TO", "HAS_FEATURE"))
+    assert kg.graph.has_edge(u, v, rel), sorted(
+        (a, b, k)
+        for a, b, k in kg.graph.edges(keys=True)
+        if k not in ("MENTIONS", "RELATED_TO", "HAS_FEATURE")
+    )
     assert kg.graph.edges[u, v, rel]["sources"][0]["line"] >= 2
 
 

@@ -10,12 +10,16 @@ from awskg.quantities import find_quantities, parse_quantity, to_base
 # (a None unit or kind is not checked).
 PHRASINGS = [
     ("max message size: 256KB", [(256, None, "KB", "max")]),
-    ("configurable from 512MB and 10,240MB, 1MB resolution",
-     [(512, 10240, "MB", "range"), (1, None, "MB", "granularity")]),
+    (
+        "configurable from 512MB and 10,240MB, 1MB resolution",
+        [(512, 10240, "MB", "range"), (1, None, "MB", "granularity")],
+    ),
     ("can delay from 0-15 minutes (DelaySeconds parameter)", [(0, 15, "min", "range")]),
     ("Sign-in session for challenges: 3–15 mins", [(3, 15, "min", "range")]),
-    ("ranges from 3 seconds to 15 minutes (1 second resolution)",
-     [(3, 900, "s", "range"), (1, None, "s", "granularity")]),
+    (
+        "ranges from 3 seconds to 15 minutes (1 second resolution)",
+        [(3, 900, "s", "range"), (1, None, "s", "granularity")],
+    ),
     ("can have up to 5 layers", [(5, None, "layers", "max")]),
     ("the deployment package must be less than 3MB in size", [(3, None, "MB", "max")]),
     ("total size can’t exceed 8KB", [(8, None, "KB", "max")]),
@@ -23,8 +27,10 @@ PHRASINGS = [
     ("At least six hours have passed since the last storage modification.", [(6, None, "h", "min")]),
     ("ideal for long-running (up to one year) workflows", [(1, None, "year", "max")]),
     ("a usage agreement for 1 or 3 year periods", [(1, 3, "year", "other")]),
-    ("reserved instance benefits are applied to a maximum of 3600 seconds per clock hour",
-     [(3600, None, "s", "max")]),
+    (
+        "reserved instance benefits are applied to a maximum of 3600 seconds per clock hour",
+        [(3600, None, "s", "max")],
+    ),
     ("you are charged for execution of an extension in 1ms increments", [(1, None, "ms", "granularity")]),
     ("visibility timeout default is 30 seconds", [(30, None, "s", "default")]),
     ("stores this information in a log for up to 24 hours", [(24, None, "h", "retention")]),
@@ -33,19 +39,26 @@ PHRASINGS = [
     ("Lambda retries function errors twice.", [(2, None, "times", "count")]),
     ("Free available space is less than 10 percent of the allocated storage.", [(10, None, "%", "max")]),
     ("1 MB/s or 1,000 records/s per shard", [(1, None, "MB/s", "rate"), (1000, None, "records/s", "rate")]),
-    ("Default sampling rule: 1 req/sec (reservoir) + 5% of additional requests",
-     [(1, None, "requests/s", "default"), (5, None, "%", None)]),
-    ("a CFN template can declare no more than 500 resources and 200 parameters",
-     [(500, None, "resources", "max"), (200, None, "parameters", "max")]),
+    (
+        "Default sampling rule: 1 req/sec (reservoir) + 5% of additional requests",
+        [(1, None, "requests/s", "default"), (5, None, "%", None)],
+    ),
+    (
+        "a CFN template can declare no more than 500 resources and 200 parameters",
+        [(500, None, "resources", "max"), (200, None, "parameters", "max")],
+    ),
     ("default 30 sec, max 12 hours", [(30, None, "s", "default"), (12, None, "h", "max")]),
     ("max 900 seconds (15 min)", [(900, None, "s", "max")]),  # the parenthesis restates it
-    ("this shard has one primary read/write node and 0-5 replica nodes",
-     [(1, None, "node", "count"), (0, 5, "nodes", "range")]),
+    (
+        "this shard has one primary read/write node and 0-5 replica nodes",
+        [(1, None, "node", "count"), (0, 5, "nodes", "range")],
+    ),
     ("a cache miss results in 3 trips", [(3, None, "trips", "count")]),
-    ("Lambda will set up one hyperplane ENI per resource you are accessing",
-     [(1, None, "eni", "count")]),
-    ("Objects can be up to 50 TB, but a single PutObject request tops out at 5 GB",
-     [(50, None, "TB", "max"), (5, None, "GB", "max")]),
+    ("Lambda will set up one hyperplane ENI per resource you are accessing", [(1, None, "eni", "count")]),
+    (
+        "Objects can be up to 50 TB, but a single PutObject request tops out at 5 GB",
+        [(50, None, "TB", "max"), (5, None, "GB", "max")],
+    ),
     ("Part numbers must be between 1 and 10,000", [(1, 10000, None, "range")]),
     ("from 60 seconds up to 14 days", [(60, 1209600, "s", "range")]),
     ("the message capacity in an sqs queue is unlimited", [(None, None, None, "max")]),
@@ -84,7 +97,7 @@ def _records(text):
 def test_phrasing_becomes_limit_records(text, expected):
     got = _records(text)
     assert len(got) == len(expected), got
-    for (v, vmax, unit, kind), (gv, gvmax, gunit, gkind) in zip(expected, got):
+    for (v, vmax, unit, kind), (gv, gvmax, gunit, gkind) in zip(expected, got, strict=True):
         assert gv == v and gvmax == vmax, got
         if kind is not None:
             assert gkind == kind, got
@@ -130,9 +143,15 @@ def test_table_cells_read_bare_counts():
     assert (q.value, q.unit) == (5000, "requests")
 
 
-@pytest.mark.parametrize("text,base,dim", [
-    ("100MB", 100 * 1024**2, "bytes"), ("1 minute", 60, "seconds"), ("5", 5, "count"), ("10 %", 10, "percent"),
-])
+@pytest.mark.parametrize(
+    "text,base,dim",
+    [
+        ("100MB", 100 * 1024**2, "bytes"),
+        ("1 minute", 60, "seconds"),
+        ("5", 5, "count"),
+        ("10 %", 10, "percent"),
+    ],
+)
 def test_parse_quantity_reads_one_value(text, base, dim):
     value, dimension, _unit = parse_quantity(text)
     assert (value, dimension) == (base, dim)

@@ -35,9 +35,18 @@ def test_each_comparison_of_the_notes_shows_both_sides_with_their_lines(built_gr
 @pytest.mark.parametrize(
     "entity,relation,direction,expected",
     [
-        ("Kinesis Data Firehose", "STORES_DATA_IN", "out", {"S3", "Redshift", "OpenSearch Service", "Splunk"}),
-        ("lambda", "EVENT_SOURCE_FOR", "in",
-         {"DynamoDB", "Kinesis Data Streams", "Amazon MQ", "Apache Kafka", "SQS", "DocumentDB"}),
+        (
+            "Kinesis Data Firehose",
+            "STORES_DATA_IN",
+            "out",
+            {"S3", "Redshift", "OpenSearch Service", "Splunk"},
+        ),
+        (
+            "lambda",
+            "EVENT_SOURCE_FOR",
+            "in",
+            {"DynamoDB", "Kinesis Data Streams", "Amazon MQ", "Apache Kafka", "SQS", "DocumentDB"},
+        ),
         ("lambda", "SENDS_FAILURES_TO", "out", {"SNS", "SQS"}),
         ("Kinesis Adapter", "CONSUMES_STREAMS_FROM", "out", {"DynamoDB Streams"}),
         ("kms", "ENCRYPTED_WITH", "in", {"SQS", "DynamoDB", "CodeBuild"}),
@@ -73,8 +82,12 @@ def _star(evidence: dict[str, int], hub_links: dict[str, int]):
     line = 2
     for name, count in evidence.items():
         kg.add_entity(f"feature:x/{name}", "feature", name, [Source("n.txt", line)])
-        kg.add_relation("feature:x/center", f"feature:x/{name}", "MENTIONS",
-                        [Source("n.txt", line + i) for i in range(count)])
+        kg.add_relation(
+            "feature:x/center",
+            f"feature:x/{name}",
+            "MENTIONS",
+            [Source("n.txt", line + i) for i in range(count)],
+        )
         line += count
         for j in range(hub_links.get(name, 0)):
             other = f"feature:x/{name}-other-{j}"
@@ -115,8 +128,14 @@ def test_subgraph_holds_the_entities_and_their_neighbourhood_without_cards(built
     assert set(built_graph.subgraph(["sqs"], depth=2)) > set(sub)
 
 
-@pytest.mark.parametrize("name,suggestion", [("lamdba funtion urls", "Lambda Function URLs"),
-                                             ("dynamo dbb", "DynamoDB"), ("elasticash", "ElastiCache")])
+@pytest.mark.parametrize(
+    "name,suggestion",
+    [
+        ("lamdba funtion urls", "Lambda Function URLs"),
+        ("dynamo dbb", "DynamoDB"),
+        ("elasticash", "ElastiCache"),
+    ],
+)
 def test_misspelt_names_get_did_you_mean(built_graph, name, suggestion):
     try:
         eid = built_graph.resolve(name)

@@ -19,7 +19,7 @@ def top(kg, query, **kw):
 @pytest.mark.parametrize(
     "query,expected_type,expected_in",
     [
-        ("lamda timout", None, "timeout"),            # two typos
+        ("lamda timout", None, "timeout"),  # two typos
         ("dynamdb pitr", "feature", "point in time recovery"),
         ("elasticache redus cluster", None, "redis"),
         ("sqs visiblity timeout default", "limit", "30"),
@@ -29,14 +29,21 @@ def test_typos_are_corrected_against_the_index(built_graph, query, expected_type
     hit = top(built_graph, query).to_dict()
     if expected_type:
         assert hit["type"] == expected_type
-    assert expected_in in " ".join(str(hit.get(k, "")) for k in ("name", "snippet", "value", "display")).lower()
+    assert (
+        expected_in in " ".join(str(hit.get(k, "")) for k in ("name", "snippet", "value", "display")).lower()
+    )
 
 
 @pytest.mark.parametrize(
     "query,expected_service",
-    [("DDB streams retention", "DynamoDB"), ("ASG metrics", "EC2 Auto Scaling"),
-     ("KDS partition key", "Kinesis Data Streams"), ("EB deployment methods", "Elastic Beanstalk"),
-     ("SFN workflows", "Step Functions"), ("ECR", "ECR")],
+    [
+        ("DDB streams retention", "DynamoDB"),
+        ("ASG metrics", "EC2 Auto Scaling"),
+        ("KDS partition key", "Kinesis Data Streams"),
+        ("EB deployment methods", "Elastic Beanstalk"),
+        ("SFN workflows", "Step Functions"),
+        ("ECR", "ECR"),
+    ],
 )
 def test_aws_abbreviations_expand_to_their_service(built_graph, query, expected_service):
     assert top(built_graph, query).service == expected_service
@@ -44,8 +51,14 @@ def test_aws_abbreviations_expand_to_their_service(built_graph, query, expected_
 
 @pytest.mark.parametrize(
     "query,expected",
-    [("DLQ", "dead-letter"), ("GSI", "global secondary index"), ("LSI", "local secondary"),
-     ("PITR", "point in time recovery"), ("KPL", "producer library"), ("RI", "reserved instance")],
+    [
+        ("DLQ", "dead-letter"),
+        ("GSI", "global secondary index"),
+        ("LSI", "local secondary"),
+        ("PITR", "point in time recovery"),
+        ("KPL", "producer library"),
+        ("RI", "reserved instance"),
+    ],
 )
 def test_concept_abbreviations_expand_from_the_synonym_file(built_graph, query, expected):
     assert expected in top(built_graph, query).name.lower()
@@ -53,9 +66,14 @@ def test_concept_abbreviations_expand_from_the_synonym_file(built_graph, query, 
 
 @pytest.mark.parametrize(
     "query,value",
-    [("sqs max msg size", 256), ("lambda tmp size", 512), ("sqs payload size", 256),
-     ("lambda ephemeral storage", 512), ("how many layers can a function have", 5),
-     ("how long can a lambda function run?", 3)],
+    [
+        ("sqs max msg size", 256),
+        ("lambda tmp size", 512),
+        ("sqs payload size", 256),
+        ("lambda ephemeral storage", 512),
+        ("how many layers can a function have", 5),
+        ("how long can a lambda function run?", 3),
+    ],
 )
 def test_limit_questions_are_answered_by_a_limit_with_its_value(built_graph, query, value):
     hit = top(built_graph, query).to_dict()
@@ -117,8 +135,9 @@ def test_search_does_not_import_spacy(built_graph_path):
         "import sys, awskg; kg = awskg.load(sys.argv[1]); kg.search('sqs max message size'); "
         "kg.limits('sqs'); kg.related('lambda'); print('spacy' in sys.modules)"
     )
-    out = subprocess.run([sys.executable, "-c", code, str(built_graph_path)], capture_output=True, text=True,
-                         check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(built_graph_path)], capture_output=True, text=True, check=True
+    )
     assert out.stdout.strip() == "False"
 
 

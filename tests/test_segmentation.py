@@ -18,6 +18,7 @@ def load_jsonl(path: Path) -> list[dict]:
     with open(path, encoding="utf-8") as fh:
         return [json.loads(line) for line in fh if line.strip()]
 
+
 DECK = "My AWS deck\n"
 
 
@@ -37,15 +38,26 @@ def fronts(text: str) -> list[tuple[int, ...]]:
         # a bare title that the next line repeats in other case
         ("amplify\nAmplify\nmanages mobile app backends\n", [(2,)], "amplify"),
         # a bare title with a typo, corrected on the next line
-        ("kinesis video steams\nKinesis Video Streams\nstreams video from devices\n", [(2,)],
-         "kinesis-video-streams"),
+        (
+            "kinesis video steams\nKinesis Video Streams\nstreams video from devices\n",
+            [(2,)],
+            "kinesis-video-streams",
+        ),
         # a front spanning two lines: the second asks more, then the answer's title names the service
-        ("EC2 autoscaling: can AGs span regions?\nwhat happens when an AZ fails? what metrics exist?\n"
-         "Autoscaling\nAGs can span AZs, but not regions\n", [(2, 3)], "ec2-auto-scaling"),
+        (
+            "EC2 autoscaling: can AGs span regions?\nwhat happens when an AZ fails? what metrics exist?\n"
+            "Autoscaling\nAGs can span AZs, but not regions\n",
+            [(2, 3)],
+            "ec2-auto-scaling",
+        ),
         # a long list of topics whose first one the next line repeats
-        ("Lambda: troubleshooting: general, RequestEntityTooLargeException when calling updateFunction, "
-         "PermanentRedirect. S3 Error Message: The bucket is in this region…:\ntroubleshooting\n"
-         "general: permission is denied\n", [(2,)], "lambda"),
+        (
+            "Lambda: troubleshooting: general, RequestEntityTooLargeException when calling updateFunction, "
+            "PermanentRedirect. S3 Error Message: The bucket is in this region…:\ntroubleshooting\n"
+            "general: permission is denied\n",
+            [(2,)],
+            "lambda",
+        ),
     ],
 )
 def test_front_shapes_are_recognised(body, expected_fronts, service):
@@ -76,7 +88,8 @@ def test_line_roles_term_heading_subtopic_and_paragraph():
         "*long polling vs short polling\n"
         "reserved concurrency: upper limit to the amount of instances\n"
         "All at once – Deploy the new version to all instances simultaneously.\n"
-        + " ".join(["word"] * 80) + "\n"
+        + " ".join(["word"] * 80)
+        + "\n"
     )
     [card] = segment(text, "deck.txt", "deck")
     roles = {ln.number: ln.role for ln in card.lines}
@@ -117,7 +130,9 @@ def test_cards_in_another_order_segment_the_same(seed):
 
 
 def test_front_with_a_service_and_a_qualifier():
-    text = DECK + "SQS FIFO: what throughput?\nFIFO queues support 300 transactions per second\n" \
-                  "KMS: what is it?\nKMS\nkey management\n"
+    text = (
+        DECK + "SQS FIFO: what throughput?\nFIFO queues support 300 transactions per second\n"
+        "KMS: what is it?\nKMS\nkey management\n"
+    )
     cards = segment(text, "deck.txt", "deck")
     assert [(c.front_lines, c.service) for c in cards] == [((2,), "sqs"), ((4,), "kms")]

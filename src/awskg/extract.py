@@ -33,21 +33,148 @@ from .vocabulary import catalog, entity_patterns, fold, load_data
 FACTS_VERSION = 1
 
 _STOP = set(load_data("synonyms.json")["stopwords"]) | {
-    "each", "every", "all", "any", "some", "this", "these", "those", "its", "their", "which", "if",
-    "only", "also", "just", "must", "cannot", "can't", "can’t", "not", "no", "than", "so", "such",
-    "we", "they", "them", "our", "us", "he", "she", "one", "fixed", "allowed", "valid",
+    "each",
+    "every",
+    "all",
+    "any",
+    "some",
+    "this",
+    "these",
+    "those",
+    "its",
+    "their",
+    "which",
+    "if",
+    "only",
+    "also",
+    "just",
+    "must",
+    "cannot",
+    "can't",
+    "can’t",
+    "not",
+    "no",
+    "than",
+    "so",
+    "such",
+    "we",
+    "they",
+    "them",
+    "our",
+    "us",
+    "he",
+    "she",
+    "one",
+    "fixed",
+    "allowed",
+    "valid",
 }
 _CUT_WORDS = {
-    "is", "are", "was", "were", "be", "been", "being", "can", "cannot", "can't", "can’t", "could",
-    "must", "may", "might", "will", "would", "should", "shall", "has", "have", "had", "does", "do",
-    "did", "up", "max", "maximum", "min", "minimum", "at", "least", "most", "less", "more", "than",
-    "under", "over", "default", "defaults", "retained", "kept", "limited", "exceed", "exceeds",
-    "tops", "ranges", "range", "from", "between", "configurable", "of", "to", "for", "by", "in",
-    "lasts", "takes", "take", "results", "involve", "involves", "contains", "contain", "holds",
-    "reserve", "allocate", "with", "after", "within", "no", "not", "only", "about", "around",
-    "stores", "stored", "live", "lives", "expire", "expires", "set", "go", "goes", "get", "gets",
-    "need", "needs", "pay", "charged", "billed", "runs", "run", "cost", "costs", "equal",
-    "larger", "bigger", "smaller", "longer", "shorter", "greater", "fewer", "applied", "partitioned",
+    "is",
+    "are",
+    "was",
+    "were",
+    "be",
+    "been",
+    "being",
+    "can",
+    "cannot",
+    "can't",
+    "can’t",
+    "could",
+    "must",
+    "may",
+    "might",
+    "will",
+    "would",
+    "should",
+    "shall",
+    "has",
+    "have",
+    "had",
+    "does",
+    "do",
+    "did",
+    "up",
+    "max",
+    "maximum",
+    "min",
+    "minimum",
+    "at",
+    "least",
+    "most",
+    "less",
+    "more",
+    "than",
+    "under",
+    "over",
+    "default",
+    "defaults",
+    "retained",
+    "kept",
+    "limited",
+    "exceed",
+    "exceeds",
+    "tops",
+    "ranges",
+    "range",
+    "from",
+    "between",
+    "configurable",
+    "of",
+    "to",
+    "for",
+    "by",
+    "in",
+    "lasts",
+    "takes",
+    "take",
+    "results",
+    "involve",
+    "involves",
+    "contains",
+    "contain",
+    "holds",
+    "reserve",
+    "allocate",
+    "with",
+    "after",
+    "within",
+    "no",
+    "not",
+    "only",
+    "about",
+    "around",
+    "stores",
+    "stored",
+    "live",
+    "lives",
+    "expire",
+    "expires",
+    "set",
+    "go",
+    "goes",
+    "get",
+    "gets",
+    "need",
+    "needs",
+    "pay",
+    "charged",
+    "billed",
+    "runs",
+    "run",
+    "cost",
+    "costs",
+    "equal",
+    "larger",
+    "bigger",
+    "smaller",
+    "longer",
+    "shorter",
+    "greater",
+    "fewer",
+    "applied",
+    "partitioned",
 }
 _TERM_SKIP = {"note", "notes", "example", "e.g", "eg", "tip", "important", "i.e", "ie", "see", "ps", "nb"}
 _PLURAL_TOPIC = re.compile(
@@ -62,8 +189,26 @@ _QUESTION = re.compile(r"[^.!?;]*\?")
 _URL = re.compile(r"https?://\S+|\bwww\.\S+|<[a-z][^<>]{0,80}>")
 _PAREN_ABBR = re.compile(r"\s*\(([A-Za-z][A-Za-z0-9/-]{1,10})\)\s*")
 _SERVICE_SUBJECT_TOKENS = 3
-_PREPOSITIONS = {"from", "to", "into", "in", "on", "via", "through", "with", "by", "for", "of", "at", "onto",
-                 "across", "behind", "inside", "within", "using"}
+_PREPOSITIONS = {
+    "from",
+    "to",
+    "into",
+    "in",
+    "on",
+    "via",
+    "through",
+    "with",
+    "by",
+    "for",
+    "of",
+    "at",
+    "onto",
+    "across",
+    "behind",
+    "inside",
+    "within",
+    "using",
+}
 # What may stand between two items of one list: punctuation, a conjunction, and up to two words
 # of the item before (`SNS topic or SQS queue`).
 _LIST_GAP = re.compile(
@@ -81,8 +226,15 @@ class Facts:
     known: dict[str, tuple[str, str]] = field(default_factory=dict, repr=False)
 
     def node(self, node_id: str, type: str, name: str, sources: Iterable[Source], **attrs: Any) -> str:
-        self.nodes.append({"id": node_id, "type": type, "name": name,
-                           "sources": [s.to_dict() for s in sources], "attrs": attrs})
+        self.nodes.append(
+            {
+                "id": node_id,
+                "type": type,
+                "name": name,
+                "sources": [s.to_dict() for s in sources],
+                "attrs": attrs,
+            }
+        )
         self.known.setdefault(node_id, (type, name))
         return node_id
 
@@ -95,8 +247,9 @@ class Facts:
     def edge(self, u: str, v: str, relation: str, sources: Iterable[Source], **attrs: Any) -> None:
         if u == v:
             return
-        self.edges.append({"u": u, "v": v, "relation": relation,
-                           "sources": [s.to_dict() for s in sources], "attrs": attrs})
+        self.edges.append(
+            {"u": u, "v": v, "relation": relation, "sources": [s.to_dict() for s in sources], "attrs": attrs}
+        )
 
     def to_dict(self) -> dict[str, Any]:
         return {"version": FACTS_VERSION, "nodes": self.nodes, "edges": self.edges}
@@ -180,7 +333,7 @@ class Extractor:
                 services.append(sid)
         if not services:
             counts: dict[str, int] = {}
-            for ln, doc in zip(card.lines, line_docs):
+            for ln, doc in zip(card.lines, line_docs, strict=True):
                 for m in self._mentions(ln.plain, doc, card, card_text):
                     if m.type == "service" and m.key.split(":", 1)[1] in self.cat:
                         counts[m.key] = counts.get(m.key, 0) + 1
@@ -190,11 +343,21 @@ class Extractor:
         main_node = self._service_node(facts, main, front_src) if main else None
 
         facts.node(
-            card.id, "card", card.front[:120], front_src,
-            file=card.file, number=card.number, front=card.front, front_lines=list(card.front_lines),
-            first_line=card.first_line, last_line=card.last_line, topic=card.topic,
-            services=services, format=card.fmt, tags=list(card.tags),
-            lines=[[n, "front", t] for n, t in zip(card.front_lines, _front_texts(card))]
+            card.id,
+            "card",
+            card.front[:120],
+            front_src,
+            file=card.file,
+            number=card.number,
+            front=card.front,
+            front_lines=list(card.front_lines),
+            first_line=card.first_line,
+            last_line=card.last_line,
+            topic=card.topic,
+            services=services,
+            format=card.fmt,
+            tags=list(card.tags),
+            lines=[[n, "front", t] for n, t in zip(card.front_lines, _front_texts(card), strict=True)]
             + [[ln.number, ln.role, ln.text] for ln in card.lines],
         )
         for m in front_mentions:
@@ -211,8 +374,12 @@ class Extractor:
                 facts.attrs(topic_id, definition=topic_def)
                 rec = self.cat.get(tsid)
                 if main_node:
-                    facts.edge(main_node, topic_id, "HAS_FEATURE" if rec and rec.parent == main else "MENTIONS",
-                               front_src)
+                    facts.edge(
+                        main_node,
+                        topic_id,
+                        "HAS_FEATURE" if rec and rec.parent == main else "MENTIONS",
+                        front_src,
+                    )
             else:
                 topic_id = self._feature(facts, main, card.topic, topic_def, front_src, kind="topic")
                 if main_node and topic_id:
@@ -224,7 +391,7 @@ class Extractor:
 
         heading_features: dict[str, str] = {}
         line_ctx: list[_LineCtx] = []
-        for idx, (ln, doc) in enumerate(zip(card.lines, line_docs)):
+        for idx, (ln, doc) in enumerate(zip(card.lines, line_docs, strict=True)):
             src = Source(card.file, ln.number, card.id)
             mentions = self._mentions(ln.plain, doc, card, card_text)
             line_service = ln.service_hint if ln.service_hint in self.cat else main
@@ -244,8 +411,12 @@ class Extractor:
                 owner = heading_features.get(ln.heading.lower())
             if owner is None:
                 owner = topic_id or (f"service:{line_service}" if line_service else None)
-            if owner and line_service and owner != f"service:{line_service}" and (
-                    owner.startswith("feature:") or self._is_part(owner, line_service)):
+            if (
+                owner
+                and line_service
+                and owner != f"service:{line_service}"
+                and (owner.startswith("feature:") or self._is_part(owner, line_service))
+            ):
                 sn = self._service_node(facts, line_service, [src])
                 facts.edge(sn, owner, "HAS_FEATURE", [src])
             for m in mentions:
@@ -275,12 +446,27 @@ class Extractor:
         rec = self.cat.get(sid)
         if rec:
             aliases = sorted({*rec.spellings, *rec.abbreviations} - {rec.name}, key=str.lower)
-            facts.node(node_id, "service", rec.name, sources, category=rec.category, group=rec.group,
-                       full_name=rec.full_name, aliases=aliases, parent=rec.parent)
+            facts.node(
+                node_id,
+                "service",
+                rec.name,
+                sources,
+                category=rec.category,
+                group=rec.group,
+                full_name=rec.full_name,
+                aliases=aliases,
+                parent=rec.parent,
+            )
         else:
             prod = self.products.get(sid, {"name": sid, "aliases": []})
-            facts.node(node_id, "service", prod["name"], sources, category="external",
-                       aliases=list(prod.get("aliases", [])))
+            facts.node(
+                node_id,
+                "service",
+                prod["name"],
+                sources,
+                category="external",
+                aliases=list(prod.get("aliases", [])),
+            )
         return node_id
 
     def _component(self, name: str, sid: str | None) -> str | None:
@@ -298,8 +484,9 @@ class Extractor:
                 return part
         return None
 
-    def _feature(self, facts: Facts, sid: str | None, name: str, definition: str, sources: list[Source],
-                 kind: str) -> str | None:
+    def _feature(
+        self, facts: Facts, sid: str | None, name: str, definition: str, sources: list[Source], kind: str
+    ) -> str | None:
         name, aliases = _split_aliases(name)
         if not name or len(name) > 80:
             return None
@@ -310,12 +497,22 @@ class Extractor:
             return node
         node_id = f"feature:{sid or 'general'}/{slug(name)}"
         svc = self.cat.name(sid) if sid in self.cat else (self.products.get(sid or "", {}).get("name"))
-        facts.node(node_id, "feature", name, sources, service=svc, service_id=sid,
-                   definition=definition, aliases=aliases, kind=kind)
+        facts.node(
+            node_id,
+            "feature",
+            name,
+            sources,
+            service=svc,
+            service_id=sid,
+            definition=definition,
+            aliases=aliases,
+            kind=kind,
+        )
         return node_id
 
-    def _term(self, facts: Facts, ln: NoteLine, src: Source, mentions: list[_Mention], sid: str | None,
-              card: Card) -> str | None:
+    def _term(
+        self, facts: Facts, ln: NoteLine, src: Source, mentions: list[_Mention], sid: str | None, card: Card
+    ) -> str | None:
         term = (ln.term or "").strip()
         definition = (ln.definition or "").strip()
         # A term that is itself a typed entity (`PutRecord:`, `CODEBUILD_KMS_KEY_ID:`) defines it.
@@ -326,7 +523,12 @@ class Extractor:
         # A definition that is one entity (`Function version – arn:aws:lambda:...`) names it.
         d0 = ln.plain.find(definition) if definition else -1
         for m in mentions:
-            if d0 >= 0 and m.type not in ("service",) and m.start <= d0 + 1 and m.end >= d0 + len(definition) - 2:
+            if (
+                d0 >= 0
+                and m.type not in ("service",)
+                and m.start <= d0 + 1
+                and m.end >= d0 + len(definition) - 2
+            ):
                 label = f"{term} ARN" if m.type == "arn" and "arn" not in term.lower() else term
                 facts.node(m.key, m.type, label, [src], aliases=[term])
                 return m.key
@@ -373,7 +575,11 @@ class Extractor:
                 e = s + len(value)
                 if not free(s, e) or len(value) < 3:
                     continue
-                if typ == "config" and re.fullmatch(r"\.[a-z]+", value) and value[1:] in ("net", "js", "com", "io"):
+                if (
+                    typ == "config"
+                    and re.fullmatch(r"\.[a-z]+", value)
+                    and value[1:] in ("net", "js", "com", "io")
+                ):
                     continue
                 out.append(_Mention(s, e, typ, self._key(typ, value), value))
                 taken.append((s, e))
@@ -414,7 +620,9 @@ class Extractor:
         if self.metric_ctx_re.search(low):
             for m in self.metric_re.finditer(text):
                 if free(m.start(), m.end()) and not self.cat.lookup(m.group()):
-                    out.append(_Mention(m.start(), m.end(), "metric", f"metric:{m.group().lower()}", m.group()))
+                    out.append(
+                        _Mention(m.start(), m.end(), "metric", f"metric:{m.group().lower()}", m.group())
+                    )
                     taken.append((m.start(), m.end()))
         if self.api_ctx_words_re.search(low):
             for m in self.api_ctx_re.finditer(text):
@@ -434,8 +642,16 @@ class Extractor:
 
     # ------------------------------------------------------------------ limits
 
-    def _limits(self, facts: Facts, card: Card, ln: NoteLine, src: Source, mentions: list[_Mention],
-                sid: str | None, owner: str | None) -> None:
+    def _limits(
+        self,
+        facts: Facts,
+        card: Card,
+        ln: NoteLine,
+        src: Source,
+        mentions: list[_Mention],
+        sid: str | None,
+        owner: str | None,
+    ) -> None:
         if ln.role == "code":
             return
         text = ln.plain
@@ -444,7 +660,9 @@ class Extractor:
         masks = list(ln.masks)
         if "://" in text or "www." in text or "<" in text:
             masks += [(m.start(), m.end()) for m in _URL.finditer(text)]
-        masks += [(m.start, m.end) for m in mentions if m.type in ("arn", "resource_type", "permission", "config")]
+        masks += [
+            (m.start, m.end) for m in mentions if m.type in ("arn", "resource_type", "permission", "config")
+        ]
         if "?" in text:
             masks += [(m.start(), m.end()) for m in _QUESTION.finditer(text)]
         table = ln.role == "table"
@@ -477,8 +695,16 @@ class Extractor:
             break
         return sid
 
-    def _limit_node(self, facts: Facts, q: Quantity, sid: str | None, subject: str, src: Source,
-                    owner: str | None, text: str) -> None:
+    def _limit_node(
+        self,
+        facts: Facts,
+        q: Quantity,
+        sid: str | None,
+        subject: str,
+        src: Source,
+        owner: str | None,
+        text: str,
+    ) -> None:
         svc_name = self.cat.name(sid) if sid in self.cat else (self.products.get(sid or "", {}).get("name"))
         if q.value is None:
             vslug = slug(q.bound or "bound")
@@ -487,10 +713,23 @@ class Extractor:
             vslug = slug(f"{v}{q.unit or ''}{'-per-' + q.per if q.per else ''}")
         node_id = f"limit:{sid or 'general'}/{slug(subject)}/{q.kind}-{vslug}"
         facts.node(
-            node_id, "limit", f"{svc_name + ': ' if svc_name else ''}{subject}", [src],
-            service=svc_name, service_id=sid, subject=subject, kind=q.kind, value=q.value,
-            value_max=q.value_max, unit=q.unit, text=q.text, dimension=q.dimension,
-            base_value=q.base_value, base_value_max=q.base_value_max, per=q.per, bound=q.bound,
+            node_id,
+            "limit",
+            f"{svc_name + ': ' if svc_name else ''}{subject}",
+            [src],
+            service=svc_name,
+            service_id=sid,
+            subject=subject,
+            kind=q.kind,
+            value=q.value,
+            value_max=q.value_max,
+            unit=q.unit,
+            text=q.text,
+            dimension=q.dimension,
+            base_value=q.base_value,
+            base_value_max=q.base_value_max,
+            per=q.per,
+            bound=q.bound,
             feature=owner if owner and owner != f"service:{sid}" else None,
         )
         if sid:
@@ -522,9 +761,12 @@ class Extractor:
                 objects = self._objects(spec, svc_mentions, cue_s, cue_e, sent_s, sent_e, ctx.line.plain)
                 if not objects:
                     continue
-                subject_pool = [m for m in svc_mentions
-                                if m.key.split(":", 1)[1] in self.cat
-                                and m.key.split(":", 1)[1] not in set(spec.get("object_ids", []))]
+                subject_pool = [
+                    m
+                    for m in svc_mentions
+                    if m.key.split(":", 1)[1] in self.cat
+                    and m.key.split(":", 1)[1] not in set(spec.get("object_ids", []))
+                ]
                 subject = self._subject_service(subject_pool, cue_s, sent_s, ctx.service, objects)
                 if not subject:
                     continue
@@ -534,10 +776,20 @@ class Extractor:
                     # The object may be a part the text implies (`streams from DynamoDB`).
                     self._service_node(facts, obj.split(":", 1)[1], [ctx.src])
                     u, v = (obj, subject) if spec.get("direction") == "reverse" else (subject, obj)
-                    facts.edge(u, v, label, [ctx.src], via=ctx.owner if ctx.owner.startswith("feature:") else None)
+                    facts.edge(
+                        u, v, label, [ctx.src], via=ctx.owner if ctx.owner.startswith("feature:") else None
+                    )
 
-    def _objects(self, spec: dict, mentions: list[_Mention], cue_s: int, cue_e: int, sent_s: int,
-                 sent_e: int, text: str) -> list[str]:
+    def _objects(
+        self,
+        spec: dict,
+        mentions: list[_Mention],
+        cue_s: int,
+        cue_e: int,
+        sent_s: int,
+        sent_e: int,
+        text: str,
+    ) -> list[str]:
         allowed = set(spec.get("object_ids", []))
         where = spec.get("objects", "after")
         max_gap = spec.get("max_gap")
@@ -574,8 +826,9 @@ class Extractor:
         return None
 
     @staticmethod
-    def _subject_service(mentions: list[_Mention], cue_s: int, sent_s: int, line_service: str | None,
-                         objects: list[str]) -> str | None:
+    def _subject_service(
+        mentions: list[_Mention], cue_s: int, sent_s: int, line_service: str | None, objects: list[str]
+    ) -> str | None:
         before = [m for m in mentions if sent_s <= m.start < cue_s and m.key not in objects]
         if before:
             return before[-1].key
@@ -590,16 +843,29 @@ class Extractor:
 
     # ------------------------------------------------------------------ comparisons
 
-    def _contrasts(self, facts: Facts, card: Card, lines: list[_LineCtx], main: str | None,
-                   front_src: list[Source], card_start: int) -> None:
-        defined = [(c.owner, c) for c in lines if c.owner.startswith("feature:") or c.owner.split(":")[0] in (
-            "api", "env_var", "error", "config")]
+    def _contrasts(
+        self,
+        facts: Facts,
+        card: Card,
+        lines: list[_LineCtx],
+        main: str | None,
+        front_src: list[Source],
+        card_start: int,
+    ) -> None:
+        defined = [
+            (c.owner, c)
+            for c in lines
+            if c.owner.startswith("feature:")
+            or c.owner.split(":")[0] in ("api", "env_var", "error", "config")
+        ]
         # Entities the card defines, in order, once each: the candidates a comparison can name.
         names: dict[str, tuple[str, _LineCtx]] = {}
         for owner, c in defined:
             if c.line.role in ("term", "heading", "subtopic", "table") and owner not in names:
                 names[owner] = (owner, c)
-        mine = facts.nodes[card_start:]  # only this card's nodes: a scan of the whole file per card is quadratic
+        mine = facts.nodes[
+            card_start:
+        ]  # only this card's nodes: a scan of the whole file per card is quadratic
         node_names = {n["id"]: n["name"] for n in mine if n["id"] in names}
         node_alias: dict[str, list[str]] = {}
         for n in mine:
@@ -626,8 +892,11 @@ class Extractor:
 
         pairs: list[tuple[str, str, Source]] = []
         texts = [(card.front, front_src[0]), (card.topic, front_src[0])]
-        texts += [(c.line.plain, c.src) for c in lines if c.line.role in ("subtopic", "heading", "title", "text")
-                  and len(c.line.plain.split()) <= 25]
+        texts += [
+            (c.line.plain, c.src)
+            for c in lines
+            if c.line.role in ("subtopic", "heading", "title", "text") and len(c.line.plain.split()) <= 25
+        ]
         # `internal vs external` under the topic `extensions`: the topic's head completes the phrases
         # (not when the topic is itself the comparison, `Memcached vs Redis`).
         head = _head(card.topic) if card.topic and not _VS.search(card.topic) else None
@@ -660,7 +929,9 @@ class Extractor:
                         pairs.append((a, b, names[a][1].src))
         # Alternatives: the items under a heading or topic that announces a set (strategies,
         # deployment methods, states): each is an alternative to the others.
-        for ctx_text in [card.topic, card.front] + [c.line.plain for c in lines if c.line.role in ("subtopic", "heading")]:
+        for ctx_text in [card.topic, card.front] + [
+            c.line.plain for c in lines if c.line.role in ("subtopic", "heading")
+        ]:
             if not ctx_text or not _PLURAL_TOPIC.search(ctx_text):
                 continue
             scope = _items_under(lines, ctx_text, card)
@@ -684,7 +955,9 @@ class Extractor:
 
 
 def _words_re(words: list[str]) -> re.Pattern[str]:
-    return re.compile(r"\b(?:" + "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)) + r")\b")
+    return re.compile(
+        r"\b(?:" + "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)) + r")\b"
+    )
 
 
 def _front_texts(card: Card) -> list[str]:
@@ -743,8 +1016,15 @@ def _split_aliases(name: str) -> tuple[str, list[str]]:
 
 
 def _singular(word: str) -> str:
-    irregular = {"indices": "index", "indexes": "index", "policies": "policy", "queries": "query",
-                 "entries": "entry", "strategies": "strategy", "libraries": "library"}
+    irregular = {
+        "indices": "index",
+        "indexes": "index",
+        "policies": "policy",
+        "queries": "query",
+        "entries": "entry",
+        "strategies": "strategy",
+        "libraries": "library",
+    }
     if word in irregular:
         return irregular[word]
     if word.endswith("ies") and len(word) > 4:
@@ -816,8 +1096,10 @@ def _subject(text: str, q: Quantity, ln: NoteLine, card: Card) -> str:
     """
     if ln.subject_hint:
         return _dimensioned(ln.subject_hint, q)
-    context = next((c for c in (ln.term, ln.heading, card.topic)
-                    if c and c.lower() not in ("overview", "what is it")), None)
+    context = next(
+        (c for c in (ln.term, ln.heading, card.topic) if c and c.lower() not in ("overview", "what is it")),
+        None,
+    )
     context = _split_aliases(context)[0] if context else None
     if ln.term and ln.definition:
         d0 = text.find(ln.definition)
@@ -863,10 +1145,55 @@ def _subject(text: str, q: Quantity, ln: NoteLine, card: Card) -> str:
     return _dimensioned(rec.name if rec else "limit", q)
 
 
-_PRONOUNS = {"you", "it", "they", "we", "this", "these", "there", "i", "he", "she", "that", "which", "who",
-             "if", "when", "once", "after", "before", "while"}
-_DETERMINERS = {"a", "an", "the", "this", "these", "those", "all", "your", "its", "their", "each", "any", "our"}
-_GENERIC = {"size", "total", "amount", "limit", "value", "number", "count", "max", "maximum", "min", "minimum"}
+_PRONOUNS = {
+    "you",
+    "it",
+    "they",
+    "we",
+    "this",
+    "these",
+    "there",
+    "i",
+    "he",
+    "she",
+    "that",
+    "which",
+    "who",
+    "if",
+    "when",
+    "once",
+    "after",
+    "before",
+    "while",
+}
+_DETERMINERS = {
+    "a",
+    "an",
+    "the",
+    "this",
+    "these",
+    "those",
+    "all",
+    "your",
+    "its",
+    "their",
+    "each",
+    "any",
+    "our",
+}
+_GENERIC = {
+    "size",
+    "total",
+    "amount",
+    "limit",
+    "value",
+    "number",
+    "count",
+    "max",
+    "maximum",
+    "min",
+    "minimum",
+}
 
 
 def _clause_subject(left: str) -> str:
@@ -894,14 +1221,20 @@ def _clause_subject(left: str) -> str:
                 return ""
         phrase_words.append(w.strip("."))
     while phrase_words and (phrase_words[0].lower() in _STOP or phrase_words[0].lower() in _CUT_WORDS):
-        if phrase_words[0].lower() in ("max", "min", "maximum", "minimum", "default", "total") and len(phrase_words) > 1:
+        if (
+            phrase_words[0].lower() in ("max", "min", "maximum", "minimum", "default", "total")
+            and len(phrase_words) > 1
+        ):
             break
         phrase_words.pop(0)
     while phrase_words and phrase_words[-1].lower() in (_STOP | _CUT_WORDS):
         phrase_words.pop()
     cat = catalog()
-    phrase_words = [w for w in phrase_words if not cat.lookup(w)] if len(phrase_words) > 1 else [
-        w for w in phrase_words if not cat.lookup(w)]
+    phrase_words = (
+        [w for w in phrase_words if not cat.lookup(w)]
+        if len(phrase_words) > 1
+        else [w for w in phrase_words if not cat.lookup(w)]
+    )
     if not phrase_words or len(phrase_words) > 5:
         return ""
     return " ".join(phrase_words)
@@ -927,8 +1260,13 @@ def _dimensioned(subject: str, q: Quantity) -> str:
         s += " retention"
     elif q.kind == "granularity" and not re.search(r"increment|resolution|granular|interval|billing", low):
         s += " granularity"
-    elif q.dimension == "seconds" and q.kind in ("max", "min", "range", "default") and not re.search(
-            r"time|duration|period|delay|ttl|age|window|life|term|interval|wait|retention|expir|hour|day", low):
+    elif (
+        q.dimension == "seconds"
+        and q.kind in ("max", "min", "range", "default")
+        and not re.search(
+            r"time|duration|period|delay|ttl|age|window|life|term|interval|wait|retention|expir|hour|day", low
+        )
+    ):
         s += " duration"
     return s[:80]
 
@@ -987,11 +1325,17 @@ def assemble_facts(kg: Any, facts: Facts) -> None:
             acc["sources"][(src["file"], src["line"], src.get("card") or "")] = src
         _merge_attrs(acc["attrs"], e["attrs"])
     for node_id, acc in nodes.items():
-        kg.add_entity(node_id, acc["type"], acc["name"],
-                      [Source.from_dict(s) for s in acc["sources"].values()], **_final_attrs(acc["attrs"]))
+        kg.add_entity(
+            node_id,
+            acc["type"],
+            acc["name"],
+            [Source.from_dict(s) for s in acc["sources"].values()],
+            **_final_attrs(acc["attrs"]),
+        )
     for (u, v, rel), acc in edges.items():
-        kg.add_relation(u, v, rel, [Source.from_dict(s) for s in acc["sources"].values()],
-                        **_final_attrs(acc["attrs"]))
+        kg.add_relation(
+            u, v, rel, [Source.from_dict(s) for s in acc["sources"].values()], **_final_attrs(acc["attrs"])
+        )
 
 
 def _merge_attrs(into: dict[str, Any], new: dict[str, Any]) -> None:
@@ -1053,8 +1397,9 @@ def link_types(kg: Any) -> int:
         for k in range(1, len(words)):
             other = by_name.get((nid.split("/")[0], _singular_phrase(" ".join(words[k:]))))
             if other and other != nid:
-                kg.add_relation(nid, other, "TYPE_OF",
-                                [Source.from_dict(s) for s in g.nodes[nid].get("sources", [])[:1]])
+                kg.add_relation(
+                    nid, other, "TYPE_OF", [Source.from_dict(s) for s in g.nodes[nid].get("sources", [])[:1]]
+                )
                 count += 1
                 break
     return count
@@ -1071,8 +1416,9 @@ def link_parts(kg: Any) -> int:
             continue
         rec = cat.get(n.split(":", 1)[1])
         if rec and rec.parent and f"service:{rec.parent}" in g:
-            kg.add_relation(n, f"service:{rec.parent}", "PART_OF",
-                            [Source.from_dict(s) for s in d.get("sources", [])[:1]])
+            kg.add_relation(
+                n, f"service:{rec.parent}", "PART_OF", [Source.from_dict(s) for s in d.get("sources", [])[:1]]
+            )
             count += 1
     return count
 
@@ -1126,9 +1472,14 @@ def _merge_node(kg: Any, keep: str, drop: str) -> None:
     g = kg.graph
     d = g.nodes[drop]
     aliases = sorted(set(g.nodes[keep].get("aliases", [])) | {d["name"]} | set(d.get("aliases", [])))
-    kg.add_entity(keep, g.nodes[keep]["type"], g.nodes[keep]["name"],
-                  [Source.from_dict(s) for s in d.get("sources", [])], aliases=aliases,
-                  definition=d.get("definition"))
+    kg.add_entity(
+        keep,
+        g.nodes[keep]["type"],
+        g.nodes[keep]["name"],
+        [Source.from_dict(s) for s in d.get("sources", [])],
+        aliases=aliases,
+        definition=d.get("definition"),
+    )
     for u, _, k, data in list(g.in_edges(drop, keys=True, data=True)):
         kg.add_relation(u, keep, k, [Source.from_dict(s) for s in data.get("sources", [])])
     for _, v, k, data in list(g.out_edges(drop, keys=True, data=True)):

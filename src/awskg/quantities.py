@@ -21,14 +21,89 @@ KINDS = ("max", "min", "default", "range", "count", "retention", "rate", "granul
 
 # Words that end a counted noun phrase ("5 filters on a ...": the noun is "filters").
 _STOP = {
-    "of", "per", "in", "to", "for", "from", "on", "at", "by", "with", "and", "or", "the", "a", "an",
-    "is", "are", "was", "be", "can", "each", "that", "which", "it", "you", "your", "if", "when",
-    "but", "not", "no", "as", "than", "into", "across", "within", "before", "after", "every",
-    "including", "included", "shared", "default", "max", "min", "maximum", "minimum", "total",
-    "will", "must", "may", "should", "do", "does", "have", "has", "get", "gets", "go", "whichever",
-    "then", "so", "up", "only", "over", "under", "above", "below", "between", "via", "through",
-    "plus", "minus", "while", "where", "whichever", "unless", "until", "depending", "based", "according",
-    "depends", "typically", "usually",
+    "of",
+    "per",
+    "in",
+    "to",
+    "for",
+    "from",
+    "on",
+    "at",
+    "by",
+    "with",
+    "and",
+    "or",
+    "the",
+    "a",
+    "an",
+    "is",
+    "are",
+    "was",
+    "be",
+    "can",
+    "each",
+    "that",
+    "which",
+    "it",
+    "you",
+    "your",
+    "if",
+    "when",
+    "but",
+    "not",
+    "no",
+    "as",
+    "than",
+    "into",
+    "across",
+    "within",
+    "before",
+    "after",
+    "every",
+    "including",
+    "included",
+    "shared",
+    "default",
+    "max",
+    "min",
+    "maximum",
+    "minimum",
+    "total",
+    "will",
+    "must",
+    "may",
+    "should",
+    "do",
+    "does",
+    "have",
+    "has",
+    "get",
+    "gets",
+    "go",
+    "whichever",
+    "then",
+    "so",
+    "up",
+    "only",
+    "over",
+    "under",
+    "above",
+    "below",
+    "between",
+    "via",
+    "through",
+    "plus",
+    "minus",
+    "while",
+    "where",
+    "unless",
+    "until",
+    "depending",
+    "based",
+    "according",
+    "depends",
+    "typically",
+    "usually",
 }
 
 
@@ -234,8 +309,11 @@ def find_quantities(
             continue
         s0, s1 = _sentence(text, n.start)
         counts = [
-            j for j, m in enumerate(nums)
-            if j != i and s0 <= m.start < s1 and units_after[j].dimension == "count"
+            j
+            for j, m in enumerate(nums)
+            if j != i
+            and s0 <= m.start < s1
+            and units_after[j].dimension == "count"
             and _count_ok(text, m, units_after[j], table)
         ]
         if counts:
@@ -361,8 +439,10 @@ def _single(text: str, n: _Num, u: _Unit, table: bool, period: str | None) -> Qu
         return None
     end = u.end
     per = None
-    pm = re.match(r"\s+per\s+((?:[A-Za-z][\w-]*)(?:\s+(?!(?:" + "|".join(_STOP) + r")\b)[A-Za-z][\w-]*){0,2})",
-                  text[end:])
+    pm = re.match(
+        r"\s+per\s+((?:[A-Za-z][\w-]*)(?:\s+(?!(?:" + "|".join(_STOP) + r")\b)[A-Za-z][\w-]*){0,2})",
+        text[end:],
+    )
     if pm and u.dimension != "rate":
         per = pm.group(1)
         end += pm.end()
@@ -540,20 +620,35 @@ def _special(text: str, masks, start: int, have: list[Quantity]) -> list[Quantit
     # "by the second" / "by the hour": billing granularity of one unit.
     for m in re.finditer(r"\bby the (second|minute|hour|day)\b", text, re.I):
         canon, factor = tu[m.group(1).lower()]
-        out.append(Quantity(m.start(), m.end(), m.group(), 1.0, None, canon, "seconds", factor, None,
-                            "granularity"))
+        out.append(
+            Quantity(m.start(), m.end(), m.group(), 1.0, None, canon, "seconds", factor, None, "granularity")
+        )
     # "retries ... twice": a count of times.
     for m in re.finditer(r"\b(" + "|".join(times) + r")\b(?!\s+as\b)", text, re.I):
-        out.append(Quantity(m.start(), m.end(), m.group(), float(times[m.group(1).lower()]), None, "times",
-                            "count", float(times[m.group(1).lower()]), None, "count"))
+        out.append(
+            Quantity(
+                m.start(),
+                m.end(),
+                m.group(),
+                float(times[m.group(1).lower()]),
+                None,
+                "times",
+                "count",
+                float(times[m.group(1).lower()]),
+                None,
+                "count",
+            )
+        )
     # "up to a year": an article as the number one, only after an upper-bound cue.
     for m in re.finditer(r"\bup to (a|an) (year|month|week|day|hour|minute|second)\b", text, re.I):
         canon, factor = tu[m.group(2).lower()]
         s = m.start(1)
         out.append(Quantity(s, m.end(), text[s : m.end()], 1.0, None, canon, "seconds", factor, None, "max"))
     return [
-        q for q in out
-        if q.start >= start and not _masked(q.start, q.end, masks)
+        q
+        for q in out
+        if q.start >= start
+        and not _masked(q.start, q.end, masks)
         and not any(h.start <= q.start < h.end or q.start <= h.start < q.end for h in have)
     ]
 
@@ -567,8 +662,11 @@ def _bound_phrases(text: str, masks, start: int, have: list[Quantity]) -> list[Q
             if any(q.start <= m.start() < q.end or m.start() <= q.start < m.end() for q in have + out):
                 continue
             kind = "retention" if name == "forever" else "max"
-            out.append(Quantity(m.start(), m.end(), m.group(), None, None, None, "count", None, None, kind,
-                                bound=name))
+            out.append(
+                Quantity(
+                    m.start(), m.end(), m.group(), None, None, None, "count", None, None, kind, bound=name
+                )
+            )
     return out
 
 

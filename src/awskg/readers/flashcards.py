@@ -20,9 +20,7 @@ from rapidfuzz import fuzz
 from ..model import Card, NoteLine
 from ..vocabulary import catalog, fold
 
-_QUESTION_WORDS = re.compile(
-    r"\b(what|how|why|when|which|where|who|can|does|do|is|are|should|will)\b", re.I
-)
+_QUESTION_WORDS = re.compile(r"\b(what|how|why|when|which|where|who|can|does|do|is|are|should|will)\b", re.I)
 _WH = re.compile(r"\b(what|how|why|which|where|when|who)\b", re.I)
 _FRONT_PREFIX = re.compile(r"^\s*([^:?*()]{1,60}?)\s*:\s+(\S.*)$")
 _TERM = re.compile(r"^\s*([^:?]{1,80}?)\s*:\s+(\S.*)$")
@@ -138,9 +136,9 @@ def segment(text: str, file: str, stem: str) -> list[Card]:
         i += 1
 
     cards: list[Card] = []
-    for k, (i, front_idx, sid, rest) in enumerate(starts):
+    for k, (_start, front_idx, sid, rest) in enumerate(starts):
         end = starts[k + 1][0] if k + 1 < len(starts) else n
-        body = [j for j in range(front_idx[-1] + 1, end)]
+        body = list(range(front_idx[-1] + 1, end))
         while body and not lines[body[-1]].strip():
             body.pop()
         number = k + 1
