@@ -31,6 +31,9 @@ def note_files(paths: Iterable[str | Path]) -> list[Path]:
             if not found:
                 raise InputError(f"{raw}: folder holds no notes files ({', '.join(sorted(NOTE_SUFFIXES))})")
             out.extend(found)
+        elif not p.is_file():
+            # Reading a pipe with no writer, or a device, would block or never end.
+            raise InputError(f"{raw}: is not a regular file (a pipe, socket or device); give a notes file")
         else:
             out.append(p)
     seen: set[Path] = set()
