@@ -115,6 +115,10 @@ class KnowledgeGraph:
         self._lines: dict[tuple[str, int], str] | None = None
         self._names: dict[str, list[str]] | None = None
         self._search_index: Any = None
+        # (resolved path, size, mtime_ns) of the graph file this graph was loaded from; None when it
+        # was built in memory or has changed since. Keys the search index cached beside the file, so
+        # code that edits `self.graph` directly (not through add_entity/add_relation) clears it.
+        self.file_stamp: tuple[str, int, int] | None = None
 
     # ------------------------------------------------------------------ building
 
@@ -161,6 +165,7 @@ class KnowledgeGraph:
         self._lines = None
         self._names = None
         self._search_index = None
+        self.file_stamp = None
 
     # ------------------------------------------------------------------ storing
 
@@ -216,6 +221,7 @@ class KnowledgeGraph:
         try:
             with open(target, "rb") as fh:
                 raw = fh.read()
+                st = os.fstat(fh.fileno())
         except FileNotFoundError as err:
             raise GraphFileError(f"{target}: no such graph file; run `awskg build` first") from err
         except IsADirectoryError as err:
@@ -226,7 +232,9 @@ class KnowledgeGraph:
             data = json.loads(raw)
         except (ValueError, UnicodeDecodeError) as err:
             raise GraphFileError(f"{target}: is not valid graph JSON (truncated or corrupt?)") from err
-        return cls.from_data(data, str(target))
+        kg = cls.from_data(data, str(target))
+        kg.file_stamp = (str(target.resolve()), st.st_size, st.st_mtime_ns)
+        return kg
 
     # ------------------------------------------------------------------ lookups
 
@@ -561,14 +569,14 @@ class KnowledgeGraph:
         from .search import SearchIndex
 
         if self._search_index is None:
-            self._search_index = SearchIndex(self)
+            self._search_index = SearchIndex.for_graph(self)
         return self._search_index.search(query, limit=limit, types=types, service=service)
 
     def suggest(self, query: str, limit: int = 5) -> list[str]:
         from .search import SearchIndex
 
         if self._search_index is None:
-            self._search_index = SearchIndex(self)
+            self._search_index = SearchIndex.for_graph(self)
         return self._search_index.suggest(query, limit=limit)
 
     def stats(self) -> dict[str, Any]:

@@ -17,16 +17,23 @@ The index is built from the stored graph on first use; nothing here imports spaC
 
 from __future__ import annotations
 
+import hashlib
+import heapq
+import json
 import math
+import os
 import re
 from collections import Counter, defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache, lru_cache
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rapidfuzz import process
 from rapidfuzz.distance import DamerauLevenshtein
 
+from .errors import AwskgError
 from .model import Hit, Source
 from .vocabulary import catalog, load_data, synonyms
 
@@ -38,6 +45,8 @@ K1 = 1.2
 B = 0.6
 LINE_PRIOR = 0.55
 MAX_QUERY_TOKENS = 48
+INDEX_FORMAT = 1  # of the cached index (SearchIndex.state); bump when its layout changes
+_NO_POSTINGS: tuple[list[int], list[float]] = ([], [])
 SNIPPET = 240
 
 # What a student calls each kind of limit, so `max` finds a range's upper end too.
@@ -117,16 +126,51 @@ class Doc:
 class SearchIndex:
     """An inverted index of a KnowledgeGraph, BM25F-weighted."""
 
-    def __init__(self, kg: KnowledgeGraph):
+    def __init__(self, kg: KnowledgeGraph, state: dict[str, Any] | None = None):
+        """Index `kg`; or, given `state` (what `state()` returned for this same graph), restore it."""
         self.kg = kg
-        self.docs: list[Doc] = []
+        if state is None:
+            self.docs, field_tokens = self._documents(kg)
+            self._build(field_tokens)
+        else:
+            self._restore(state)
+        self._derive()
+        self.contrasted = {x for u, v, k in kg.graph.edges(keys=True)
+                           if k == "CONTRASTS_WITH" for x in (u, v)}
+        self._abbrev = {k.lower(): v for k, v in catalog().abbreviation_map().items() if len(k) >= 2}
+        syn = synonyms()
+        self._syn_abbrev = {k: v for k, v in syn["abbreviations"].items()}
+        self._syn = syn["synonyms"]
+        self._limit_cues = {stem(w) for w in syn["limit_cues"]}
+        self._compare_cues = set(syn["comparison_cues"])
+        self._stop = set(syn["stopwords"])
+
+    @classmethod
+    def for_graph(cls, kg: KnowledgeGraph) -> SearchIndex:
+        """The index of `kg`: read from the cache when `kg` was loaded from a file indexed before
+        (same file, size and mtime, same code and vocabulary), else built and cached. A cache that
+        cannot be read or written only costs the time to build."""
+        target = _cache_file(kg)
+        if target is not None:
+            try:
+                with open(target, encoding="utf-8") as fh:
+                    return cls(kg, json.load(fh))
+            except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError):
+                pass  # no entry, or a damaged one: build
+        index = cls(kg)
+        if target is not None:
+            index._save(target)
+        return index
+
+    def _documents(self, kg: KnowledgeGraph) -> tuple[list[Doc], list[dict[str, list[str]]]]:
+        docs: list[Doc] = []
         field_tokens: list[dict[str, list[str]]] = []
         for node_id, d in kg.graph.nodes(data=True):
             typ = d.get("type")
             if typ == "card":
                 continue
             doc, ftoks = self._entity_doc(node_id, d)
-            self.docs.append(doc)
+            docs.append(doc)
             field_tokens.append(ftoks)
         for node_id, d in kg.graph.nodes(data=True):
             if d.get("type") != "card":
@@ -141,7 +185,7 @@ class SearchIndex:
                 src = Source(d.get("file", ""), int(number), node_id)
                 # A heading or a restated question names a topic; the answer is in the lines below.
                 prior = LINE_PRIOR * (0.45 if role in ("title", "heading", "subtopic", "question") else 1.0)
-                self.docs.append(Doc(
+                docs.append(Doc(
                     id=f"line:{d.get('file', '')}:{number}", type="line", name=str(text)[:80],
                     service_id=svc, service=svc_name, snippet_text=str(text), source=src,
                     prior=prior,
@@ -149,16 +193,47 @@ class SearchIndex:
                 if context is None:
                     context = tokens(front + " " + d.get("topic", ""))
                 field_tokens.append({"text": tokens(text), "context": context})
-        self._build(field_tokens)
-        self.contrasted = {x for u, v, k in kg.graph.edges(keys=True)
-                           if k == "CONTRASTS_WITH" for x in (u, v)}
-        self._abbrev = {k.lower(): v for k, v in catalog().abbreviation_map().items() if len(k) >= 2}
-        syn = synonyms()
-        self._syn_abbrev = {k: v for k, v in syn["abbreviations"].items()}
-        self._syn = syn["synonyms"]
-        self._limit_cues = {stem(w) for w in syn["limit_cues"]}
-        self._compare_cues = set(syn["comparison_cues"])
-        self._stop = set(syn["stopwords"])
+        return docs, field_tokens
+
+    # ------------------------------------------------------------------ the cache
+
+    def state(self) -> dict[str, Any]:
+        """What the index holds beyond the graph, as JSON data (floats round-trip exactly)."""
+        return {
+            "format": INDEX_FORMAT,
+            "docs": [[d.id, d.type, d.name, d.service_id, d.service, d.snippet_text, d.focus,
+                      [d.source.file, d.source.line, d.source.card] if d.source else None, d.fields, d.prior]
+                     for d in self.docs],
+            "postings": {t: [ids, weights] for t, (ids, weights) in self.postings.items()},
+            "name_terms": [sorted(terms) for terms in self.name_terms],
+        }
+
+    def _restore(self, state: dict[str, Any]) -> None:
+        if state.get("format") != INDEX_FORMAT:
+            raise ValueError("another index format")
+        self.docs = [
+            Doc(i, typ, name, sid, svc, snippet, focus=focus, source=Source(*src) if src else None,
+                fields=fields, prior=prior)
+            for i, typ, name, sid, svc, snippet, focus, src, fields, prior in state["docs"]
+        ]
+        self.postings = {t: (ids, weights) for t, (ids, weights) in state["postings"].items()}
+        self.name_terms = [set(terms) for terms in state["name_terms"]]
+        if len(self.name_terms) != len(self.docs):
+            raise ValueError("index entries do not match its documents")
+
+    def _save(self, target: Path) -> None:
+        from .graph import atomic_write
+
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            atomic_write(target, json.dumps(self.state(), ensure_ascii=False, separators=(",", ":")))
+            # One index a graph file: an older one (the graph has been rebuilt since) goes.
+            family = target.name.rsplit("-", 1)[0]
+            for old in target.parent.glob(f"{family}-*.json"):
+                if old != target:
+                    old.unlink(missing_ok=True)
+        except (OSError, AwskgError):
+            pass
 
     # ------------------------------------------------------------------ documents
 
@@ -236,7 +311,9 @@ class SearchIndex:
     def _build(self, field_tokens: list[dict[str, list[str]]]) -> None:
         n = len(field_tokens)
         avg = {f: (sum(len(ft.get(f, [])) for ft in field_tokens) / max(1, n)) or 1.0 for f in FIELD_WEIGHTS}
-        postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        # A term's postings: the documents that hold it and its BM25F weight in each, as two lists.
+        doc_ids: dict[str, list[int]] = defaultdict(list)
+        doc_weights: dict[str, list[float]] = defaultdict(list)
         self.name_terms: list[set[str]] = []
         for i, ft in enumerate(field_tokens):
             acc: dict[str, float] = defaultdict(float)
@@ -248,8 +325,14 @@ class SearchIndex:
                 for t, c in Counter(toks).items():
                     acc[t] += weight * c / norm
             for t, w in acc.items():
-                postings[t].append((i, w / (K1 + w)))
+                doc_ids[t].append(i)
+                doc_weights[t].append(w / (K1 + w))
             self.name_terms.append(set(ft.get("name", [])))
+        self.postings = {t: (ids, doc_weights[t]) for t, ids in doc_ids.items()}
+
+    def _derive(self) -> None:
+        """What queries read, worked out from the documents and postings (built or restored)."""
+        n = len(self.docs)
         # Which documents hold a term in their name: a query counts its name hits from these rather
         # than testing every scored document against every concept.
         self.name_docs: dict[str, set[int]] = defaultdict(set)
@@ -257,8 +340,12 @@ class SearchIndex:
             for t in terms:
                 self.name_docs[t].add(i)
         self._name_sets: list[frozenset[str] | None] = [None] * n
-        self.postings = dict(postings)
-        self.idf = {t: math.log(1 + (n - len(p) + 0.5) / (len(p) + 0.5)) for t, p in self.postings.items()}
+        self.doc_types = [d.type for d in self.docs]
+        self.doc_services = [d.service_id for d in self.docs]
+        self.doc_priors = [d.prior for d in self.docs]
+        self.doc_ids = [d.id for d in self.docs]
+        self.idf = {t: math.log(1 + (n - len(ids) + 0.5) / (len(ids) + 0.5))
+                    for t, (ids, _) in self.postings.items()}
         self.vocab = sorted(self.postings)
         self.vocab_alpha = [t for t in self.vocab if t.isalpha() and len(t) >= 3]
 
@@ -370,10 +457,23 @@ class SearchIndex:
         scores: dict[int, float] = defaultdict(float)
         matched: dict[int, int] = defaultdict(int)
         for concept in concepts:
-            best_for_doc: dict[int, float] = {}
-            for term, weight in concept:
+            if not concept:
+                continue  # a word nothing matches: counted as asked, scores nothing
+            if len(concept) == 1:
+                # One term: a document's best is its only posting (idf and weights are positive).
+                term, weight = concept[0]
                 idf = self.idf.get(term, 0.0)
-                for doc_i, w in self.postings.get(term, []):
+                for doc_i, w in zip(*self.postings.get(term, _NO_POSTINGS), strict=True):
+                    scores[doc_i] += idf * w * weight
+                    matched[doc_i] += 1
+                continue
+            (term, weight), rest = concept[0], concept[1:]
+            idf = self.idf.get(term, 0.0)
+            best_for_doc = {doc_i: idf * w * weight
+                            for doc_i, w in zip(*self.postings.get(term, _NO_POSTINGS), strict=True)}
+            for term, weight in rest:
+                idf = self.idf.get(term, 0.0)
+                for doc_i, w in zip(*self.postings.get(term, _NO_POSTINGS), strict=True):
                     s = idf * w * weight
                     if s > best_for_doc.get(doc_i, 0.0):
                         best_for_doc[doc_i] = s
@@ -381,6 +481,11 @@ class SearchIndex:
                 scores[doc_i] += s
                 matched[doc_i] += 1
         query_set = set(tokens(" ".join(w for w in re.findall(r"\S+", query)[:MAX_QUERY_TOKENS])))
+        # Only a document whose name holds every word of the query can be named by it.
+        if query_set:
+            named: Any = set.intersection(*(self.name_docs.get(t, set()) for t in query_set))
+        else:
+            named = range(len(self.docs))
         name_hits_of: dict[int, int] = defaultdict(int)
         for c in concepts:
             in_name: set[int] = set()
@@ -396,41 +501,48 @@ class SearchIndex:
             if rec and rec.parent:
                 family.add(rec.parent)
             family.update(r.id for r in catalog().services.values() if r.parent == sid)
-        ranked = []
+        # The loop below runs once per matching document: what it reads is bound to locals first.
+        types_of, services_of, priors, ids = self.doc_types, self.doc_services, self.doc_priors, self.doc_ids
+        denom = max(1, asked)
+        want_limit, want_where, want_compare = intent["limit"], intent["where"], intent["compare"]
+        asks_more = len(concepts) > len(services)
+        contrasted = self.contrasted
+        entries = []  # (-score, id, doc index): sorted as is, ties broken by id
         for doc_i, s in scores.items():
-            doc = self.docs[doc_i]
-            if want_types and doc.type not in want_types:
+            typ = types_of[doc_i]
+            if want_types and typ not in want_types:
                 continue
-            if want_service and doc.service_id != want_service:
+            svc = services_of[doc_i]
+            if want_service and svc != want_service:
                 continue
-            coverage = matched[doc_i] / max(1, asked)
-            score = s * (0.35 + coverage) ** 2 * doc.prior
+            coverage = matched[doc_i] / denom
+            score = s * (0.35 + coverage) ** 2 * priors[doc_i]
             if services:
-                if doc.service_id in services or doc.service_id in family:
+                if svc in services or svc in family:
                     score *= 1.6
-                elif doc.type == "service" and doc.id.split(":", 1)[1] in services:
+                elif typ == "service" and ids[doc_i].split(":", 1)[1] in services:
                     score *= 1.2
                 else:
                     score *= 0.75
-            if intent["limit"] and doc.type == "limit":
+            if want_limit and typ == "limit":
                 score *= 1.7
-            elif intent["limit"] and doc.type == "service":
+            elif want_limit and typ == "service":
                 score *= 0.6
-            if intent["where"] and doc.type in ("config", "line"):
+            if want_where and typ in ("config", "line"):
                 score *= 1.8
-            if intent["compare"] and doc.type in ("feature", "api"):
-                score *= 1.3 * (1.4 if doc.id in self.contrasted else 1.0)
-            if doc.type == "service" and len(concepts) > len(services):
+            if want_compare and typ in ("feature", "api"):
+                score *= 1.3 * (1.4 if ids[doc_i] in contrasted else 1.0)
+            if typ == "service" and asks_more:
                 score *= 0.7  # a query that asks more than the service's name wants something in it
-            if doc.type not in ("line", "limit") and self._name_set(doc_i) == query_set:
+            if doc_i in named and typ not in ("line", "limit") and self._name_set(doc_i) == query_set:
                 score *= 1.5  # the query is this entity's name
-            name_hits = name_hits_of.get(doc_i, 0)
-            score *= 1 + 0.6 * name_hits / max(1, asked)
-            ranked.append((score, doc_i))
-        ranked.sort(key=lambda x: (-x[0], self.docs[x[1]].id))
+            if doc_i in name_hits_of:  # (no hits: a factor of exactly 1)
+                score *= 1 + 0.6 * name_hits_of[doc_i] / denom
+            entries.append((-score, ids[doc_i], doc_i))
+        ranked = _Ranked(entries, first=max(15, 3 * limit))
         hits = []
         if intent["compare"] and (not want_types or "comparison" in want_types):
-            pair = self._comparison(ranked)
+            pair = self._comparison(ranked.top)
             if pair:
                 hits.append(pair)
         seen_lines = set()
@@ -493,6 +605,57 @@ class SearchIndex:
         names = sorted({d.name for d in self.docs if d.type != "line"})
         found = process.extract(query.lower(), [n.lower() for n in names], limit=limit)
         return [names[i] for _, score, i in found if score >= 50]
+
+
+class _Ranked:
+    """Scored documents in rank order, (score, doc index) each, sorted only as far as they are read:
+    a query reads its first few, out of thousands that match a word. `top` holds the first `first`
+    (what a comparison looks at)."""
+
+    def __init__(self, entries: list[tuple[float, str, int]], first: int):
+        self._entries = entries
+        self._first = first
+        self.top = [(-neg, i) for neg, _, i in heapq.nsmallest(first, entries)]
+
+    def __iter__(self) -> Iterator[tuple[float, int]]:
+        yield from self.top
+        if len(self._entries) > self._first:
+            # Rare: more than `first` were read (line hits of one line skipped); sort them all.
+            for neg, _, i in sorted(self._entries)[self._first :]:
+                yield -neg, i
+
+
+def index_cache_dir(graph_file: Path) -> Path:
+    """Where the index of a graph file is cached: $AWSKG_CACHE, else `.awskg-cache` beside it."""
+    env = os.environ.get("AWSKG_CACHE")
+    return Path(env) if env else graph_file.parent / ".awskg-cache"
+
+
+@cache
+def _code_stamp() -> str:
+    """The code and vocabulary an index is made with: a cached index from other ones is not read."""
+    h = hashlib.sha256()
+    here = Path(__file__).resolve().parent
+    for name in ("search.py", "model.py", "graph.py", "vocabulary.py"):
+        h.update((here / name).read_bytes())
+    for entry in sorted((here / "data").glob("*.json")):
+        h.update(entry.name.encode())
+        h.update(entry.read_bytes())
+    return h.hexdigest()[:16]
+
+
+def _cache_file(kg: KnowledgeGraph) -> Path | None:
+    stamp = getattr(kg, "file_stamp", None)
+    if not stamp:
+        return None  # built in memory, or changed since it was loaded
+    path, size, mtime_ns = stamp
+    try:
+        code = _code_stamp()
+    except OSError:
+        return None
+    key = hashlib.sha256(f"{INDEX_FORMAT}|{code}|{path}|{size}|{mtime_ns}".encode()).hexdigest()[:24]
+    family = hashlib.sha256(path.encode()).hexdigest()[:12]
+    return index_cache_dir(Path(path)) / f"search-{family}-{key}.json"
 
 
 def _dedup(concept: list[tuple[str, float]]) -> list[tuple[str, float]]:

@@ -1,0 +1,233 @@
+"""The benchmark runs in CI in `--quick` mode: every row of its table is there and every number is
+finite and positive. Times are never asserted here (they are measured in benchmarks/, on purpose).
+
+Also here: the synthetic corpus really differs from the deck it is made from, and the search hot
+paths rewritten for speed pick exactly what the plain definitions pick.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import random
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+REPO = Path(__file__).resolve().parents[1]
+SAMPLES = REPO.parent / "shared" / "eval" / "formats"
+
+# What the table promises for every corpus, and for the notes scales together.
+PER_CORPUS = [
+    "build time", "peak RSS (build)", "graph file size", "load time", "first search (builds index)",
+    "search p50 (warm)", "search p99 (warm)", "cold awskg search",
+]
+WITH_FLOOR = {"build time", "peak RSS (build)", "graph file size", "load time", "search p50 (warm)",
+              "search p99 (warm)", "cold awskg search"}
+SCALING = ["scaling exponent: build time", "scaling exponent: peak RSS"]
+
+
+@pytest.fixture(scope="module")
+def quick_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, str]:
+    out = tmp_path_factory.mktemp("bench") / "quick.json"
+    proc = subprocess.run(
+        [sys.executable, str(REPO / "benchmarks" / "run.py"), "--quick", "--json", str(out)],
+        cwd=REPO, capture_output=True, text=True, timeout=900,
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    return json.loads(out.read_text(encoding="utf-8")), proc.stdout
+
+
+@pytest.mark.slow
+def test_quick_benchmark_has_every_row(quick_run: tuple[dict, str]) -> None:
+    data, _ = quick_run
+    corpora = ["notes 1×", "notes 2×"]
+    for label, name in (("markdown sample", "sample_notes.md"), ("anki sample", "sample_anki.txt")):
+        if (SAMPLES / name).is_file():
+            corpora.append(label)
+        else:
+            assert any(label in note for note in data["notes"]), f"{label} left out without a note"
+    got = {(r["corpus"], r["figure"]) for r in data["rows"]}
+    for corpus in corpora:
+        for figure in PER_CORPUS:
+            assert (corpus, figure) in got, f"missing row: {corpus} / {figure}"
+        assert any(c == corpus and f.startswith("cold awskg limits ") for c, f in got), corpus
+    for figure in SCALING:
+        assert ("notes 1×–2×", figure) in got
+
+
+@pytest.mark.slow
+def test_quick_benchmark_numbers_are_finite_and_positive(quick_run: tuple[dict, str]) -> None:
+    data, _ = quick_run
+    assert data["rows"]
+    for row in data["rows"]:
+        what = f"{row['corpus']} / {row['figure']}"
+        assert row["values"], what
+        for v in row["values"]:
+            assert math.isfinite(v), what
+            # A scaling exponent is a slope and may be anything finite; every other figure is a
+            # time, a size or a memory peak.
+            if row["unit"] != "exponent":
+                assert v > 0, what
+        if row["figure"] in WITH_FLOOR:
+            assert row["floor_values"] and all(math.isfinite(v) and v > 0 for v in row["floor_values"]), what
+            assert math.isfinite(row["ratio"]) and row["ratio"] > 0, what
+
+
+@pytest.mark.slow
+def test_quick_benchmark_prints_one_table_with_every_row(quick_run: tuple[dict, str]) -> None:
+    data, stdout = quick_run
+    table = [ln for ln in stdout.splitlines() if ln.startswith("|")]
+    assert table[0].split("|")[1].strip() == "corpus"
+    assert len(table) == 2 + len(data["rows"])  # header, rule, one line a row
+    for row in data["rows"]:
+        assert any(row["corpus"] in ln and row["figure"] in ln for ln in table), row["figure"]
+    assert re.search(r"^machine: .*CPUs", stdout, re.M)
+
+
+def test_corpus_copies_recombine_the_deck_with_other_services_and_numbers(tmp_path: Path) -> None:
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    try:
+        from corpus import DECK, write_corpus
+    finally:
+        sys.path.remove(str(REPO / "benchmarks"))
+    from awskg.readers.flashcards import segment
+
+    files = write_corpus(3, tmp_path / "c")
+    assert [f.name for f in files] == ["deck-000.txt", "deck-001.txt", "deck-002.txt"]
+    deck = DECK.read_text(encoding="utf-8")
+    assert files[0].read_text(encoding="utf-8") == deck
+    deck_cards = segment(deck, "d.txt", "d")
+    fronts = {c.front for c in deck_cards}
+    for f in files[1:]:
+        text = f.read_text(encoding="utf-8")
+        cards = segment(text, f.name, f.stem)
+        # Still a deck of the same shape: nearly every card is still found as a card ...
+        assert len(cards) >= 0.9 * len(deck_cards)
+        # ... but with other fronts (other services), other numbers and more than one service.
+        assert len({c.front for c in cards} - fronts) >= 0.8 * len(cards)
+        assert set(re.findall(r"\b\d+\b", text)) != set(re.findall(r"\b\d+\b", deck))
+        assert len({c.service for c in cards}) > len({c.service for c in deck_cards})
+    assert files[1].read_text(encoding="utf-8") != files[2].read_text(encoding="utf-8")
+    again = write_corpus(3, tmp_path / "again")
+    assert [f.read_bytes() for f in again] == [f.read_bytes() for f in files]
+
+
+# ---------------------------------------------------------------------------- search hot paths
+
+_WORDS = st.sampled_from([
+    "Lambda", "max", "256KB", "message", "messages", "policies", "queue's", "dead-letter", "/tmp",
+    "$LATEST", "S3", "10,000", "it’s", "ENI", "x", "a-b-c", "--", "''", "retries", "caching", "hot",
+])
+
+
+@given(st.lists(_WORDS, max_size=120), st.sets(_WORDS, max_size=6), st.sampled_from([13, 40, 240]))
+def test_snippet_window_is_the_one_the_plain_scan_picks(words: list[str], query: set[str], size: int) -> None:
+    from awskg.search import _best_window, _best_window_slow, fold_text, tokens
+
+    text = " ".join(words)
+    terms = set(tokens(" ".join(query)))
+    if not terms:
+        return
+    assert _best_window(text, fold_text(text), terms, size) == _best_window_slow(text, terms, size)
+
+
+def test_snippet_window_on_note_lines_is_the_one_the_plain_scan_picks(committed_graph) -> None:
+    from awskg.search import _best_window, _best_window_slow, fold_text, tokens
+
+    lines = [t for _, d in committed_graph.graph.nodes(data=True) if d.get("type") == "card"
+             for _, _, t in d.get("lines", [])]
+    rng = random.Random(5)
+    checked = 0
+    for _ in range(400):
+        text = re.sub(r"\s+", " ", " ".join(rng.sample(lines, rng.randint(2, 9)))).strip()
+        toks = tokens(text)
+        if len(text) <= 240 or not toks:
+            continue
+        terms = set(rng.sample(toks, min(len(toks), rng.randint(1, 5))))
+        assert _best_window(text, fold_text(text), terms, 240) == _best_window_slow(text, terms, 240)
+        checked += 1
+    assert checked > 300
+
+
+# ---------------------------------------------------------------------------- the search index cache
+
+QUERIES = ["sqs max message size", "lamda timout", "DDB pitr", "kinesis vs firehose",
+           "where do lambda logs go", "how long are messages kept", "queu"]
+
+
+def _answers(kg) -> list:  # noqa: ANN001 - a KnowledgeGraph
+    return [[h.to_dict() for h in kg.search(q, limit=10)] for q in QUERIES] + [kg.suggest("lamda")]
+
+
+def test_search_index_from_the_cache_answers_exactly_like_a_fresh_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import shutil
+
+    import awskg
+
+    graph = tmp_path / "awskg.json"
+    shutil.copy(REPO / "graph" / "awskg.json", graph)
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("AWSKG_CACHE", str(cache))
+    fresh = _answers(awskg.load(graph))
+    files = list(cache.glob("search-*.json"))
+    assert len(files) == 1
+    # Make the cached copy recognisable: answers read from it must be identical, so a cache that
+    # were read but restored wrongly (or not read at all) would show.
+    before = files[0].stat().st_mtime_ns
+    again = _answers(awskg.load(graph))
+    assert again == fresh
+    assert files[0].stat().st_mtime_ns == before  # read, not rewritten
+    # The same answers with no cache at all.
+    monkeypatch.setenv("AWSKG_CACHE", str(tmp_path / "elsewhere"))
+    kg = awskg.load(graph)
+    kg.file_stamp = None  # as if built in memory: nothing is cached
+    assert _answers(kg) == fresh
+    assert not (tmp_path / "elsewhere").exists()
+
+
+def test_search_index_cache_of_a_changed_graph_file_is_not_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+
+    import awskg
+
+    graph = tmp_path / "awskg.json"
+    graph.write_bytes((REPO / "graph" / "awskg.json").read_bytes())
+    (tmp_path / "unchanged.json").write_bytes(graph.read_bytes())
+    monkeypatch.setenv("AWSKG_CACHE", str(tmp_path / "cache"))
+    awskg.load(graph).search("sqs")
+    # Rename the SQS service to a word the notes never use: only an index of the new file finds it.
+    data = json.loads(graph.read_text(encoding="utf-8"))
+    for node in data["nodes"]:
+        if node["id"] == "service:sqs":
+            node["name"] = "Zorblax"
+    graph.write_text(json.dumps(data), encoding="utf-8")
+    os.utime(graph, ns=(1, 1))
+    assert not awskg.load(tmp_path / "unchanged.json").search("zorblax")
+    hits = awskg.load(graph).search("zorblax", limit=3)
+    assert hits and hits[0].id == "service:sqs"
+    # One index per graph file (two files here): the changed file's old index is gone.
+    assert len(list((tmp_path / "cache").glob("search-*.json"))) == 2
+
+
+def test_damaged_search_index_cache_is_rebuilt(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import awskg
+
+    graph = tmp_path / "awskg.json"
+    graph.write_bytes((REPO / "graph" / "awskg.json").read_bytes())
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("AWSKG_CACHE", str(cache))
+    fresh = _answers(awskg.load(graph))
+    (entry,) = cache.glob("search-*.json")
+    for damage in (b"", b'{"format": 1, "docs": [[1, 2]]}', entry.read_bytes()[:5000]):
+        entry.write_bytes(damage)
+        assert _answers(awskg.load(graph)) == fresh
