@@ -629,3 +629,31 @@ def test_unsafe_use_detector_sees_pickle_and_eval(tmp_path):
     probe = tmp_path / "probe.py"
     probe.write_text("import pickle\nfrom yaml import load\nx = eval('1')\n", encoding="utf-8")
     assert _unsafe_uses(probe) == ["pickle", "yaml", "eval()"]
+
+
+# ---------------------------------------------------------------------------- damaged caches
+
+
+def test_a_damaged_build_cache_is_parsed_again(tmp_path, deck):
+    cache = tmp_path / "cache"
+    first = awskg.build([deck], cache_dir=cache)
+    entries = sorted(cache.glob("*.json"))
+    assert entries
+    for k, entry in enumerate(entries):
+        data = entry.read_bytes()
+        entry.write_bytes(data[: len(data) // 2] if k % 2 == 0 else b'{"format": 1, "cards": "x"}')
+    again = awskg.build([deck], cache_dir=cache)
+    assert again.build_report.parsed == first.build_report.parsed
+    assert again.to_json() == first.to_json()
+
+
+def test_a_damaged_search_index_cache_is_rebuilt(tmp_path, deck_graph, monkeypatch):
+    cache = tmp_path / "index-cache"
+    monkeypatch.setenv("AWSKG_CACHE", str(cache))
+    expected = [h.to_dict() for h in awskg.load(deck_graph).search("sqs message size")]
+    entries = sorted(cache.glob("search-*.json"))
+    assert expected and entries
+    for entry in entries:
+        data = entry.read_bytes()
+        entry.write_bytes(data[: len(data) // 3])
+    assert [h.to_dict() for h in awskg.load(deck_graph).search("sqs message size")] == expected
