@@ -150,14 +150,17 @@ class SearchIndex:
         """The index of `kg`: read from the cache when `kg` was loaded from a file indexed before
         (same file, size and mtime, same code and vocabulary), else built and cached. A cache that
         cannot be read or written only costs the time to build."""
+        from .graph import paused_gc
+
         target = _cache_file(kg)
-        if target is not None:
-            try:
-                with open(target, encoding="utf-8") as fh:
-                    return cls(kg, json.load(fh))
-            except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError):
-                pass  # no entry, or a damaged one: build
-        index = cls(kg)
+        with paused_gc():
+            if target is not None:
+                try:
+                    with open(target, encoding="utf-8") as fh:
+                        return cls(kg, json.load(fh))
+                except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError):
+                    pass  # no entry, or a damaged one: build
+            index = cls(kg)
         if target is not None:
             index._save(target)
         return index
@@ -507,18 +510,34 @@ class SearchIndex:
         want_limit, want_where, want_compare = intent["limit"], intent["where"], intent["compare"]
         asks_more = len(concepts) > len(services)
         contrasted = self.contrasted
+        boosted = set(services) | family
+        coverage_factor = [(0.35 + m / denom) ** 2 for m in range(asked + 1)]  # by concepts matched
+        lines_wanted = not want_types or "line" in want_types
         entries = []  # (-score, id, doc index): sorted as is, ties broken by id
         for doc_i, s in scores.items():
             typ = types_of[doc_i]
+            if typ == "line":
+                # Most matches are note lines, and of the factors below only two can apply to one.
+                if not lines_wanted:
+                    continue
+                svc = services_of[doc_i]
+                if want_service and svc != want_service:
+                    continue
+                score = s * coverage_factor[matched[doc_i]] * priors[doc_i]
+                if services:
+                    score *= 1.6 if svc in boosted else 0.75
+                if want_where:
+                    score *= 1.8
+                entries.append((-score, ids[doc_i], doc_i))
+                continue
             if want_types and typ not in want_types:
                 continue
             svc = services_of[doc_i]
             if want_service and svc != want_service:
                 continue
-            coverage = matched[doc_i] / denom
-            score = s * (0.35 + coverage) ** 2 * priors[doc_i]
+            score = s * coverage_factor[matched[doc_i]] * priors[doc_i]
             if services:
-                if svc in services or svc in family:
+                if svc in boosted:
                     score *= 1.6
                 elif typ == "service" and ids[doc_i].split(":", 1)[1] in services:
                     score *= 1.2
