@@ -24,7 +24,7 @@ import math
 import os
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from pathlib import Path
@@ -46,6 +46,9 @@ B = 0.6
 LINE_PRIOR = 0.55
 MAX_QUERY_TOKENS = 48
 INDEX_FORMAT = 1  # of the cached index (SearchIndex.state); bump when its layout changes
+# From this many documents on (5× the notes), queries are scored over numpy arrays: the same numbers,
+# 8× faster at 100× the notes; below it the plain loop is as quick and a cold query skips numpy.
+ARRAY_MIN_DOCS = 5_000
 _NO_POSTINGS: tuple[list[int], list[float]] = ([], [])
 SNIPPET = 240
 
@@ -343,6 +346,7 @@ class SearchIndex:
             for t in terms:
                 self.name_docs[t].add(i)
         self._name_sets: list[frozenset[str] | None] = [None] * n
+        self._array_cache: dict[str, Any] | None = None
         self.doc_types = [d.type for d in self.docs]
         self.doc_services = [d.service_id for d in self.docs]
         self.doc_priors = [d.prior for d in self.docs]
@@ -445,21 +449,79 @@ class SearchIndex:
         return out
 
     def search(self, query: str, limit: int = 10, types: Any = None, service: str | None = None) -> list[Hit]:
-        if not query or not query.strip():
+        q = self._prepare(query, limit=limit, types=types, service=service)
+        if q is None:
             return []
+        ranked = self._rank_arrays(q) if len(self.docs) >= ARRAY_MIN_DOCS else self._rank(q)
+        concepts, intent, want_types = q.concepts, q.intent, q.want_types
+        hits = []
+        if intent["compare"] and (not want_types or "comparison" in want_types):
+            pair = self._comparison(ranked.top)
+            if pair:
+                hits.append(pair)
+        seen_lines = set()
+        query_terms = {t for c in concepts for t, _ in c}
+        for score, doc_i in ranked:
+            doc = self.docs[doc_i]
+            if doc.type == "line":
+                if doc.source and (doc.source.file, doc.source.line) in seen_lines:
+                    continue
+            if doc.source:
+                seen_lines.add((doc.source.file, doc.source.line))
+            hits.append(self._hit(doc, score, query_terms))
+            if len(hits) >= limit:
+                break
+        return hits
+
+    def _prepare(self, query: str, limit: int = 10, types: Any = None,
+                 service: str | None = None) -> _Query | None:
+        """A query read (concepts, intent, filters, name matches), ready to score; None when
+        nothing in it can match."""
+        if not query or not query.strip():
+            return None
         query = query[:2000]
         concepts, intent = self.expand(query)
         concepts = [c for c in concepts if c is not None]
         asked = len(concepts)
         if not any(concepts):
-            return []
+            return None
         want_types = {types} if isinstance(types, str) else set(types or [])
         want_service = None
         if service:
             want_service = catalog().lookup(service) or catalog().lookup_fuzzy(service) or service.lower()
+        query_set = set(tokens(" ".join(w for w in re.findall(r"\S+", query)[:MAX_QUERY_TOKENS])))
+        # Only a document whose name holds every word of the query can be named by it.
+        if query_set:
+            named: Any = set.intersection(*(self.name_docs.get(t, set()) for t in query_set))
+        else:
+            named = range(len(self.docs))
+        name_hits_of: dict[int, int] = defaultdict(int)
+        for c in concepts:
+            in_name: set[int] = set()
+            for t, _ in c:
+                in_name |= self.name_docs.get(t, set())
+            for doc_i in in_name:
+                name_hits_of[doc_i] += 1
+        services = intent["services"]
+        # A part of a service (Lambda Layers) also speaks for its parent's entities, and back.
+        family = set()
+        for sid in services:
+            rec = catalog().get(sid)
+            if rec and rec.parent:
+                family.add(rec.parent)
+            family.update(r.id for r in catalog().services.values() if r.parent == sid)
+        return _Query(
+            concepts=concepts, asked=asked, want_types=want_types, want_service=want_service,
+            services=services, boosted=set(services) | family, intent=intent, query_set=query_set,
+            named=named, name_hits_of=name_hits_of, first=max(15, 3 * limit),
+        )
+
+    def _rank(self, q: _Query) -> _Ranked:
+        """The documents that match, scored: BM25F per concept (a concept's best term), the
+        coordination factor, the prior, and the boosts of what the query asks for."""
         scores: dict[int, float] = defaultdict(float)
         matched: dict[int, int] = defaultdict(int)
-        for concept in concepts:
+        for concept in q.concepts:
             if not concept:
                 continue  # a word nothing matches: counted as asked, scores nothing
             if len(concept) == 1:
@@ -483,35 +545,14 @@ class SearchIndex:
             for doc_i, s in best_for_doc.items():
                 scores[doc_i] += s
                 matched[doc_i] += 1
-        query_set = set(tokens(" ".join(w for w in re.findall(r"\S+", query)[:MAX_QUERY_TOKENS])))
-        # Only a document whose name holds every word of the query can be named by it.
-        if query_set:
-            named: Any = set.intersection(*(self.name_docs.get(t, set()) for t in query_set))
-        else:
-            named = range(len(self.docs))
-        name_hits_of: dict[int, int] = defaultdict(int)
-        for c in concepts:
-            in_name: set[int] = set()
-            for t, _ in c:
-                in_name |= self.name_docs.get(t, set())
-            for doc_i in in_name:
-                name_hits_of[doc_i] += 1
-        services = intent["services"]
-        # A part of a service (Lambda Layers) also speaks for its parent's entities, and back.
-        family = set()
-        for sid in services:
-            rec = catalog().get(sid)
-            if rec and rec.parent:
-                family.add(rec.parent)
-            family.update(r.id for r in catalog().services.values() if r.parent == sid)
         # The loop below runs once per matching document: what it reads is bound to locals first.
         types_of, services_of, priors, ids = self.doc_types, self.doc_services, self.doc_priors, self.doc_ids
-        denom = max(1, asked)
-        want_limit, want_where, want_compare = intent["limit"], intent["where"], intent["compare"]
-        asks_more = len(concepts) > len(services)
-        contrasted = self.contrasted
-        boosted = set(services) | family
-        coverage_factor = [(0.35 + m / denom) ** 2 for m in range(asked + 1)]  # by concepts matched
+        want_types, want_service, services, boosted = q.want_types, q.want_service, q.services, q.boosted
+        want_limit, want_where, want_compare = q.intent["limit"], q.intent["where"], q.intent["compare"]
+        asks_more = len(q.concepts) > len(services)
+        contrasted, named, name_hits_of, query_set = self.contrasted, q.named, q.name_hits_of, q.query_set
+        denom = q.denom
+        coverage_factor = q.coverage_factor
         lines_wanted = not want_types or "line" in want_types
         entries = []  # (-score, id, doc index): sorted as is, ties broken by id
         for doc_i, s in scores.items():
@@ -558,25 +599,122 @@ class SearchIndex:
             if doc_i in name_hits_of:  # (no hits: a factor of exactly 1)
                 score *= 1 + 0.6 * name_hits_of[doc_i] / denom
             entries.append((-score, ids[doc_i], doc_i))
-        ranked = _Ranked(entries, first=max(15, 3 * limit))
-        hits = []
-        if intent["compare"] and (not want_types or "comparison" in want_types):
-            pair = self._comparison(ranked.top)
-            if pair:
-                hits.append(pair)
-        seen_lines = set()
-        query_terms = {t for c in concepts for t, _ in c}
-        for score, doc_i in ranked:
-            doc = self.docs[doc_i]
-            if doc.type == "line":
-                if doc.source and (doc.source.file, doc.source.line) in seen_lines:
-                    continue
-            if doc.source:
-                seen_lines.add((doc.source.file, doc.source.line))
-            hits.append(self._hit(doc, score, query_terms))
-            if len(hits) >= limit:
-                break
-        return hits
+        return _Ranked(entries, q.first)
+
+    def _rank_arrays(self, q: _Query) -> _Ranked:
+        """_rank over numpy arrays, for large graphs: the same floating-point operations in the
+        same order on every document (factors that depend on a count are worked out in Python
+        first), so the scores are bit for bit those of _rank. Only the documents that can make the
+        first `q.first` are sorted in Python."""
+        import numpy as np
+
+        arr = self._arrays()
+        n = len(self.docs)
+        scores = np.zeros(n)
+        matched = np.zeros(n, dtype=np.int32)
+        for concept in q.concepts:
+            if not concept:
+                continue
+            if len(concept) == 1:
+                term, weight = concept[0]
+                ids, ws = self._term_arrays(term)
+                scores[ids] += self.idf.get(term, 0.0) * ws * weight
+                matched[ids] += 1
+                continue
+            best = np.zeros(n)
+            for term, weight in concept:
+                ids, ws = self._term_arrays(term)
+                best[ids] = np.maximum(best[ids], self.idf.get(term, 0.0) * ws * weight)
+            hit = np.flatnonzero(best)
+            scores[hit] += best[hit]
+            matched[hit] += 1
+        cand = np.flatnonzero(matched)
+        typ = arr["type"][cand]
+        keep = np.ones(len(cand), dtype=bool)
+        if q.want_types:
+            keep &= np.isin(typ, [arr["type_code"][t] for t in q.want_types if t in arr["type_code"]])
+        if q.want_service:
+            keep &= arr["service"][cand] == arr["service_code"].get(q.want_service, -2)
+        cand, typ = cand[keep], typ[keep]
+        codes = arr["type_code"]
+        is_type = {t: typ == codes.get(t, -1)
+                   for t in ("line", "limit", "service", "config", "feature", "api")}
+        score = scores[cand] * np.asarray(q.coverage_factor)[matched[cand]] * arr["prior"][cand]
+        if q.services:
+            service_codes = arr["service_code"]
+            boosted = np.isin(arr["service"][cand],
+                              [service_codes[s] for s in q.boosted if s in service_codes])
+            own = is_type["service"] & np.isin(arr["own"][cand],
+                                               [service_codes[s] for s in q.services if s in service_codes])
+            score = score * np.where(boosted, 1.6, np.where(own, 1.2, 0.75))
+        if q.intent["limit"]:
+            score = np.where(is_type["limit"], score * 1.7, np.where(is_type["service"], score * 0.6, score))
+        if q.intent["where"]:
+            score = np.where(is_type["config"] | is_type["line"], score * 1.8, score)
+        if q.intent["compare"]:
+            factor = np.where(arr["contrasted"][cand], 1.3 * 1.4, 1.3 * 1.0)
+            score = np.where(is_type["feature"] | is_type["api"], score * factor, score)
+        if len(q.concepts) > len(q.services):
+            score = np.where(is_type["service"], score * 0.7, score)
+        named = q.named if isinstance(q.named, set) else cand.tolist()
+        for doc_i in sorted(named):
+            pos = int(np.searchsorted(cand, doc_i))
+            if pos < len(cand) and cand[pos] == doc_i and self.doc_types[doc_i] not in ("line", "limit") \
+                    and self._name_set(doc_i) == q.query_set:
+                score[pos] *= 1.5
+        if q.name_hits_of:
+            docs = np.fromiter(q.name_hits_of.keys(), dtype=np.intp, count=len(q.name_hits_of))
+            factors = np.array([1 + 0.6 * h / q.denom for h in q.name_hits_of.values()])
+            pos = np.minimum(np.searchsorted(cand, docs), max(0, len(cand) - 1))
+            found = (cand[pos] == docs) if len(cand) else np.zeros(len(docs), dtype=bool)
+            score[pos[found]] *= factors[found]
+        ids = self.doc_ids
+
+        def entries(picks: Any) -> list[tuple[float, str, int]]:
+            return [(-s, ids[d], d) for s, d in zip(score[picks].tolist(), cand[picks].tolist(), strict=True)]
+
+        k = min(q.first, len(cand))
+        if k < len(cand):
+            kth = np.partition(score, len(cand) - k)[len(cand) - k]
+            top = sorted(entries(np.flatnonzero(score >= kth)))[:k]
+            return _Ranked(top, q.first, rest=lambda: sorted(entries(slice(None))))
+        return _Ranked(entries(slice(None)), q.first)
+
+    def _arrays(self) -> dict[str, Any]:
+        """Per-document codes and numbers the array scorer reads, made on its first query."""
+        if self._array_cache is None:
+            import numpy as np
+
+            type_code: dict[str, int] = {}
+            service_code: dict[str, int] = {}
+            for d in self.docs:
+                type_code.setdefault(d.type, len(type_code))
+                if d.service_id is not None:
+                    service_code.setdefault(d.service_id, len(service_code))
+                if d.type == "service":
+                    service_code.setdefault(d.id.split(":", 1)[1], len(service_code))
+            self._array_cache = {
+                "type_code": type_code,
+                "service_code": service_code,
+                "type": np.array([type_code[d.type] for d in self.docs], dtype=np.int16),
+                "service": np.array([-1 if d.service_id is None else service_code[d.service_id]
+                                     for d in self.docs], dtype=np.int32),
+                "own": np.array([service_code[d.id.split(":", 1)[1]] if d.type == "service" else -3
+                                 for d in self.docs], dtype=np.int32),
+                "prior": np.array(self.doc_priors, dtype=np.float64),
+                "contrasted": np.array([d.id in self.contrasted for d in self.docs], dtype=bool),
+                "terms": {},
+            }
+        return self._array_cache
+
+    def _term_arrays(self, term: str) -> tuple[Any, Any]:
+        terms = self._arrays()["terms"]
+        if term not in terms:
+            import numpy as np
+
+            ids, weights = self.postings.get(term, _NO_POSTINGS)
+            terms[term] = (np.array(ids, dtype=np.intp), np.array(weights, dtype=np.float64))
+        return terms[term]
 
     def _name_set(self, doc_i: int) -> frozenset[str]:
         names = self._name_sets[doc_i]
@@ -626,22 +764,56 @@ class SearchIndex:
         return [names[i] for _, score, i in found if score >= 50]
 
 
+@dataclass
+class _Query:
+    """A query as the scorers read it."""
+
+    concepts: list[list[tuple[str, float]]]
+    asked: int
+    want_types: set[str]
+    want_service: str | None
+    services: list[str]
+    boosted: set[str]  # the services named and their parts or parents
+    intent: dict[str, Any]
+    query_set: set[str]
+    named: Any  # documents whose names may equal the query (a set, or every index)
+    name_hits_of: dict[int, int]
+    first: int  # how many ranked documents to sort up front
+
+    @property
+    def denom(self) -> int:
+        return max(1, self.asked)
+
+    @property
+    def coverage_factor(self) -> list[float]:
+        """The coordination factor by the number of concepts a document matches."""
+        return [(0.35 + m / self.denom) ** 2 for m in range(self.asked + 1)]
+
+
 class _Ranked:
     """Scored documents in rank order, (score, doc index) each, sorted only as far as they are read:
     a query reads its first few, out of thousands that match a word. `top` holds the first `first`
-    (what a comparison looks at)."""
+    (what a comparison looks at). `entries` are (-score, id, index); `rest`, when given, makes the
+    full sorted list of them (entries then only needs to hold the first `first`)."""
 
-    def __init__(self, entries: list[tuple[float, str, int]], first: int):
+    def __init__(self, entries: list[tuple[float, str, int]], first: int,
+                 rest: Callable[[], list[tuple[float, str, int]]] | None = None):
         self._entries = entries
         self._first = first
+        self._rest = rest
         self.top = [(-neg, i) for neg, _, i in heapq.nsmallest(first, entries)]
 
     def __iter__(self) -> Iterator[tuple[float, int]]:
         yield from self.top
-        if len(self._entries) > self._first:
-            # Rare: more than `first` were read (line hits of one line skipped); sort them all.
-            for neg, _, i in sorted(self._entries)[self._first :]:
-                yield -neg, i
+        if self._rest is not None:
+            everything = self._rest()
+        elif len(self._entries) > self._first:
+            everything = sorted(self._entries)
+        else:
+            return
+        # Rare: more than `first` were read (line hits of one line skipped); sort them all.
+        for neg, _, i in everything[self._first :]:
+            yield -neg, i
 
 
 def index_cache_dir(graph_file: Path) -> Path:
