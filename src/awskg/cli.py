@@ -217,7 +217,7 @@ def _feature_name(kg, lim) -> str:
 def _stale_flags(found) -> dict[str, str]:
     """Limit id -> "your notes: 256 KB; AWS since 2025-08: 1 MiB; source" for limits AWS changed."""
     try:
-        from .study import stale_flags
+        from .study.stale import stale_flags
     except ImportError:
         return {}
     return {k: v.message for k, v in stale_flags(found).items()}

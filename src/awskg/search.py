@@ -31,7 +31,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rapidfuzz import process
-from rapidfuzz.distance import DamerauLevenshtein
 
 from .errors import AwskgError
 from .model import Hit, Source
@@ -439,6 +438,9 @@ class SearchIndex:
             return []
         out: list[tuple[str, float]] = []
         if len(term) >= 5:
+            # Imported here: most queries need no correction, and a cold one is faster without it.
+            from rapidfuzz.distance import DamerauLevenshtein
+
             max_d = 2 if len(term) >= 9 else 1
             for cand, dist, _ in process.extract(term, self.vocab_alpha, scorer=DamerauLevenshtein.distance,
                                                   score_cutoff=max_d, limit=4):
