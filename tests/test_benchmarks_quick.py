@@ -302,3 +302,45 @@ def test_array_scorer_orders_every_match_like_the_loop(committed_graph) -> None:
             assert arrays == loop, (query, kw)
             checked += len(loop) > 3
     assert checked > 50
+
+
+# ---------------------------------------------------------------------------- merging sources
+
+_SOURCE = st.builds(
+    lambda f, line, card: {"file": f, "line": line, **({"card": card} if card is not None else {})},
+    st.sampled_from(["a.txt", "b.md", "notes/c.txt"]), st.integers(1, 60),
+    st.sampled_from([None, "", "card:a:1", "card:b:2"]),
+)
+
+
+@given(st.lists(st.lists(_SOURCE, max_size=40), min_size=1, max_size=12))
+def test_sources_merged_file_after_file_are_those_sorted_at_once(batches: list[list[dict]]) -> None:
+    from awskg.graph import KnowledgeGraph, _sources
+    from awskg.model import Source
+
+    kg = KnowledgeGraph()
+    kg.add_entity("service:x", "service", "X")
+    kg.add_entity("service:y", "service", "Y")
+    for batch in batches:
+        kg.add_entity("service:x", "service", "X", [Source.from_dict(s) for s in batch])
+        kg.add_relation("service:x", "service:y", "RELATED_TO", [Source.from_dict(s) for s in batch])
+    everything = [s for batch in batches for s in batch]
+    assert kg.graph.nodes["service:x"]["sources"] == _sources(everything)
+    edge = kg.graph.edges["service:x", "service:y", "RELATED_TO"]
+    assert edge["sources"] == _sources(everything)
+    assert edge["weight"] == (len(_sources(everything)) or 1)
+
+
+def test_sources_merged_into_a_list_changed_elsewhere_are_sorted_again() -> None:
+    from awskg.graph import KnowledgeGraph, _sources
+    from awskg.model import Source
+
+    kg = KnowledgeGraph()
+    many = [Source("a.txt", n) for n in range(1, 80)]
+    kg.add_entity("service:x", "service", "X", many)
+    kg.add_entity("service:x", "service", "X", [Source("a.txt", 200)])
+    # Someone replaces the list with an unsorted one: the next merge must not trust it.
+    kg.graph.nodes["service:x"]["sources"] = [{"file": "z.txt", "line": 1}, {"file": "a.txt", "line": 5}]
+    kg.add_entity("service:x", "service", "X", [Source("b.txt", 3)])
+    assert kg.graph.nodes["service:x"]["sources"] == _sources(
+        [{"file": "z.txt", "line": 1}, {"file": "a.txt", "line": 5}, {"file": "b.txt", "line": 3}])

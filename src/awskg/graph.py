@@ -17,6 +17,7 @@ import math
 import os
 import re
 import tempfile
+from bisect import bisect_left
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -57,6 +58,15 @@ def slug(text: str) -> str:
     text = text.lower().replace("’", "").replace("'", "")
     text = re.sub(r"[^a-z0-9/$.*_]+", "-", text)
     return re.sub(r"-{2,}", "-", text).strip("-./") or "x"
+
+
+# From this many sources on, a node's or edge's list is merged into incrementally (_merge_sources).
+_INCREMENTAL_SOURCES = 32
+
+
+def _source_key(d: dict[str, Any]) -> tuple[str, int, str]:
+    """The key _sources sorts a normalised source dict by."""
+    return (d["file"], d["line"], d.get("card") or "")
 
 
 def _sources(items: Iterable[Any]) -> list[dict[str, Any]]:
@@ -135,6 +145,8 @@ class KnowledgeGraph:
         # was built in memory or has changed since. Keys the search index cached beside the file, so
         # code that edits `self.graph` directly (not through add_entity/add_relation) clears it.
         self.file_stamp: tuple[str, int, int] | None = None
+        # Source lists this graph merged, with their sort keys: owner -> (the list, its keys).
+        self._merged_sources: dict[Any, tuple[list[dict[str, Any]], list[tuple[str, int, str]]]] = {}
 
     # ------------------------------------------------------------------ building
 
@@ -144,7 +156,7 @@ class KnowledgeGraph:
         g = self.graph
         if node_id in g:
             data = g.nodes[node_id]
-            data["sources"] = _sources([*data.get("sources", []), *sources])
+            data["sources"] = self._merge_sources(node_id, data.get("sources", []), sources)
             for key, value in attrs.items():
                 if value in (None, "", [], {}):
                     continue
@@ -166,7 +178,7 @@ class KnowledgeGraph:
         g = self.graph
         if g.has_edge(u, v, key=relation):
             data = g.edges[u, v, relation]
-            data["sources"] = _sources([*data.get("sources", []), *sources])
+            data["sources"] = self._merge_sources((u, v, relation), data.get("sources", []), sources)
             for key, value in attrs.items():
                 if value not in (None, "") and data.get(key) in (None, ""):
                     data[key] = value
@@ -176,6 +188,33 @@ class KnowledgeGraph:
         data = g.edges[u, v, relation]
         data["weight"] = len(data["sources"]) or 1
         self._invalidate()
+
+    def _merge_sources(self, owner: Any, current: list[dict[str, Any]],
+                       new: Iterable[Any]) -> list[dict[str, Any]]:
+        """`_sources(current + new)` without sorting again what was merged before: a hub (a service
+        every file names) gains sources file after file, and re-sorting thousands of them on every
+        file made building quadratic. A list this graph merged before (the same object) is known
+        to be sorted and unique, so the new sources are inserted by binary search; any other list
+        goes through _sources."""
+        known = self._merged_sources.get(owner)
+        if known is None or known[0] is not current:
+            out = _sources([*current, *new])
+            if len(out) >= _INCREMENTAL_SOURCES:
+                self._merged_sources[owner] = (out, [_source_key(d) for d in out])
+            return out
+        keys = known[1]
+        out = list(current)
+        for s in new:
+            src = s if isinstance(s, Source) else Source.from_dict(s)
+            key = (src.file, src.line, src.card or "")
+            i = bisect_left(keys, key)
+            if i < len(keys) and keys[i] == key:
+                out[i] = src.to_dict()  # the same line again: _sources keeps the last
+            else:
+                keys.insert(i, key)
+                out.insert(i, src.to_dict())
+        self._merged_sources[owner] = (out, keys)
+        return out
 
     def _invalidate(self) -> None:
         self._lines = None
