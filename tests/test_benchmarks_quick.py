@@ -344,3 +344,34 @@ def test_sources_merged_into_a_list_changed_elsewhere_are_sorted_again() -> None
     kg.add_entity("service:x", "service", "X", [Source("b.txt", 3)])
     assert kg.graph.nodes["service:x"]["sources"] == _sources(
         [{"file": "z.txt", "line": 1}, {"file": "a.txt", "line": 5}, {"file": "b.txt", "line": 3}])
+
+
+# ---------------------------------------------------------------------------- saving in pieces
+
+
+def test_saved_graph_is_to_json_byte_for_byte(committed_graph, tmp_path: Path) -> None:
+    out = committed_graph.save(tmp_path / "g.json")
+    assert out.read_bytes() == committed_graph.to_json().encode("utf-8")
+    assert "".join(committed_graph.json_pieces()) == committed_graph.to_json()
+    # A graph of more than one batch of tokens comes out whole too.
+    assert len(list(committed_graph.json_pieces())) > 2
+
+
+def test_atomic_write_of_pieces_leaves_the_old_file_when_a_piece_fails(tmp_path: Path) -> None:
+    import gc
+
+    from awskg.graph import atomic_write
+
+    target = tmp_path / "f.json"
+    atomic_write(target, iter(["a", "é", "b"]))
+    assert target.read_bytes() == "aéb".encode()
+
+    def failing():
+        yield "new"
+        raise RuntimeError("encoder failed")
+
+    with pytest.raises(RuntimeError):
+        atomic_write(target, failing())
+    assert target.read_bytes() == "aéb".encode()
+    assert [p.name for p in tmp_path.iterdir()] == ["f.json"]  # no temp file left
+    assert gc.isenabled()
