@@ -219,46 +219,85 @@ _LIST_GAP = re.compile(
 
 @dataclass
 class Facts:
-    """What one file says, as graph operations: nodes and edges with their sources."""
+    """What one file says, as graph operations: nodes and edges with their sources.
 
-    nodes: list[dict[str, Any]] = field(default_factory=list)
-    edges: list[dict[str, Any]] = field(default_factory=list)
-    known: dict[str, tuple[str, str]] = field(default_factory=dict, repr=False)
+    Repeats are merged as they come (sources as an ordered set, the first non-empty value of each
+    attribute, lists unioned), so memory grows with what the file says, not with how often it says
+    it, and each id reaches the graph once per file."""
+
+    nodes: dict[str, dict[str, Any]] = field(default_factory=dict)
+    edges: dict[tuple[str, str, str], dict[str, Any]] = field(default_factory=dict)
 
     def node(self, node_id: str, type: str, name: str, sources: Iterable[Source], **attrs: Any) -> str:
-        self.nodes.append(
-            {
-                "id": node_id,
-                "type": type,
-                "name": name,
-                "sources": [s.to_dict() for s in sources],
-                "attrs": attrs,
-            }
-        )
-        self.known.setdefault(node_id, (type, name))
+        acc = self.nodes.get(node_id)
+        if acc is None:
+            acc = self.nodes[node_id] = {"type": type, "name": name, "sources": {}, "attrs": {}}
+        for src in sources:
+            acc["sources"][(src.file, src.line, src.card or "")] = None
+        _merge_attrs(acc["attrs"], attrs)
         return node_id
 
     def attrs(self, node_id: str, **attrs: Any) -> None:
         """More attributes for a node this file already added (lists merge)."""
-        if node_id in self.known:
-            type, name = self.known[node_id]
-            self.node(node_id, type, name, [], **attrs)
+        if node_id in self.nodes:
+            _merge_attrs(self.nodes[node_id]["attrs"], attrs)
 
     def edge(self, u: str, v: str, relation: str, sources: Iterable[Source], **attrs: Any) -> None:
         if u == v:
             return
-        self.edges.append(
-            {"u": u, "v": v, "relation": relation, "sources": [s.to_dict() for s in sources], "attrs": attrs}
-        )
+        acc = self.edges.get((u, v, relation))
+        if acc is None:
+            acc = self.edges[(u, v, relation)] = {"sources": {}, "attrs": {}}
+        for src in sources:
+            acc["sources"][(src.file, src.line, src.card or "")] = None
+        _merge_attrs(acc["attrs"], attrs)
+
+    def name(self, node_id: str) -> str:
+        return self.nodes[node_id]["name"]
+
+    def attr(self, node_id: str, key: str) -> Any:
+        value = self.nodes[node_id]["attrs"].get(key)
+        return value.value() if isinstance(value, _Union) else value
 
     def to_dict(self) -> dict[str, Any]:
-        return {"version": FACTS_VERSION, "nodes": self.nodes, "edges": self.edges}
+        def srcs(keys: dict) -> list[dict[str, Any]]:
+            return [{"file": f, "line": ln, **({"card": c} if c else {})} for f, ln, c in keys]
+
+        return {
+            "version": FACTS_VERSION,
+            "nodes": [
+                {
+                    "id": i,
+                    "type": n["type"],
+                    "name": n["name"],
+                    "sources": srcs(n["sources"]),
+                    "attrs": _final_attrs(n["attrs"]),
+                }
+                for i, n in self.nodes.items()
+            ],
+            "edges": [
+                {
+                    "u": u,
+                    "v": v,
+                    "relation": r,
+                    "sources": srcs(e["sources"]),
+                    "attrs": _final_attrs(e["attrs"]),
+                }
+                for (u, v, r), e in self.edges.items()
+            ],
+        }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Facts:
-        facts = cls(list(data.get("nodes", [])), list(data.get("edges", [])))
-        for n in facts.nodes:
-            facts.known.setdefault(n["id"], (n["type"], n["name"]))
+        facts = cls()
+        for n in data.get("nodes", []):
+            facts.node(
+                n["id"], n["type"], n["name"], [Source.from_dict(x) for x in n["sources"]], **n["attrs"]
+            )
+        for e in data.get("edges", []):
+            facts.edge(
+                e["u"], e["v"], e["relation"], [Source.from_dict(x) for x in e["sources"]], **e["attrs"]
+            )
         return facts
 
 
@@ -322,7 +361,6 @@ class Extractor:
     # ------------------------------------------------------------------ per card
 
     def _card(self, card: Card, front_doc: Any, line_docs: list[Any], facts: Facts) -> None:
-        card_start = len(facts.nodes)
         front_src = [Source(card.file, n, card.id) for n in card.front_lines]
         card_text = " ".join([card.front] + [ln.plain for ln in card.lines])
         front_mentions = self._mentions(card.front, front_doc, card, card_text)
@@ -430,7 +468,7 @@ class Extractor:
 
         self._relations(facts, card, line_ctx, main)
         self._co_mentions(facts, line_ctx)
-        self._contrasts(facts, card, line_ctx, main, front_src, card_start)
+        self._contrasts(facts, card, line_ctx, main, front_src)
 
     # ------------------------------------------------------------------ nodes
 
@@ -440,8 +478,8 @@ class Extractor:
 
     def _service_node(self, facts: Facts, sid: str, sources: Iterable[Source]) -> str:
         node_id = f"service:{sid}"
-        if node_id in facts.known:
-            facts.node(node_id, "service", facts.known[node_id][1], sources)  # attributes given once
+        if node_id in facts.nodes:
+            facts.node(node_id, "service", facts.name(node_id), sources)  # attributes given once
             return node_id
         rec = self.cat.get(sid)
         if rec:
@@ -850,7 +888,6 @@ class Extractor:
         lines: list[_LineCtx],
         main: str | None,
         front_src: list[Source],
-        card_start: int,
     ) -> None:
         defined = [
             (c.owner, c)
@@ -863,14 +900,8 @@ class Extractor:
         for owner, c in defined:
             if c.line.role in ("term", "heading", "subtopic", "table") and owner not in names:
                 names[owner] = (owner, c)
-        mine = facts.nodes[
-            card_start:
-        ]  # only this card's nodes: a scan of the whole file per card is quadratic
-        node_names = {n["id"]: n["name"] for n in mine if n["id"] in names}
-        node_alias: dict[str, list[str]] = {}
-        for n in mine:
-            if n["id"] in names and n["attrs"].get("aliases"):
-                node_alias.setdefault(n["id"], []).extend(n["attrs"]["aliases"])
+        node_names = {nid: facts.name(nid) for nid in names}
+        node_alias: dict[str, list[str]] = {nid: list(facts.attr(nid, "aliases") or []) for nid in names}
 
         def resolve(phrase: str, context_head: str | None) -> str | None:
             phrase = re.sub(r"\(.*?\)", "", phrase).strip(" *:,.?").lower()
@@ -1303,38 +1334,18 @@ def _arn_name(arn: str) -> str:
 
 
 def assemble_facts(kg: Any, facts: Facts) -> None:
-    """Apply one file's facts to a KnowledgeGraph. Repeats of a node or edge are merged here first
-    (sources as a set, the first non-empty value of each attribute, lists unioned), so each id
-    reaches the graph once per file: merging into a hub such as Lambda one mention at a time would
-    re-sort its sources on every mention."""
-    nodes: dict[str, dict[str, Any]] = {}
-    for n in facts.nodes:
-        acc = nodes.get(n["id"])
-        if acc is None:
-            acc = nodes[n["id"]] = {"type": n["type"], "name": n["name"], "sources": {}, "attrs": {}}
-        for src in n["sources"]:
-            acc["sources"][(src["file"], src["line"], src.get("card") or "")] = src
-        _merge_attrs(acc["attrs"], n["attrs"])
-    edges: dict[tuple[str, str, str], dict[str, Any]] = {}
-    for e in facts.edges:
-        key = (e["u"], e["v"], e["relation"])
-        acc = edges.get(key)
-        if acc is None:
-            acc = edges[key] = {"sources": {}, "attrs": {}}
-        for src in e["sources"]:
-            acc["sources"][(src["file"], src["line"], src.get("card") or "")] = src
-        _merge_attrs(acc["attrs"], e["attrs"])
-    for node_id, acc in nodes.items():
+    """Apply one file's facts to a KnowledgeGraph, nodes first so every edge finds both ends."""
+    for node_id, acc in facts.nodes.items():
         kg.add_entity(
             node_id,
             acc["type"],
             acc["name"],
-            [Source.from_dict(s) for s in acc["sources"].values()],
+            [Source(f, ln, c or None) for f, ln, c in acc["sources"]],
             **_final_attrs(acc["attrs"]),
         )
-    for (u, v, rel), acc in edges.items():
+    for (u, v, rel), acc in facts.edges.items():
         kg.add_relation(
-            u, v, rel, [Source.from_dict(s) for s in acc["sources"].values()], **_final_attrs(acc["attrs"])
+            u, v, rel, [Source(f, ln, c or None) for f, ln, c in acc["sources"]], **_final_attrs(acc["attrs"])
         )
 
 
