@@ -18,8 +18,10 @@ beside the graph), or reads it from that cache. `cold awskg search` runs with th
 every search after a graph's first does); `first ever` runs with an empty cache.
 
 Builds run in subprocesses with `--no-cache` (the per-file cache would hide parse time); their
-peak RSS comes from `os.wait4`. Queries run in a worker process per graph (`--worker`), so one
-corpus's memory never weighs on the next. The scaling rows are the log-log slope of build time and
+peak RSS comes from `os.wait4`. Every child process writes and reads bytecode under the work
+folder (PYTHONPYCACHEPREFIX), as an installed awskg would, whatever PYTHONDONTWRITEBYTECODE says.
+Queries run in a worker process per graph (`--worker`), so one corpus's memory never weighs on
+the next. The scaling rows are the log-log slope of build time and
 peak RSS against input bytes across the notes scales.
 
 `--json FILE` writes the rows as data (the CI test reads it); `--markdown FILE` writes the table.
@@ -165,6 +167,10 @@ def child_env(work: Path) -> dict[str, str]:
     env = dict(os.environ)
     env["AWSKG_CACHE"] = str(work / "cache")  # never the working tree's .awskg-cache
     env.pop("AWSKG_GRAPH", None)
+    # Bytecode as an installed awskg has it (pip compiles packages; a session may forbid writing
+    # it, and then every process compiles awskg's modules again), kept out of the source tree.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env["PYTHONPYCACHEPREFIX"] = str(work / "pycache")
     return env
 
 
