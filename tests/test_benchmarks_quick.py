@@ -178,7 +178,7 @@ def test_search_index_from_the_cache_answers_exactly_like_a_fresh_one(
     cache = tmp_path / "cache"
     monkeypatch.setenv("AWSKG_CACHE", str(cache))
     fresh = _answers(awskg.load(graph))
-    files = list(cache.glob("search-*.json"))
+    files = list(cache.glob("search-*"))
     assert len(files) == 1
     # Make the cached copy recognisable: answers read from it must be identical, so a cache that
     # were read but restored wrongly (or not read at all) would show.
@@ -217,7 +217,7 @@ def test_search_index_cache_of_a_changed_graph_file_is_not_read(
     hits = awskg.load(graph).search("zorblax", limit=3)
     assert hits and hits[0].id == "service:sqs"
     # One index per graph file (two files here): the changed file's old index is gone.
-    assert len(list((tmp_path / "cache").glob("search-*.json"))) == 2
+    assert len(list((tmp_path / "cache").glob("search-*"))) == 2
 
 
 def test_damaged_search_index_cache_is_rebuilt(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -228,10 +228,20 @@ def test_damaged_search_index_cache_is_rebuilt(tmp_path: Path, monkeypatch: pyte
     cache = tmp_path / "cache"
     monkeypatch.setenv("AWSKG_CACHE", str(cache))
     fresh = _answers(awskg.load(graph))
-    (entry,) = cache.glob("search-*.json")
-    for damage in (b"", b'{"format": 1, "docs": [[1, 2]]}', entry.read_bytes()[:5000]):
+    (entry,) = cache.glob("search-*")
+    whole = entry.read_bytes()
+    header_end = whole.index(b"\n", whole.index(b"\n") + 1)
+    for damage in (
+        b"",
+        b"awskg search index\n{}\n",  # no format
+        whole[:header_end] + b"\n" + whole[header_end + 1 : -8],  # postings cut short
+        whole.replace(b'"format":2', b'"format":1', 1),  # another format
+        whole[:5000],  # header cut short
+        whole[: header_end // 2] + b"\x00" + whole[header_end // 2 + 1 :],  # header garbled
+    ):
         entry.write_bytes(damage)
         assert _answers(awskg.load(graph)) == fresh
+        assert entry.read_bytes() == whole  # and cached again
 
 
 # ---------------------------------------------------------------------------- the array scorer

@@ -23,6 +23,8 @@ import json
 import math
 import os
 import re
+import sys
+from array import array
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -44,11 +46,11 @@ K1 = 1.2
 B = 0.6
 LINE_PRIOR = 0.55
 MAX_QUERY_TOKENS = 48
-INDEX_FORMAT = 1  # of the cached index (SearchIndex.state); bump when its layout changes
+INDEX_FORMAT = 2  # of the cached index (SearchIndex._save); bump when its layout changes
 # From this many documents on (5× the notes), queries are scored over numpy arrays: the same numbers,
 # 8× faster at 100× the notes; below it the plain loop is as quick and a cold query skips numpy.
 ARRAY_MIN_DOCS = 5_000
-_NO_POSTINGS: tuple[list[int], list[float]] = ([], [])
+_NO_POSTINGS: tuple[array[int], array[float]] = (array("i"), array("d"))
 SNIPPET = 240
 
 # What a student calls each kind of limit, so `max` finds a range's upper end too.
@@ -129,7 +131,7 @@ class SearchIndex:
     """An inverted index of a KnowledgeGraph, BM25F-weighted."""
 
     def __init__(self, kg: KnowledgeGraph, state: dict[str, Any] | None = None):
-        """Index `kg`; or, given `state` (what `state()` returned for this same graph), restore it."""
+        """Index `kg`; or, given `state` (read from this graph's cached index), restore it."""
         self.kg = kg
         if state is None:
             self.docs, field_tokens = self._documents(kg)
@@ -158,13 +160,12 @@ class SearchIndex:
         with paused_gc():
             if target is not None:
                 try:
-                    with open(target, encoding="utf-8") as fh:
-                        return cls(kg, json.load(fh))
+                    return cls(kg, _read_state(target))
                 except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError):
                     pass  # no entry, or a damaged one: build
             index = cls(kg)
-        if target is not None:
-            index._save(target)
+            if target is not None:
+                index._save(target)
         return index
 
     def _documents(self, kg: KnowledgeGraph) -> tuple[list[Doc], list[dict[str, list[str]]]]:
@@ -202,39 +203,46 @@ class SearchIndex:
 
     # ------------------------------------------------------------------ the cache
 
-    def state(self) -> dict[str, Any]:
-        """What the index holds beyond the graph, as JSON data (floats round-trip exactly)."""
-        return {
-            "format": INDEX_FORMAT,
-            "docs": [[d.id, d.type, d.name, d.service_id, d.service, d.snippet_text, d.focus,
-                      [d.source.file, d.source.line, d.source.card] if d.source else None, d.fields, d.prior]
-                     for d in self.docs],
-            "postings": {t: [ids, weights] for t, (ids, weights) in self.postings.items()},
-            "name_terms": [sorted(terms) for terms in self.name_terms],
-        }
-
     def _restore(self, state: dict[str, Any]) -> None:
-        if state.get("format") != INDEX_FORMAT:
-            raise ValueError("another index format")
         self.docs = [
             Doc(i, typ, name, sid, svc, snippet, focus=focus, source=Source(*src) if src else None,
                 fields=fields, prior=prior)
             for i, typ, name, sid, svc, snippet, focus, src, fields, prior in state["docs"]
         ]
-        self.postings = {t: (ids, weights) for t, (ids, weights) in state["postings"].items()}
+        self.postings = state["postings"]
         self.name_terms = [set(terms) for terms in state["name_terms"]]
         if len(self.name_terms) != len(self.docs):
             raise ValueError("index entries do not match its documents")
 
     def _save(self, target: Path) -> None:
+        """Cache the index: a JSON header (documents, terms, each term's posting count) and the
+        postings as two binary arrays, document numbers (int32) and weights (float64), so that
+        reading them back is a copy, not a parse, and the weights are the same bits."""
         from .graph import atomic_write
 
+        terms = list(self.postings)
+        ids, weights = array("i"), array("d")
+        for t in terms:
+            doc_ids, doc_weights = self.postings[t]
+            ids.extend(doc_ids)
+            weights.extend(doc_weights)
+        header = {
+            "format": INDEX_FORMAT,
+            "layout": _layout(),
+            "docs": [[d.id, d.type, d.name, d.service_id, d.service, d.snippet_text, d.focus,
+                      [d.source.file, d.source.line, d.source.card] if d.source else None, d.fields, d.prior]
+                     for d in self.docs],
+            "terms": terms,
+            "counts": [len(self.postings[t][0]) for t in terms],
+            "name_terms": [sorted(names) for names in self.name_terms],
+        }
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
-            atomic_write(target, json.dumps(self.state(), ensure_ascii=False, separators=(",", ":")))
+            head = json.dumps(header, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+            atomic_write(target, [_MAGIC, head, b"\n", ids.tobytes(), weights.tobytes()])
             # One index a graph file: an older one (the graph has been rebuilt since) goes.
             family = target.name.rsplit("-", 1)[0]
-            for old in target.parent.glob(f"{family}-*.json"):
+            for old in target.parent.glob(f"{family}-*"):
                 if old != target:
                     old.unlink(missing_ok=True)
         except (OSError, AwskgError):
@@ -316,9 +324,10 @@ class SearchIndex:
     def _build(self, field_tokens: list[dict[str, list[str]]]) -> None:
         n = len(field_tokens)
         avg = {f: (sum(len(ft.get(f, [])) for ft in field_tokens) / max(1, n)) or 1.0 for f in FIELD_WEIGHTS}
-        # A term's postings: the documents that hold it and its BM25F weight in each, as two lists.
-        doc_ids: dict[str, list[int]] = defaultdict(list)
-        doc_weights: dict[str, list[float]] = defaultdict(list)
+        # A term's postings: the documents that hold it and its BM25F weight in each, as two arrays
+        # (as compact as lists are quick, and cached as they are).
+        doc_ids: dict[str, array[int]] = defaultdict(lambda: array("i"))
+        doc_weights: dict[str, array[float]] = defaultdict(lambda: array("d"))
         self.name_terms: list[set[str]] = []
         for i, ft in enumerate(field_tokens):
             acc: dict[str, float] = defaultdict(float)
@@ -837,6 +846,42 @@ def _code_stamp() -> str:
     return h.hexdigest()[:16]
 
 
+_MAGIC = b"awskg search index\n"
+
+
+def _layout() -> list[Any]:
+    """What the binary part of a cached index depends on besides its format."""
+    return [sys.byteorder, array("i").itemsize, array("d").itemsize]
+
+
+def _read_state(path: Path) -> dict[str, Any]:
+    """The state a cached index file holds (see SearchIndex._save); ValueError if it is not one,
+    of another format or layout, or truncated."""
+    with open(path, "rb") as fh:
+        raw = fh.read()
+    if not raw.startswith(_MAGIC):
+        raise ValueError("not a cached search index")
+    end = raw.index(b"\n", len(_MAGIC))
+    header = json.loads(raw[len(_MAGIC) : end])
+    if header.get("format") != INDEX_FORMAT or header.get("layout") != _layout():
+        raise ValueError("a cached index of another format")
+    counts = header["counts"]
+    total = sum(counts)
+    body = memoryview(raw)[end + 1 :]
+    id_size, weight_size = array("i").itemsize, array("d").itemsize
+    if len(body) != total * (id_size + weight_size):
+        raise ValueError("a truncated cached index")
+    ids, weights = array("i"), array("d")
+    ids.frombytes(body[: total * id_size])
+    weights.frombytes(body[total * id_size :])
+    postings: dict[str, tuple[Any, Any]] = {}
+    pos = 0
+    for term, n in zip(header["terms"], counts, strict=True):
+        postings[term] = (ids[pos : pos + n], weights[pos : pos + n])
+        pos += n
+    return {"docs": header["docs"], "postings": postings, "name_terms": header["name_terms"]}
+
+
 def _cache_file(kg: KnowledgeGraph) -> Path | None:
     stamp = getattr(kg, "file_stamp", None)
     if not stamp:
@@ -848,7 +893,7 @@ def _cache_file(kg: KnowledgeGraph) -> Path | None:
         return None
     key = hashlib.sha256(f"{INDEX_FORMAT}|{code}|{path}|{size}|{mtime_ns}".encode()).hexdigest()[:24]
     family = hashlib.sha256(path.encode()).hexdigest()[:12]
-    return index_cache_dir(Path(path)) / f"search-{family}-{key}.json"
+    return index_cache_dir(Path(path)) / f"search-{family}-{key}.idx"
 
 
 def _dedup(concept: list[tuple[str, float]]) -> list[tuple[str, float]]:
