@@ -122,6 +122,7 @@ def kg(committed_graph) -> KnowledgeGraph:
 @example(query="lambda " * 1_500)
 @example(query="😀" * 10_000)
 @example(query="\x00" * 10_000)
+@example(query="SQS;OR;00")
 def test_search_never_raises_on_any_query(kg: KnowledgeGraph, query: str) -> None:
     hits = kg.search(query)
     assert len(hits) <= 10
@@ -130,9 +131,12 @@ def test_search_never_raises_on_any_query(kg: KnowledgeGraph, query: str) -> Non
 
 
 def _assert_answerable(kg: KnowledgeGraph, hit) -> None:
-    """A hit is an entity of the graph, or a note line the graph holds the text of."""
+    """A hit is an entity of the graph, a note line the graph holds the text of, or a comparison of
+    two entities of the graph."""
     if hit.type == "line":
         assert kg.line_text(hit.source.file, hit.source.line) is not None
+    elif hit.type == "comparison":
+        assert hit.fields["a"] in kg.graph and hit.fields["b"] in kg.graph
     else:
         assert hit.id in kg.graph
 
