@@ -22,7 +22,7 @@ from pathlib import Path
 from . import __version__
 from .errors import InputError
 from .extract import FACTS_VERSION, Facts, assemble_facts, link_parts, link_types, mark_conflicts, merge_typos
-from .graph import KnowledgeGraph, atomic_write
+from .graph import KnowledgeGraph, atomic_write, paused_gc
 from .readers import note_files, read_cards
 from .readers.text import decode, display_path
 
@@ -84,7 +84,10 @@ def build(
                 if progress:
                     progress(_name, done, _total)
 
-            facts = extractor.extract_cards(cards, progress=tick)
+            # Extraction makes objects by the million and frees few: the cyclic collector would
+            # walk them over and over (as in loading, see graph.paused_gc).
+            with paused_gc():
+                facts = extractor.extract_cards(cards, progress=tick)
             facts_card_count = total
             if use_cache:
                 _cache_put(cache, key, facts, file_fmt, facts_card_count)
@@ -94,7 +97,8 @@ def build(
             report.cached.append(name)
             if progress:
                 progress(name, facts_card_count, facts_card_count)
-        assemble_facts(kg, facts)
+        with paused_gc():
+            assemble_facts(kg, facts)
         report.files.append(name)
         report.cards += facts_card_count
         file_rows.append({"file": name, "format": file_fmt, "sha256": digest, "cards": facts_card_count})
