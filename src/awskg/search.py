@@ -25,6 +25,7 @@ import os
 import re
 import sys
 from array import array
+from bisect import bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -938,38 +939,54 @@ def _best_window_slow(text: str, terms: set[str], size: int) -> int:
 def _best_window(text: str, folded: str, terms: set[str], size: int) -> int:
     """_best_window_slow without tokenising every window: tokens never span whitespace and every
     window starts after a space, so a window's tokens are those of the whole words inside it plus
-    the tokens of the word its end cuts, which alone are computed per window. Needs `folded` to be
-    `text` lowered character by character (same length), so positions agree."""
+    the tokens of the word its end cuts, which alone are worked out per window (and only when
+    that word holds a missing term as a piece of it). Needs `folded` to be `text` lowered
+    character by character (same length), so positions agree."""
     # No window holds more terms than the text does, and a token is a piece of the text (or, from
     # the stemmer, a piece ending in `ies` with `y` for it): the first window with them all wins.
-    reachable = sum(1 for t in terms if t in folded or (t.endswith("y") and t[:-1] + "ies" in folded))
+    reachable = sum(1 for t in terms if _piece_of(t, folded))
     if not reachable:
         return 0
-    spans, span_tokens = _spans(text, folded)
-    hits = [terms.intersection(toks) for toks in span_tokens]
-    counts: dict[str, int] = defaultdict(int)
+    spans, span_starts, starts, where = _spans(text, folded)
+    n = len(spans)
+    hits: dict[int, list[str]] = {}  # span index -> the query terms among its tokens
+    for t in terms:
+        for i in where.get(t, ()):
+            hits.setdefault(i, []).append(t)
+    pieces: dict[int, list[str]] = {}  # span index -> the terms that are pieces of its word
+    for t in terms:
+        for needle in (t, t[:-1] + "ies") if t.endswith("y") else (t,):
+            pos = folded.find(needle)
+            while pos != -1:
+                i = bisect_right(span_starts, pos) - 1
+                if i >= 0 and pos + len(needle) <= spans[i][1] and t not in pieces.setdefault(i, []):
+                    pieces[i].append(t)
+                pos = folded.find(needle, pos + 1)
+    counts: dict[str, int] = dict.fromkeys(terms, 0)
     present = 0  # terms with a count above 0
     first = last = 0  # the whole words in the window: spans[first:last]
     best, best_start = -1, 0
-    for m in _WORD.finditer(text):
-        start = m.start()
-        if start > len(text) - size // 2:
+    limit = len(text) - size // 2
+    for start in starts:
+        if start > limit:
             break
         end = start + size
-        while first < len(spans) and spans[first][0] < start:
-            if first < last:
+        while first < n and spans[first][0] < start:
+            if first < last and first in hits:
                 for t in hits[first]:
                     counts[t] -= 1
                     present -= counts[t] == 0
             first += 1
-        last = max(last, first)
-        while last < len(spans) and spans[last][1] <= end:
-            for t in hits[last]:
-                counts[t] += 1
-                present += counts[t] == 1
+        if last < first:
+            last = first
+        while last < n and spans[last][1] <= end:
+            if last in hits:
+                for t in hits[last]:
+                    counts[t] += 1
+                    present += counts[t] == 1
             last += 1
         score = present
-        if last < len(spans) and spans[last][0] < end:
+        if last < n and spans[last][0] < end and last in pieces and any(not counts[t] for t in pieces[last]):
             score += sum(1 for t in terms.intersection(tokens(text[spans[last][0] : end])) if not counts[t])
         if score > best:
             best, best_start = score, start
@@ -978,12 +995,26 @@ def _best_window(text: str, folded: str, terms: set[str], size: int) -> int:
     return best_start
 
 
+def _piece_of(term: str, folded: str) -> bool:
+    """Whether `term` could be a token of `folded` or of a piece of it (see _best_window)."""
+    return term in folded or (term.endswith("y") and term[:-1] + "ies" in folded)
+
+
+_Spans = tuple[tuple[tuple[int, int], ...], tuple[int, ...], tuple[int, ...], dict[str, tuple[int, ...]]]
+
+
 @lru_cache(maxsize=4096)
-def _spans(text: str, folded: str) -> tuple[tuple[tuple[int, int], ...], tuple[tuple[str, ...], ...]]:
-    """The token matches of a snippet text and each one's tokens: the same hits' snippets are cut
-    again for every query that finds them."""
+def _spans(text: str, folded: str) -> _Spans:
+    """A snippet text's token matches, their starts, the starts of its words, and for each token
+    the matches that yield it: the same hits' snippets are cut again for every query that finds
+    them."""
     spans = tuple(m.span() for m in _TOKEN.finditer(folded))
-    return spans, tuple(tuple(tokens(text[a:b])) for a, b in spans)
+    where: dict[str, list[int]] = defaultdict(list)
+    for i, (a, b) in enumerate(spans):
+        for t in dict.fromkeys(tokens(text[a:b])):
+            where[t].append(i)
+    return (spans, tuple(a for a, _ in spans), tuple(m.start() for m in _WORD.finditer(text)),
+            {t: tuple(v) for t, v in where.items()})
 
 
 def _cut(text: str, start: int, size: int) -> str:
