@@ -385,3 +385,32 @@ def test_atomic_write_of_pieces_leaves_the_old_file_when_a_piece_fails(tmp_path:
     assert target.read_bytes() == "aéb".encode()
     assert [p.name for p in tmp_path.iterdir()] == ["f.json"]  # no temp file left
     assert gc.isenabled()
+
+
+# ---------------------------------------------------------------------------- the garbage collector
+
+
+def test_cli_command_leaves_no_object_frozen(run_cli) -> None:
+    import gc
+
+    graph = REPO / "graph" / "awskg.json"
+    for args in (["search", "sqs max message size", "-g", graph], ["limits", "sqs", "-g", graph],
+                 ["show", "no such thing at all", "-g", graph]):
+        run_cli(args)
+        assert gc.get_freeze_count() == 0, args
+    assert gc.isenabled()
+
+
+def test_search_index_leaves_the_collector_on(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import gc
+
+    import awskg
+    import awskg.search
+
+    monkeypatch.setenv("AWSKG_CACHE", str(tmp_path))
+    monkeypatch.setattr(awskg.search, "ARRAY_MIN_DOCS", 0)  # the array warm-up too
+    for _ in range(2):  # built, then read from the cache
+        kg = awskg.load(REPO / "graph" / "awskg.json")
+        assert gc.isenabled()
+        assert kg.search("lambda timeout")
+        assert gc.isenabled()

@@ -158,15 +158,19 @@ class SearchIndex:
         from .graph import paused_gc
 
         target = _cache_file(kg)
+        index: SearchIndex | None = None
         with paused_gc():
             if target is not None:
                 try:
-                    return cls(kg, _read_state(target))
+                    index = cls(kg, _read_state(target))
                 except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError):
                     pass  # no entry, or a damaged one: build
-            index = cls(kg)
-            if target is not None:
-                index._save(target)
+            if index is None:
+                index = cls(kg)
+                if target is not None:
+                    index._save(target)
+            if len(index.docs) >= ARRAY_MIN_DOCS:
+                index._arrays()  # numpy and the per-document arrays, while the collector rests
         return index
 
     def _documents(self, kg: KnowledgeGraph) -> tuple[list[Doc], list[dict[str, list[str]]]]:
