@@ -459,7 +459,7 @@ def table(rows: list[Row]) -> str:
     return "\n".join([line(head), "|" + "|".join("-" * (w + 2) for w in widths) + "|", *map(line, body)])
 
 
-def machine_line() -> str:
+def machine_line(load_at_start: float | None = None) -> str:
     cpu = platform.processor() or platform.machine()
     try:
         for ln in Path("/proc/cpuinfo").read_text().splitlines():
@@ -477,7 +477,9 @@ def machine_line() -> str:
         pass
     load = ""
     if hasattr(os, "getloadavg"):
-        load = f", load average {os.getloadavg()[0]:.1f} at the end"
+        # Other work on the machine slows figures and floors alike; it is said, not hidden.
+        start = f"{load_at_start:.1f} at the start, " if load_at_start is not None else ""
+        load = f", load average {start}{os.getloadavg()[0]:.1f} at the end"
     return (f"{cpu}, {os.cpu_count()} CPUs{mem}{load}; {platform.system()} {platform.release()}; "
             f"Python {platform.python_version()}")
 
@@ -512,6 +514,7 @@ def main(argv: list[str] | None = None) -> int:
     work = args.keep or Path(tempfile.mkdtemp(prefix="awskg-bench-"))
     work.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
+    load_at_start = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
     notes: list[str] = []
     rows: list[Row] = []
     try:
@@ -529,7 +532,7 @@ def main(argv: list[str] | None = None) -> int:
             shutil.rmtree(work, ignore_errors=True)
     apply_targets(rows)
     text = table(rows)
-    machine = machine_line()
+    machine = machine_line(load_at_start)
     missed = [f"{r.corpus} {r.figure}" for r in rows if r.met is False]
     footer = [f"machine: {machine}",
               f"mode: {'quick' if args.quick else 'full'}, {runs} run(s) a figure, scales {scales}, "
