@@ -185,3 +185,14 @@ def test_more_phrasings_of_other_notes(text, expected):
 def test_over_is_a_lower_bound():
     [q] = find_quantities("recommended for objects over 100 MB")
     assert q.kind == "min"
+
+
+def test_a_long_line_of_numbers_reads_each_cue_from_a_bounded_window():
+    """A line of many numbers stays cheap: a number's clause reaches back at most a fixed window
+    (so reading it does not grow with the line), and every number is still read."""
+    from awskg import quantities
+
+    line = "max 1 KB, " * 1000
+    assert len(find_quantities(line)) == 10 * len(find_quantities("max 1 KB, " * 100))
+    start, _end = quantities._clause(line + " 5 GB", len(line) + 1)
+    assert len(line) + 1 - start <= quantities._WINDOW

@@ -256,7 +256,7 @@ def search(
         msg = f"nothing found for {query[:80]!r}"
         if sugg:
             msg += "; try: " + ", ".join(sugg)
-        _console(stderr=True).print(_esc(msg))
+        sys.stderr.write(msg + "\n")  # one line, however narrow the terminal
         raise typer.Exit(1)
     from rich.table import Table
 

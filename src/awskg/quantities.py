@@ -12,8 +12,9 @@ spelling. The vocabulary (units, number words, cue phrases, not-a-limit words) i
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, replace
-from functools import cache
+from functools import cache, lru_cache
 
 from .vocabulary import cues, units
 
@@ -359,11 +360,11 @@ def _numbers(text: str) -> list[_Num]:
         if prev.isalnum() or prev in "_$€£#.:" or (prev in "-/" and prev2.isalpha()):
             continue
         run = s
-        while run and (text[run - 1].isdigit() or text[run - 1] in ",.-–"):
+        while run > s - 24 and run and (text[run - 1].isdigit() or text[run - 1] in ",.-–"):
             run -= 1
         if run < s and text[run] in "-–" and run and text[run - 1].isalpha():
             continue  # "Serverless-2016-10-31", "us-west-2": part of a name
-        chain = re.match(r"[\d,.]*(?:[-–][\d,.]+)*", text[run:])
+        chain = re.match(r"[\d,.]*(?:[-–][\d,.]+)*", text[run : run + 48])
         if chain and len(re.findall(r"[-–]", chain.group())) >= 2:
             continue  # dates such as 2025-08-04
         range_end = prev in "-–—" and prev2.isdigit()  # read with the first end, or not at all
@@ -704,24 +705,32 @@ def _masked(s: int, e: int, masks) -> bool:
     return any(ms < e and s < me for ms, me in masks)
 
 
+# Cues govern their clause, but only so far back: a clause of a thousand numbers is data, and
+# reading all of it before each number would make a long line cost quadratic time.
+_WINDOW = 160
+
+
+@lru_cache(maxsize=32)
+def _ends(text: str, kind: str) -> tuple[list[int], list[int]]:
+    """(starts, ends) of every sentence or clause boundary of `text`, found once per text."""
+    rx = _SENTENCE_END if kind == "sentence" else _CLAUSE_END
+    found = [(m.start(), m.end()) for m in rx.finditer(text)]
+    return [a for a, _ in found], [b for _, b in found]
+
+
 def _sentence(text: str, pos: int) -> tuple[int, int]:
-    s = 0
-    for m in _SENTENCE_END.finditer(text):
-        if m.end() <= pos:
-            s = m.end()
-        else:
-            return s, m.start()
-    return s, len(text)
+    starts, ends = _ends(text, "sentence")
+    i = bisect_right(ends, pos)  # boundaries that end at or before pos
+    s = ends[i - 1] if i else 0
+    return s, starts[i] if i < len(starts) else len(text)
 
 
 def _clause(text: str, pos: int) -> tuple[int, int]:
-    s = 0
-    for m in _CLAUSE_END.finditer(text):
-        if m.end() <= pos:
-            s = m.end()
-        elif m.start() >= pos:
-            return s, m.start()
-    return s, len(text)
+    starts, ends = _ends(text, "clause")
+    i = bisect_right(ends, pos)
+    s = ends[i - 1] if i else 0
+    j = bisect_left(starts, pos, lo=i)
+    return max(s, pos - _WINDOW), starts[j] if j < len(starts) else len(text)
 
 
 def _clean(v: float) -> float:
