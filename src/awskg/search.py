@@ -879,6 +879,9 @@ def _read_state(path: Path) -> dict[str, Any]:
     ids, weights = array("i"), array("d")
     ids.frombytes(body[: total * id_size])
     weights.frombytes(body[total * id_size :])
+    if total and (min(ids) < 0 or max(ids) >= len(header["docs"]) or len(header["name_terms"]) != len(
+            header["docs"])):
+        raise ValueError("a damaged cached index")  # well-formed but pointing past its documents
     postings: dict[str, tuple[Any, Any]] = {}
     pos = 0
     for term, n in zip(header["terms"], counts, strict=True):
