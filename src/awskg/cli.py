@@ -61,8 +61,12 @@ def _esc(text: Any) -> str:
 @app.command()
 def build(
     paths: list[Path] = typer.Argument(None, help="Notes files and/or folders (default: notes/)."),
-    output: Path = typer.Option(None, "--output", "-o", help="Graph file to write (default graph/awskg.json)."),
-    fmt: str = typer.Option(None, "--format", "-f", help="Read every file as: flashcards, markdown, anki, csv."),
+    output: Path = typer.Option(
+        None, "--output", "-o", help="Graph file to write (default graph/awskg.json)."
+    ),
+    fmt: str = typer.Option(
+        None, "--format", "-f", help="Read every file as: flashcards, markdown, anki, csv."
+    ),
     force: bool = typer.Option(False, "--force", help="Overwrite an output file that is not an awskg graph."),
     no_cache: bool = typer.Option(False, "--no-cache", help="Parse every file again, ignoring the cache."),
     json_out: bool = JsonOpt,
@@ -84,8 +88,14 @@ def build(
     if show_bar:
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-        with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
-                      TimeElapsedColumn(), console=_console(stderr=True), transient=True) as bar:
+        with Progress(
+            TextColumn("[bold]{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=_console(stderr=True),
+            transient=True,
+        ) as bar:
             tasks: dict[str, Any] = {}
 
             def progress(name: str, done: int, total: int) -> None:
@@ -100,12 +110,20 @@ def build(
     stats = kg.stats()
     report = getattr(kg, "build_report", None)
     if json_out:
-        _print_json({"graph": str(out), **stats, "parsed": report.parsed if report else [],
-                     "cached": report.cached if report else []})
+        _print_json(
+            {
+                "graph": str(out),
+                **stats,
+                "parsed": report.parsed if report else [],
+                "cached": report.cached if report else [],
+            }
+        )
         return
     _stats_table(stats, title=f"Built {out}")
     if report and report.cached:
-        _console(stderr=True).print(f"{len(report.parsed)} file(s) parsed, {len(report.cached)} from the cache")
+        _console(stderr=True).print(
+            f"{len(report.parsed)} file(s) parsed, {len(report.cached)} from the cache"
+        )
 
 
 def _check_output(out: Path, force: bool) -> None:
@@ -155,12 +173,18 @@ def stats(graph: Path = GraphOpt, json_out: bool = JsonOpt) -> None:
 @app.command()
 def limits(
     service: str = typer.Argument(None, help="A service (name, alias or abbreviation)."),
-    kind: str = typer.Option(None, "--kind", "-k", help="max, min, default, range, count, retention, rate, granularity."),
+    kind: str = typer.Option(
+        None, "--kind", "-k", help="max, min, default, range, count, retention, rate, granularity."
+    ),
     over: str = typer.Option(None, "--over", help="Only limits above this, e.g. 100MB or '1 minute'."),
     under: str = typer.Option(None, "--under", help="Only limits below this, e.g. 1KB or '30 seconds'."),
-    conflicts: bool = typer.Option(False, "--conflicts", help="Only limits the notes state with different values."),
+    conflicts: bool = typer.Option(
+        False, "--conflicts", help="Only limits the notes state with different values."
+    ),
     stale: bool = typer.Option(False, "--stale", help="Only limits AWS has changed since (study reference)."),
-    numeric: bool = typer.Option(False, "--numeric", help="Leave out non-numeric bounds (unlimited, forever)."),
+    numeric: bool = typer.Option(
+        False, "--numeric", help="Leave out non-numeric bounds (unlimited, forever)."
+    ),
     graph: Path = GraphOpt,
     json_out: bool = JsonOpt,
 ) -> None:
@@ -176,8 +200,13 @@ def limits(
             base, dim, _unit = parse_quantity(text)
         except ValueError as err:
             raise UsageError(f"--{flag}: {err}") from err
-        found = [lim for lim in found if lim.dimension == dim and lim.base_value is not None and (
-            (lim.base_value_max or lim.base_value) > base if flag == "over" else lim.base_value < base)]
+        found = [
+            lim
+            for lim in found
+            if lim.dimension == dim
+            and lim.base_value is not None
+            and ((lim.base_value_max or lim.base_value) > base if flag == "over" else lim.base_value < base)
+        ]
     if conflicts:
         found = [lim for lim in found if lim.conflict]
     flags = _stale_flags(found)
@@ -191,7 +220,9 @@ def limits(
         raise typer.Exit(1)
     from rich.table import Table
 
-    table = Table(show_header=True, title=f"Limits{' of ' + _esc(service) if service else ''}", show_lines=False)
+    table = Table(
+        show_header=True, title=f"Limits{' of ' + _esc(service) if service else ''}", show_lines=False
+    )
     for col in ("service", "feature", "subject", "value", "kind", "line"):
         table.add_column(col, overflow="fold")
     last = None
@@ -203,9 +234,14 @@ def limits(
         if lim.id in flags:
             value += " [red]⚠ outdated[/]"
         key = (lim.service, feat)
-        table.add_row("" if key == last else _esc(lim.service), "" if key == last else _esc(feat),
-                      _esc(lim.subject), value if "[" in value and "⚠" in value or lim.conflict else _esc(value),
-                      lim.kind, f"{lim.source.line}: {_esc(lim.line_text[:90])}")
+        table.add_row(
+            "" if key == last else _esc(lim.service),
+            "" if key == last else _esc(feat),
+            _esc(lim.subject),
+            value if "[" in value and "⚠" in value or lim.conflict else _esc(value),
+            lim.kind,
+            f"{lim.source.line}: {_esc(lim.line_text[:90])}",
+        )
         last = key
     _console().print(table)
     for lim in found:
@@ -233,8 +269,12 @@ def _stale_flags(found) -> dict[str, str]:
 
 @app.command()
 def search(
-    query: str = typer.Argument(..., help="What to look for: `sqs max msg size`, `lamda timout`, `DDB pitr`."),
-    type_: str = typer.Option(None, "--type", "-t", help="Only this entity type (limit, feature, service, ...)."),
+    query: str = typer.Argument(
+        ..., help="What to look for: `sqs max msg size`, `lamda timout`, `DDB pitr`."
+    ),
+    type_: str = typer.Option(
+        None, "--type", "-t", help="Only this entity type (limit, feature, service, ...)."
+    ),
     service: str = typer.Option(None, "--service", "-s", help="Only entities of this service."),
     limit: int = typer.Option(10, "--limit", "-n", min=1, max=200, help="How many hits."),
     graph: Path = GraphOpt,
@@ -242,7 +282,7 @@ def search(
 ) -> None:
     """Search with typos, abbreviations and synonyms; limits answer with their value."""
     if not query.strip():
-        raise UsageError("the query is empty; try `awskg search \"sqs max message size\"`")
+        raise UsageError('the query is empty; try `awskg search "sqs max message size"`')
     kg = _kg(graph)
     types = [t.strip() for t in type_.split(",")] if type_ else None
     hits = kg.search(query, limit=limit, types=types, service=service)
@@ -277,8 +317,11 @@ def search(
 
 
 @app.command()
-def show(entity: str = typer.Argument(..., help="Name, alias or id."), graph: Path = GraphOpt,
-         json_out: bool = JsonOpt) -> None:
+def show(
+    entity: str = typer.Argument(..., help="Name, alias or id."),
+    graph: Path = GraphOpt,
+    json_out: bool = JsonOpt,
+) -> None:
     """An entity: type, definition, limits, neighbours by relation, source lines."""
     kg = _kg(graph)
     e = kg.entity(entity)
@@ -286,7 +329,9 @@ def show(entity: str = typer.Argument(..., help="Name, alias or id."), graph: Pa
         _print_json(e.to_dict())
         return
     con = _console()
-    con.print(f"[bold]{_esc(e.name)}[/]  ({e.type}{', ' + _esc(e.service) if e.service else ''})  [dim]{e.id}[/]")
+    con.print(
+        f"[bold]{_esc(e.name)}[/]  ({e.type}{', ' + _esc(e.service) if e.service else ''})  [dim]{e.id}[/]"
+    )
     if e.aliases:
         con.print(f"aliases: {_esc(', '.join(e.aliases))}")
     if e.definition:
@@ -304,8 +349,11 @@ def show(entity: str = typer.Argument(..., help="Name, alias or id."), graph: Pa
     for n in e.neighbours:
         groups.setdefault(n.relation, []).append(n)
     for rel, items in groups.items():
-        con.print(f"[bold]{rel}[/]: " + ", ".join(_esc(n.name) for n in items[:12])
-                  + (f" (+{len(items) - 12})" if len(items) > 12 else ""))
+        con.print(
+            f"[bold]{rel}[/]: "
+            + ", ".join(_esc(n.name) for n in items[:12])
+            + (f" (+{len(items) - 12})" if len(items) > 12 else "")
+        )
     if e.source_text:
         con.print("[bold]notes[/]:")
         for src, text in e.source_text[:8]:
@@ -380,7 +428,12 @@ def compare(a: str, b: str, graph: Path = GraphOpt, json_out: bool = JsonOpt) ->
 @app.command()
 def export(
     entities: list[str] = typer.Argument(..., help="Entities the subgraph starts from."),
-    fmt: str = typer.Option(..., "--format", "-f", help="graphml, gexf, json, mermaid, dot, markdown, anki, csv, cypher, obsidian."),
+    fmt: str = typer.Option(
+        ...,
+        "--format",
+        "-f",
+        help="graphml, gexf, json, mermaid, dot, markdown, anki, csv, cypher, obsidian.",
+    ),
     depth: int = typer.Option(1, "--depth", "-d", help="Steps away, 0-3."),
     types: str = typer.Option(None, "--types", "-t", help="Only these entity types, comma-separated."),
     output: Path = typer.Option(None, "--output", "-o", help="File (or folder, for obsidian) to write."),
@@ -465,7 +518,9 @@ def _main(argv: list[str] | None) -> int:
             return 130
         if os.environ.get("AWSKG_DEBUG"):
             raise
-        sys.stderr.write(f"awskg: internal error: {err.__class__.__name__}: {err} (set AWSKG_DEBUG=1 for details)\n")
+        sys.stderr.write(
+            f"awskg: internal error: {err.__class__.__name__}: {err} (set AWSKG_DEBUG=1 for details)\n"
+        )
         return 70
     return rc if isinstance(rc, int) else 0
 

@@ -36,8 +36,19 @@ MAX_DEPTH = 3
 # Entity types. `card` nodes hold the note text behind every answer; they are not concepts, so
 # related/subgraph leave them out.
 ENTITY_TYPES = (
-    "service", "feature", "limit", "api", "error", "config", "env_var", "metric", "arn",
-    "permission", "policy", "resource_type", "card",
+    "service",
+    "feature",
+    "limit",
+    "api",
+    "error",
+    "config",
+    "env_var",
+    "metric",
+    "arn",
+    "permission",
+    "policy",
+    "resource_type",
+    "card",
 )
 CONCEPT_TYPES = tuple(t for t in ENTITY_TYPES if t != "card")
 
@@ -160,7 +171,9 @@ class KnowledgeGraph:
 
     # ------------------------------------------------------------------ building
 
-    def add_entity(self, node_id: str, type: str, name: str, sources: Iterable[Source] = (), **attrs: Any) -> str:
+    def add_entity(
+        self, node_id: str, type: str, name: str, sources: Iterable[Source] = (), **attrs: Any
+    ) -> str:
         """Add a node, or merge into the one with this id: sources accumulate, the first non-empty
         value of each attribute stays (so the first file to define a term gives its definition)."""
         g = self.graph
@@ -181,7 +194,9 @@ class KnowledgeGraph:
         self._invalidate()
         return node_id
 
-    def add_relation(self, u: str, v: str, relation: str, sources: Iterable[Source] = (), **attrs: Any) -> None:
+    def add_relation(
+        self, u: str, v: str, relation: str, sources: Iterable[Source] = (), **attrs: Any
+    ) -> None:
         """Add an edge u -relation-> v (the relation is the edge key), merging evidence lines."""
         if u == v or u not in self.graph or v not in self.graph:
             return
@@ -193,14 +208,21 @@ class KnowledgeGraph:
                 if value not in (None, "") and data.get(key) in (None, ""):
                     data[key] = value
         else:
-            g.add_edge(u, v, key=relation, relation=relation, sources=_sources(sources),
-                       **{k: val for k, val in attrs.items() if val is not None})
+            g.add_edge(
+                u,
+                v,
+                key=relation,
+                relation=relation,
+                sources=_sources(sources),
+                **{k: val for k, val in attrs.items() if val is not None},
+            )
         data = g.edges[u, v, relation]
         data["weight"] = len(data["sources"]) or 1
         self._invalidate()
 
-    def _merge_sources(self, owner: Any, current: list[dict[str, Any]],
-                       new: Iterable[Any]) -> list[dict[str, Any]]:
+    def _merge_sources(
+        self, owner: Any, current: list[dict[str, Any]], new: Iterable[Any]
+    ) -> list[dict[str, Any]]:
         """`_sources(current + new)` without sorting again what was merged before: a hub (a service
         every file names) gains sources file after file, and re-sorting thousands of them on every
         file made building quadratic. A list this graph merged before (the same object) is known
@@ -334,7 +356,7 @@ class KnowledgeGraph:
         """The note line behind a source, from the card nodes (so a graph answers offline)."""
         if self._lines is None:
             table: dict[tuple[str, int], str] = {}
-            for n, d in self.graph.nodes(data=True):
+            for _n, d in self.graph.nodes(data=True):
                 if d.get("type") == "card":
                     for number, _role, text in d.get("lines", []):
                         table[(d.get("file", ""), int(number))] = text
@@ -490,10 +512,15 @@ class KnowledgeGraph:
             return [self._limit(node_id, d)]
         if d.get("type") == "service":
             sid = node_id.split(":", 1)[1]
-            found = [self._limit(n, nd) for n, nd in g.nodes(data=True)
-                     if nd.get("type") == "limit" and nd.get("service_id") == sid]
+            found = [
+                self._limit(n, nd)
+                for n, nd in g.nodes(data=True)
+                if nd.get("type") == "limit" and nd.get("service_id") == sid
+            ]
         else:
-            found = [self._limit(v, g.nodes[v]) for _, v, k in g.out_edges(node_id, keys=True) if k == "HAS_LIMIT"]
+            found = [
+                self._limit(v, g.nodes[v]) for _, v, k in g.out_edges(node_id, keys=True) if k == "HAS_LIMIT"
+            ]
         found.sort(key=lambda lim: (lim.source.file, lim.source.line, lim.id))
         return found
 
@@ -603,14 +630,22 @@ class KnowledgeGraph:
         joined = []
         for u, v in ((ea.id, eb.id), (eb.id, ea.id)):
             for k, d in (self.graph.get_edge_data(u, v) or {}).items():
-                joined.append({
-                    "relation": k,
-                    "from": u,
-                    "to": v,
-                    "evidence": [{**s.to_dict(), "text": t} for s, t in self.source_text(d.get("sources", []))],
-                })
-        return {"a": _side(ea), "b": _side(eb), "relations": joined,
-                "contrasted": any(j["relation"] == "CONTRASTS_WITH" for j in joined)}
+                joined.append(
+                    {
+                        "relation": k,
+                        "from": u,
+                        "to": v,
+                        "evidence": [
+                            {**s.to_dict(), "text": t} for s, t in self.source_text(d.get("sources", []))
+                        ],
+                    }
+                )
+        return {
+            "a": _side(ea),
+            "b": _side(eb),
+            "relations": joined,
+            "contrasted": any(j["relation"] == "CONTRASTS_WITH" for j in joined),
+        }
 
     def _contrasted_pair(self, a: str, b: str) -> tuple[str, str]:
         """Resolve two names; where a name fits several nodes (the product Redis and the notes'
