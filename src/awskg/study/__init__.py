@@ -9,10 +9,28 @@
 current AWS quotas, `terminal` asks a quiz in a terminal, `deck` writes one for Anki.
 """
 
-from .deck import anki_deck
-from .quiz import Question, make_quiz, score_by_service
-from .stale import StaleFlag, reference_rows, stale_flags
-from .terminal import run_terminal_quiz
+from importlib import import_module
+from typing import Any
+
+# Each name is imported from its module on first use: `awskg limits` needs only the stale flags,
+# and importing the quiz and genanki for it would cost every such command ~0.1 s.
+_HOME = {
+    "anki_deck": "deck",
+    "Question": "quiz",
+    "make_quiz": "quiz",
+    "score_by_service": "quiz",
+    "StaleFlag": "stale",
+    "reference_rows": "stale",
+    "stale_flags": "stale",
+    "run_terminal_quiz": "terminal",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _HOME:
+        return getattr(import_module(f".{_HOME[name]}", __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "Question",
