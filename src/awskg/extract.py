@@ -780,12 +780,12 @@ class Extractor:
     def _relations(self, facts: Facts, card: Card, lines: list[_LineCtx], main: str | None) -> None:
         card_low = " ".join([card.front, card.topic] + [c.line.plain for c in lines]).lower()
         for ctx in lines:
+            svc_mentions = [m for m in ctx.mentions if m.type == "service"]
+            if not svc_mentions:
+                continue  # a relation needs a service to point at: skip the Matcher
             doc = ctx.doc
             matches = self.rel_matcher(doc)
             if not matches:
-                continue
-            svc_mentions = [m for m in ctx.mentions if m.type == "service"]
-            if not svc_mentions:
                 continue
             for match_id, start, end in sorted(matches, key=lambda m: (m[1], m[2])):
                 label = self.nlp.vocab.strings[match_id]

@@ -20,7 +20,6 @@ import tempfile
 from bisect import bisect_left
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -268,20 +267,30 @@ class KnowledgeGraph:
         return {"directed": True, "multigraph": True, "graph": graph_attrs, "nodes": nodes, "edges": edges}
 
     def to_json(self) -> str:
-        return json.dumps(self.to_data(), ensure_ascii=False, sort_keys=True, indent=1) + "\n"
+        return "".join(self.json_pieces())
 
     def json_pieces(self) -> Iterator[str]:
-        """to_json() in pieces, in order: joined they are to_json() byte for byte. json.dumps holds
-        every token of the document before joining them (370 MB more at 100× the notes); these
-        are joined 65,536 tokens at a time."""
-        tokens = json.JSONEncoder(ensure_ascii=False, sort_keys=True, indent=1).iterencode(self.to_data())
-        while True:
-            with paused_gc():  # (only while encoding: never while the caller holds a piece)
-                batch = list(islice(tokens, 1 << 16))
-            if not batch:
-                break
-            yield "".join(batch)
-        yield "\n"
+        """The graph file's text in pieces, in order: sorted keys, one node or edge a line.
+
+        A line per record keeps the committed graph's diffs readable, and lets each record go
+        through json's C encoder (with `indent` json falls back to its pure-Python encoder: 5-7 s
+        of a 79 s build at 100x the notes). Records are joined 1,024 at a time, never the whole
+        document at once (json.dumps of it held 370 MB more at 100x)."""
+        data = self.to_data()
+        yield "{\n"
+        for i, key in enumerate(sorted(data)):
+            head = ("" if i == 0 else ",\n") + _dump(key) + ": "
+            value = data[key]
+            if key not in ("nodes", "edges") or not value:
+                yield head + _dump(value)
+                continue
+            yield head + "[\n"
+            for start in range(0, len(value), 1024):
+                with paused_gc():  # (only while encoding: never while the caller holds a piece)
+                    piece = ",\n".join(map(_dump, value[start : start + 1024]))
+                yield piece if start == 0 else ",\n" + piece
+            yield "\n]"
+        yield "\n}\n"
 
     def save(self, path: str | Path | None = None, *, force: bool = True) -> Path:
         """Write the graph as JSON, atomically (temp file + rename), as it is encoded."""
@@ -754,6 +763,10 @@ def _check_depth(depth: int, allow_zero: bool = False) -> int:
 
 def _fold(text: str) -> str:
     return re.sub(r"\s+", " ", str(text).replace("’", "'").lower()).strip()
+
+
+def _dump(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
 
 
 def _plain(d: dict[str, Any]) -> dict[str, Any]:

@@ -2,9 +2,10 @@
 from the vocabulary files. No statistical model, no download: lemmas come from spacy-lookups-data.
 
   * lemmatizer (lookup mode) so relation patterns can say `encrypt` for encrypted/encrypts;
-  * an EntityRuler with every catalog spelling (case-insensitive phrases), abbreviations
-    (case-sensitive tokens: `EB`, `DDB`, not `eb`), non-AWS products, and the token shapes of API
-    operations and errors;
+  * an EntityRuler of abbreviations, matched case-sensitively (`EB`, `DDB`, not `eb`);
+  * an EntityRuler with every catalog spelling and non-AWS product (case-insensitive phrases) and
+    the token shapes of API operations and errors; its matches replace any abbreviation they
+    overlap, as one ruler's longest-match-first would;
   * a Matcher of relation cues (`data/relations.json`), run by the extractor.
 
 Only `awskg build` imports this module: the query side never loads spaCy.
@@ -25,13 +26,33 @@ from .vocabulary import catalog, entity_patterns, load_data, relations
 def build_nlp() -> Language:
     nlp = spacy.blank("en")
     nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
+    # Abbreviations are exact-case single words. As phrases on ORTH they are one hash lookup per
+    # token; as ~90 token patterns in the main ruler's Matcher they were tried at every token and
+    # took half the pipeline's time.
+    abbreviations = nlp.add_pipe(
+        "entity_ruler",
+        name="abbreviation_ruler",
+        config={"phrase_matcher_attr": "ORTH", "overwrite_ents": False, "validate": False},
+    )
     ruler = nlp.add_pipe(
         "entity_ruler",
         config={"phrase_matcher_attr": "LOWER", "overwrite_ents": True, "validate": False},
     )
     nlp.initialize()
+    abbreviations.add_patterns(_abbreviation_patterns())
     ruler.add_patterns(_patterns())
     return nlp
+
+
+def _abbreviation_patterns() -> list[dict]:
+    cat = catalog()
+    patterns: list[dict] = []
+    for rec in cat.services.values():
+        for abbrev in rec.abbreviations:
+            patterns.append({"label": "SERVICE", "pattern": abbrev, "id": rec.id})
+    for abbrev in cat.ambiguous:
+        patterns.append({"label": "AMBIGUOUS", "pattern": abbrev, "id": abbrev})
+    return patterns
 
 
 def _patterns() -> list[dict]:
@@ -40,10 +61,6 @@ def _patterns() -> list[dict]:
     for rec in cat.services.values():
         for spelling in rec.spellings:
             patterns.append({"label": "SERVICE", "pattern": spelling.lower(), "id": rec.id})
-        for abbrev in rec.abbreviations:
-            patterns.append({"label": "SERVICE", "pattern": [{"ORTH": abbrev}], "id": rec.id})
-    for abbrev in cat.ambiguous:
-        patterns.append({"label": "AMBIGUOUS", "pattern": [{"ORTH": abbrev}], "id": abbrev})
     for prod in load_data("external.json")["products"]:
         for spelling in [prod["name"], *prod.get("aliases", [])]:
             patterns.append({"label": "PRODUCT", "pattern": spelling.lower(), "id": prod["id"]})
