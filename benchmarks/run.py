@@ -18,8 +18,9 @@ beside the graph), or reads it from that cache. `cold awskg search` runs with th
 every search after a graph's first does); `first ever` runs with an empty cache.
 
 Builds run in subprocesses with `--no-cache` (the per-file cache would hide parse time); their
-peak RSS comes from `os.wait4`. awskg's bytecode is compiled first and child processes may use it
-(as an installed awskg does), whatever PYTHONDONTWRITEBYTECODE says.
+peak RSS is the larger of `os.wait4`'s and the summed RSS of the process tree sampled every 50 ms
+(a build of many files parses them in worker processes). awskg's bytecode is compiled first and
+child processes may use it (as an installed awskg does), whatever PYTHONDONTWRITEBYTECODE says.
 Queries run in a worker process per graph (`--worker`), so one corpus's memory never weighs on
 the next. The scaling rows are the log-log slope of build time and
 peak RSS against input bytes across the notes scales.
@@ -140,13 +141,17 @@ def run_child(cmd: Sequence[str], cwd: Path, env: dict[str, str] | None = None,
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         proc = subprocess.Popen(list(cmd), cwd=cwd, env=env, stdout=out, stderr=err)
         deadline = start + timeout
+        tree_peak, next_sample = 0, start
         while True:
             pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
             if pid:
                 break
-            if time.perf_counter() > deadline:
+            now = time.perf_counter()
+            if now > deadline:
                 proc.kill()
                 raise SystemExit(f"benchmark: timed out after {timeout:.0f} s: {' '.join(cmd)[:200]}")
+            if now >= next_sample:
+                tree_peak, next_sample = max(tree_peak, tree_rss(proc.pid)), now + 0.05
             time.sleep(0.002)
         wall = time.perf_counter() - start
         proc.returncode = os.waitstatus_to_exitcode(status)
@@ -156,7 +161,26 @@ def run_child(cmd: Sequence[str], cwd: Path, env: dict[str, str] | None = None,
     if proc.returncode != 0:
         what = " ".join(cmd)[:200]
         raise SystemExit(f"benchmark: {what} exited {proc.returncode}: {stderr.strip()[-500:]}")
-    return wall, usage.ru_maxrss * 1024, stdout
+    return wall, max(usage.ru_maxrss * 1024, tree_peak), stdout
+
+
+def tree_rss(pid: int) -> int:
+    """Resident bytes of a process and its descendants now (Linux /proc; 0 elsewhere). A build
+    that parses in worker processes holds memory in all of them; `wait4` reports only the
+    largest one. Pages the workers share with their parent count once per process: an upper bound."""
+    total, todo = 0, [pid]
+    page = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
+    while todo:
+        p = todo.pop()
+        try:
+            with open(f"/proc/{p}/statm") as fh:
+                total += int(fh.read().split()[1]) * page
+            for task in os.listdir(f"/proc/{p}/task"):
+                with open(f"/proc/{p}/task/{task}/children") as fh:
+                    todo.extend(int(c) for c in fh.read().split())
+        except (OSError, ValueError):
+            continue  # gone between two reads, or no /proc
+    return total
 
 
 def slug(label: str) -> str:

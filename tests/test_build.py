@@ -135,3 +135,64 @@ def test_build_writes_nothing_but_its_output(tmp_path):
     before = sorted(p.name for p in folder.iterdir())
     build([folder], cache_dir=tmp_path / "cache")
     assert sorted(p.name for p in folder.iterdir()) == before
+
+
+# ---------------------------------------------------------------------------- parsing in processes
+
+
+def _three_formats() -> list[Path]:
+    samples = SHARED / "eval" / "formats"
+    notes = NOTES / "aws-developer-associate-flashcards.txt"
+    return [notes, samples / "sample_notes.md", samples / "sample_anki.txt"]
+
+
+def test_files_parsed_in_worker_processes_give_the_same_graph(tmp_path):
+    alone = build(_three_formats(), cache_dir=tmp_path / "c1", use_cache=False, jobs=1)
+    together = build(_three_formats(), cache_dir=tmp_path / "c2", use_cache=False, jobs=2)
+    assert together.to_json() == alone.to_json()
+    assert together.build_report.parsed == alone.build_report.parsed
+
+
+def test_worker_processes_fill_the_cache_and_mix_with_cached_files(tmp_path):
+    folder = tmp_path / "notes"
+    write(folder, "a.txt", DECK_A)
+    write(folder, "b.txt", DECK_B)
+    write(folder, "c.txt", DECK_C)
+    cache = tmp_path / "cache"
+    first = build([folder], cache_dir=cache, jobs=2)
+    assert len(first.build_report.parsed) == 3
+    write(folder, "b.txt", DECK_B + "each layer can be up to 250MB\n")
+    write(folder, "c.txt", DECK_C + "you can have up to 5 layers per function\n")
+    second = build([folder], cache_dir=cache, jobs=2)
+    assert [Path(p).name for p in second.build_report.parsed] == ["b.txt", "c.txt"]
+    assert [Path(p).name for p in second.build_report.cached] == ["a.txt"]
+    assert second.to_json() == build([folder], cache_dir=tmp_path / "other", jobs=1).to_json()
+
+
+def test_a_bad_file_parsed_in_a_worker_is_the_same_one_line_error(tmp_path):
+    folder = tmp_path / "notes"
+    write(folder, "a.txt", DECK_A)
+    write(folder, "b.md", "# \n")  # decodes, holds no notes
+    write(folder, "c.txt", DECK_C)
+    errors = []
+    for jobs in (1, 2):
+        with pytest.raises(awskg.InputError) as err:
+            build([folder], cache_dir=tmp_path / f"c{jobs}", use_cache=False, jobs=jobs)
+        errors.append(str(err.value))
+    assert errors[0] == errors[1] and "b.md" in errors[0] and "\n" not in errors[0]
+
+
+def test_small_builds_parse_in_this_process_and_big_ones_per_cpu(monkeypatch):
+    from awskg import builder
+
+    def entries(*sizes: int, cached: bool = False) -> list:
+        return [builder._File(Path(f"{i}"), f"{i}", "", "", "x" * n, cached) for i, n in enumerate(sizes)]
+
+    monkeypatch.setattr(builder.os, "sched_getaffinity", lambda _pid: {0, 1}, raising=False)
+    big = builder.PARALLEL_MIN_BYTES
+    assert builder._workers(None, entries(big)) == 1  # one file: nothing to share out
+    assert builder._workers(None, entries(10, 10)) == 1  # too little to pay for a second spaCy
+    assert builder._workers(None, entries(big, big, big)) == 2  # one per CPU
+    assert builder._workers(None, entries(big, big, cached=True)) == 1  # all from the cache
+    assert builder._workers(3, entries(10, 10)) == 2  # asked for: never more than the files
+    assert builder._workers(1, entries(big, big)) == 1

@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -42,6 +42,21 @@ def default_cache_dir() -> Path:
     return Path(env) if env else Path(".awskg-cache")
 
 
+# Below this many bytes to parse, a second process costs more than it saves: each worker loads
+# spaCy and builds the pipeline (~1.5 s) before its first card.
+PARALLEL_MIN_BYTES = 256 * 1024
+
+
+@dataclass
+class _File:
+    path: Path
+    name: str
+    digest: str
+    key: str
+    text: str
+    cached: bool  # the cache holds an entry for it (read when its turn comes: one file's facts at a time)
+
+
 def build(
     paths: Iterable[str | Path] | str | Path,
     *,
@@ -49,59 +64,33 @@ def build(
     progress: Progress | None = None,
     cache_dir: str | Path | None = None,
     use_cache: bool = True,
+    jobs: int | None = None,
 ) -> KnowledgeGraph:
-    """Build the graph of the notes at `paths` (files and/or folders)."""
+    """Build the graph of the notes at `paths` (files and/or folders).
+
+    `jobs`: processes that parse files at once. None picks one per CPU when more than one file
+    needs parsing and they hold at least PARALLEL_MIN_BYTES; 1 parses in this process. Files are
+    independent and their facts are merged in file order, so the graph is the same either way."""
     if isinstance(paths, (str, Path)):
         paths = [paths]
-    files = note_files(list(paths))
     cache = Path(cache_dir) if cache_dir else default_cache_dir()
+    entries = [_read(path, fmt, cache if use_cache else None) for path in note_files(list(paths))]
     report = BuildReport()
     kg = KnowledgeGraph()
     file_rows = []
-    extractor = None
-    for path in files:
-        name = display_path(path)
-        try:
-            data = path.read_bytes()
-        except OSError as err:
-            raise InputError(f"{name}: cannot be read ({err.strerror or err})") from err
-        text = decode(data, name)
-        digest = hashlib.sha256(data).hexdigest()
-        key = _cache_key(digest, name, fmt)
-        facts = _cache_get(cache, key) if use_cache else None
-        if facts is None:
-            file_fmt, cards = read_cards(path, fmt, text=text)
-            if extractor is None:
-                from .extract import Extractor
-
-                extractor = Extractor()
-            total = len(cards)
-            done = 0
-
-            def tick(n: int, _name: str = name, _total: int = total) -> None:
-                nonlocal done
-                done += n
-                if progress:
-                    progress(_name, done, _total)
-
-            # Extraction makes objects by the million and frees few: the cyclic collector would
-            # walk them over and over (as in loading, see graph.paused_gc).
-            with paused_gc():
-                facts = extractor.extract_cards(cards, progress=tick)
-            facts_card_count = total
-            if use_cache:
-                _cache_put(cache, key, facts, file_fmt, facts_card_count)
-            report.parsed.append(name)
+    parts = _facts_in_order(entries, fmt, cache, use_cache, progress, _workers(jobs, entries))
+    for entry, (file_fmt, card_count, facts, parsed) in zip(entries, parts, strict=True):
+        if parsed:
+            report.parsed.append(entry.name)
         else:
-            file_fmt, facts_card_count = facts.file_format, facts.card_count  # type: ignore[attr-defined]
-            report.cached.append(name)
-            if progress:
-                progress(name, facts_card_count, facts_card_count)
+            report.cached.append(entry.name)
         with paused_gc():
             assemble_facts(kg, facts)
-        report.files.append(name)
-        report.cards += facts_card_count
-        file_rows.append({"file": name, "format": file_fmt, "sha256": digest, "cards": facts_card_count})
+        report.files.append(entry.name)
+        report.cards += card_count
+        file_rows.append(
+            {"file": entry.name, "format": file_fmt, "sha256": entry.digest, "cards": card_count}
+        )
     merge_typos(kg)
     link_types(kg)
     link_parts(kg)
@@ -110,6 +99,111 @@ def build(
     kg.graph.graph["generator"] = f"awskg {__version__}"
     kg.build_report = report  # type: ignore[attr-defined]
     return kg
+
+
+def _read(path: Path, fmt: str | None, cache: Path | None) -> _File:
+    name = display_path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as err:
+        raise InputError(f"{name}: cannot be read ({err.strerror or err})") from err
+    text = decode(data, name)
+    digest = hashlib.sha256(data).hexdigest()
+    key = _cache_key(digest, name, fmt)
+    return _File(path, name, digest, key, text, bool(cache) and (cache / f"{key}.json").is_file())
+
+
+def _workers(jobs: int | None, entries: list[_File]) -> int:
+    todo = [e for e in entries if not e.cached]
+    if jobs is not None:
+        return max(1, min(jobs, len(todo)))
+    if len(todo) < 2 or sum(len(e.text) for e in todo) < PARALLEL_MIN_BYTES:
+        return 1
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return max(1, min(cpus, len(todo)))
+
+
+def _facts_in_order(
+    entries: list[_File],
+    fmt: str | None,
+    cache: Path,
+    use_cache: bool,
+    progress: Progress | None,
+    workers: int,
+) -> Iterator[tuple[str, int, Facts, bool]]:
+    """(format, cards, facts, parsed now?) of each file, in the files' order. Files the cache
+    lacks are parsed (and cached) by `workers` processes, or here when workers is 1; a cache
+    entry found damaged is parsed here."""
+    cache_to = cache if use_cache else None
+    results = None
+    pool = None
+    if workers > 1:
+        from concurrent.futures import ProcessPoolExecutor
+
+        pool = ProcessPoolExecutor(max_workers=workers)
+        jobs = [(e.path, e.name, e.text, fmt, cache_to, e.key) for e in entries if not e.cached]
+        results = pool.map(_parse_in_worker, jobs)
+    try:
+        for entry in entries:
+            facts = _cache_get(cache, entry.key) if entry.cached else None
+            if facts is not None:
+                count = facts.card_count  # type: ignore[attr-defined]
+                if progress:
+                    progress(entry.name, count, count)
+                yield facts.file_format, count, facts, False  # type: ignore[attr-defined]
+            elif results is not None and not entry.cached:
+                fmt_read, count, parsed = next(results)
+                if progress:
+                    progress(entry.name, count, count)
+                yield fmt_read, count, parsed, True
+            else:
+                yield (*_parse(entry.path, entry.name, entry.text, fmt, cache_to, entry.key, progress), True)
+            entry.text = ""  # merged: its text is no longer needed
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+
+_extractor = None
+
+
+def _parse(
+    path: Path,
+    name: str,
+    text: str,
+    fmt: str | None,
+    cache_to: Path | None,
+    key: str,
+    progress: Progress | None = None,
+) -> tuple[str, int, Facts]:
+    """Read and extract one file, and cache its facts (under `key`) if `cache_to` is given."""
+    global _extractor
+    file_fmt, cards = read_cards(path, fmt, text=text)
+    if _extractor is None:
+        from .extract import Extractor
+
+        _extractor = Extractor()
+    total = len(cards)
+    done = 0
+
+    def tick(n: int) -> None:
+        nonlocal done
+        done += n
+        if progress:
+            progress(name, done, total)
+
+    # Extraction makes objects by the million and frees few: the cyclic collector would
+    # walk them over and over (as in loading, see graph.paused_gc).
+    with paused_gc():
+        facts = _extractor.extract_cards(cards, progress=tick)
+    if cache_to is not None:
+        _cache_put(cache_to, key, facts, file_fmt, total)
+    return file_fmt, total, facts
+
+
+def _parse_in_worker(args: tuple[Path, str, str, str | None, Path | None, str]) -> tuple[str, int, Facts]:
+    # The worker writes the cache entry too: encoding it is work the merging process is spared.
+    return _parse(*args)
 
 
 def _vocabulary_digest() -> str:

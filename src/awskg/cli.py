@@ -69,6 +69,13 @@ def build(
     ),
     force: bool = typer.Option(False, "--force", help="Overwrite an output file that is not an awskg graph."),
     no_cache: bool = typer.Option(False, "--no-cache", help="Parse every file again, ignoring the cache."),
+    jobs: int = typer.Option(
+        None,
+        "--jobs",
+        "-j",
+        min=1,
+        help="Processes parsing files at once (default: one per CPU for big builds).",
+    ),
     json_out: bool = JsonOpt,
 ) -> None:
     """Parse notes into a typed knowledge graph and save it."""
@@ -103,9 +110,9 @@ def build(
                     tasks[name] = bar.add_task(Path(name).name[:40], total=total)
                 bar.update(tasks[name], completed=done, total=total)
 
-            kg = do_build(targets, fmt=fmt, progress=progress, use_cache=not no_cache)
+            kg = do_build(targets, fmt=fmt, progress=progress, use_cache=not no_cache, jobs=jobs)
     else:
-        kg = do_build(targets, fmt=fmt, use_cache=not no_cache)
+        kg = do_build(targets, fmt=fmt, use_cache=not no_cache, jobs=jobs)
     kg.save(out)
     stats = kg.stats()
     report = getattr(kg, "build_report", None)
