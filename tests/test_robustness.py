@@ -230,6 +230,24 @@ def test_unknown_notes_format_is_named(run_cli, tmp_path, deck):
     one_line_error(code, err, "docx", exit_code=2)
 
 
+def test_a_megabyte_notes_file_builds_with_a_progress_bar(tmp_path):
+    # The 50 MB case below takes 17 minutes and runs on request; this one runs every time, on
+    # the same path: one file over the CLI's 512 KB threshold, so the bar is drawn.
+    notes = tmp_path / "big.txt"
+    notes.write_text(_big_notes(1024 * 1024), encoding="utf-8")
+    out = tmp_path / "g.json"
+    env = dict(os.environ, TTY_COMPATIBLE="1", TTY_INTERACTIVE="1", AWSKG_CACHE=str(tmp_path / "cache"))
+    proc = subprocess.run(
+        [sys.executable, "-c", CLI_BOOT, "build", str(notes), "-o", str(out), "--no-cache"],
+        capture_output=True, text=True, env=env, timeout=1800,
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "big.txt" in proc.stderr and "━" in proc.stderr  # the progress bar, on stderr
+    assert "Traceback" not in proc.stderr
+    copies = notes.read_text(encoding="utf-8").count("Lambda: what is the limit of copy")
+    assert copies > 10 and KnowledgeGraph.load(out).stats()["cards"] >= 103 * copies  # every copy's cards
+
+
 @pytest.mark.slow
 @pytest.mark.skipif(not os.environ.get("AWSKG_SLOW"),
                     reason="builds 50 MB of notes (12 CPU-minutes, 17 minutes here); run with AWSKG_SLOW=1")

@@ -33,8 +33,6 @@ from functools import cache, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from rapidfuzz import process
-
 from .errors import AwskgError
 from .model import Hit, Source
 from .vocabulary import catalog, load_data, synonyms
@@ -453,6 +451,7 @@ class SearchIndex:
         out: list[tuple[str, float]] = []
         if len(term) >= 5:
             # Imported here: most queries need no correction, and a cold one is faster without it.
+            from rapidfuzz import process
             from rapidfuzz.distance import DamerauLevenshtein
 
             max_d = 2 if len(term) >= 9 else 1
@@ -775,6 +774,8 @@ class SearchIndex:
 
     def suggest(self, query: str, limit: int = 5) -> list[str]:
         """Names close to a query that found nothing: for a `did you mean` line."""
+        from rapidfuzz import process
+
         names = sorted({d.name for d in self.docs if d.type != "line"})
         found = process.extract(query.lower(), [n.lower() for n in names], limit=limit)
         return [names[i] for _, score, i in found if score >= 50]

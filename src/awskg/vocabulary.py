@@ -14,8 +14,6 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from rapidfuzz import fuzz, process
-
 
 @cache
 def load_data(name: str) -> Any:
@@ -108,6 +106,8 @@ class Catalog:
         key = fold(text)
         if len(key) < 5:
             return None
+        from rapidfuzz import fuzz, process  # (only titles with a typo get here: cold queries skip it)
+
         best = process.extractOne(key, self._fuzzy_keys, scorer=fuzz.ratio, score_cutoff=cutoff)
         return self._by_spelling[best[0]] if best else None
 
