@@ -374,6 +374,22 @@ def test_depth_out_of_range_is_refused(run_cli, command, depth):
     one_line_error(code, err, "depth must be", depth, exit_code=2)
 
 
+@pytest.mark.parametrize(
+    ("args", "needles"),
+    [
+        (["search"], ["Missing argument", "awskg search --help"]),
+        (["search", "sqs", "--limit", "abc"], ["--limit", "abc"]),
+        (["build", "--jobs", "0"], ["--jobs", "0"]),
+        (["frobnicate"], ["No such command", "frobnicate"]),
+        (["search", "sqs", "--no-such-option"], ["--no-such-option"]),
+    ],
+    ids=["missing-argument", "bad-number", "out-of-range", "unknown-command", "unknown-option"],
+)
+def test_command_line_mistakes_get_one_line_and_exit_2(run_cli, args, needles):
+    code, _, err = run_cli(args)
+    one_line_error(code, err, *needles, exit_code=2)
+
+
 # ---------------------------------------------------------------------------- export targets
 
 

@@ -505,9 +505,15 @@ def main(argv: list[str] | None = None) -> int:
         gc.unfreeze()
 
 
+def _click_error() -> type[Exception]:
+    # typer < 0.29 carries its own copy of click (typer._click) and >= 0.29 uses click itself: the
+    # base class of typer's public BadParameter is the ClickException of whichever is in use.
+    return next(c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException")
+
+
 def _main(argv: list[str] | None) -> int:
     try:
-        rc = app(args=argv, standalone_mode=False)
+        rc = app(args=argv, standalone_mode=False, prog_name="awskg")
     except AwskgError as err:
         sys.stderr.write(f"awskg: error: {err}\n")
         return err.exit_code
@@ -515,14 +521,14 @@ def _main(argv: list[str] | None) -> int:
         return ex.exit_code
     except (KeyboardInterrupt, BrokenPipeError):
         return 130
+    except typer.Abort:
+        return 130
     except Exception as err:  # noqa: BLE001 - the last guard: a one-line message, not a traceback
-        import click
-
-        if isinstance(err, click.exceptions.ClickException):
-            err.show()
+        if isinstance(err, _click_error()):  # a usage error: missing argument, bad option value
+            ctx = getattr(err, "ctx", None)
+            hint = f" (see `{ctx.command_path} --help`)" if ctx is not None else ""
+            sys.stderr.write(f"awskg: error: {err.format_message()}{hint}\n")
             return err.exit_code
-        if isinstance(err, click.exceptions.Abort):
-            return 130
         if os.environ.get("AWSKG_DEBUG"):
             raise
         sys.stderr.write(
