@@ -274,3 +274,14 @@ def test_an_elliptical_clause_keeps_the_subject_before_it(tmp_path):
     text = "# notes\n\n## Lambda\n* Timeout defaults to 3 sec, max is 15 min\n"
     kg = build_text(tmp_path, text, "notes.md")
     assert {lim.subject for lim in kg.limits()} == {"Timeout"}
+
+
+def test_a_bare_answer_takes_its_kind_from_the_question(tmp_path):
+    deck = (
+        "API Gateway: max integration timeout?\t29 seconds\tapigw\n"
+        "DynamoDB Streams: how long are records kept?\t24 hours\tddb\n"
+        "API Gateway: integration timeout?\t29 seconds\tapigw\n"
+    )
+    kg = build_text(tmp_path, deck, "deck.txt")
+    kinds = {(lim.source.line, lim.kind) for lim in kg.limits()}
+    assert kinds == {(1, "max"), (2, "retention"), (3, "other")}

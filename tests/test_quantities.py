@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from awskg.quantities import find_quantities, parse_quantity, to_base
+from awskg.quantities import find_quantities, kind_named, parse_quantity, to_base
 
 # (text, [(value, value_max, unit, kind), ...]) — the limits the text states, in order
 # (a None unit or kind is not checked).
@@ -196,3 +196,20 @@ def test_a_long_line_of_numbers_reads_each_cue_from_a_bounded_window():
     assert len(find_quantities(line)) == 10 * len(find_quantities("max 1 KB, " * 100))
     start, _end = quantities._clause(line + " 5 GB", len(line) + 1)
     assert len(line) + 1 - start <= quantities._WINDOW
+
+
+@pytest.mark.parametrize(
+    ("words", "kind"),
+    [
+        ("max integration timeout", "max"),
+        ("Default sampling rule", "default"),
+        ("how long are records kept", "retention"),
+        ("minimum memory", "min"),
+        ("metric resolution", "granularity"),
+        ("Integration timeout", None),  # names no kind
+        ("default & max visibility timeout", None),  # names two: no guess
+        ("maxReceiveCount", None),  # a word that only starts like a cue
+    ],
+)
+def test_kind_named_by_what_a_limit_bounds(words, kind):
+    assert kind_named(words) == kind

@@ -20,14 +20,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from rapidfuzz import fuzz
 
 from .graph import slug
 from .model import Card, NoteLine, Source
-from .quantities import Quantity, find_quantities
+from .quantities import Quantity, find_quantities, kind_named
 from .vocabulary import catalog, entity_patterns, fold, load_data
 
 FACTS_VERSION = 1
@@ -707,6 +707,12 @@ class Extractor:
         for q in find_quantities(text, masks, table=table):
             lim_sid = self._limit_service(text, q, mentions, sid)
             subject = _subject(text, q, ln, card)
+            if q.kind == "other":
+                # No cue beside the number (`29 seconds` under `max integration timeout?`): the
+                # words of what it bounds may name the kind.
+                named = kind_named(subject)
+                if named:
+                    q = replace(q, kind=named)
             self._limit_node(facts, q, lim_sid, subject, src, owner, text)
 
     def _limit_service(self, text: str, q: Quantity, mentions: list[_Mention], sid: str | None) -> str | None:

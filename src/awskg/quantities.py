@@ -202,6 +202,19 @@ def _cue_res() -> dict[str, tuple[re.Pattern[str] | None, re.Pattern[str] | None
 
 
 @cache
+def _named_kind_res() -> dict[str, re.Pattern[str]]:
+    spec = cues().get("named_kinds", {})
+    return {kind: _phrase_re(tuple(words)) for kind, words in spec.items() if kind in _KIND_PRIORITY}
+
+
+def kind_named(words: str) -> str | None:
+    """The one kind that `words` (what a limit bounds) names, or None: `max integration timeout`
+    -> max, `Default sampling rule` -> default; `default & max timeout` names two, so None."""
+    named = {kind for kind, rx in _named_kind_res().items() if rx.search(words)}
+    return named.pop() if len(named) == 1 else None
+
+
+@cache
 def _count_verbs_re() -> re.Pattern[str]:
     return _phrase_re(tuple(cues()["count_verbs"]))
 
