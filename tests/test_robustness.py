@@ -231,7 +231,7 @@ def test_unknown_notes_format_is_named(run_cli, tmp_path, deck):
 
 
 def test_a_megabyte_notes_file_builds_with_a_progress_bar(tmp_path):
-    # The 50 MB case below takes 17 minutes and runs on request; this one runs every time, on
+    # The 50 MB case below takes 11 minutes and runs on request; this one runs every time, on
     # the same path: one file over the CLI's 512 KB threshold, so the bar is drawn.
     notes = tmp_path / "big.txt"
     notes.write_text(_big_notes(1024 * 1024), encoding="utf-8")
@@ -250,7 +250,7 @@ def test_a_megabyte_notes_file_builds_with_a_progress_bar(tmp_path):
 
 @pytest.mark.slow
 @pytest.mark.skipif(not os.environ.get("AWSKG_SLOW"),
-                    reason="builds 50 MB of notes (12 CPU-minutes, 17 minutes here); run with AWSKG_SLOW=1")
+                    reason="builds 50 MB of notes (11 minutes here); run with AWSKG_SLOW=1")
 def test_fifty_megabyte_notes_file_builds_with_a_progress_bar_in_bounded_memory(tmp_path):
     notes = tmp_path / "big.txt"
     notes.write_text(_big_notes(50 * 1024 * 1024), encoding="utf-8")
@@ -275,7 +275,7 @@ def test_fifty_megabyte_notes_file_builds_with_a_progress_bar_in_bounded_memory(
     assert "Traceback" not in result["err"]
     kg = KnowledgeGraph.load(out)
     assert kg.stats()["cards"] > 90_000
-    # Measured here: 1.8 GB at peak for 50 MB of notes and a 475 MB graph file. Saving that held
+    # Measured here: 1.8 GB at peak for 50 MB of notes and a 436 MB graph file. Saving that held
     # the whole JSON text (and its bytes) in memory, as it did before it streamed, peaked at 5.6 GB.
     peak_mb = result["rss_kb"] / 1024
     print(f"50 MB build: peak RSS {peak_mb:.0f} MB, graph {out.stat().st_size / 2**20:.0f} MB")
