@@ -136,3 +136,44 @@ def test_front_with_a_service_and_a_qualifier():
     )
     cards = segment(text, "deck.txt", "deck")
     assert [(c.front_lines, c.service) for c in cards] == [((2,), "sqs"), ((4,), "kms")]
+
+
+QA_DECK = """My deck
+Q: What is the maximum execution time of a Lambda function?
+A: 15 minutes. Default timeout is 3 seconds.
+
+Question: How large can an SQS message be?
+Answer: 256 KB
+use the Extended Client Library above that
+Q. DynamoDB: max item size?
+A. 400 KB
+"""
+
+
+def test_question_and_answer_lines_are_cards():
+    cards = segment(QA_DECK, "qa.txt", "qa")
+    assert [c.front_lines for c in cards] == [(2,), (5,), (8,)]
+    assert [c.front for c in cards] == [
+        "What is the maximum execution time of a Lambda function?",
+        "How large can an SQS message be?",
+        "DynamoDB: max item size?",
+    ]
+    assert [c.services for c in cards] == [["lambda"], ["sqs"], ["dynamodb"]]
+    assert cards[0].topic == "maximum execution time of a Lambda function"
+    # The answer keeps its line numbers and loses its `A:` label; the lines after it stay in it.
+    assert [(ln.number, ln.plain) for ln in cards[1].lines] == [
+        (6, "256 KB"), (7, "use the Extended Client Library above that")]
+    assert cards[0].lines[0].plain == "15 minutes. Default timeout is 3 seconds."
+    assert cards[0].lines[0].term is None  # `A:` is no term being defined
+
+
+def test_question_and_answer_deck_is_read_as_flashcards_with_its_limits(tmp_path):
+    import awskg
+
+    path = tmp_path / "qa.txt"
+    path.write_text(QA_DECK, encoding="utf-8")
+    kg = awskg.build([path], cache_dir=tmp_path / "cache")
+    assert kg.graph.graph["files"][0]["format"] == "flashcards"
+    found = {(lim.service, lim.source.line, lim.display, lim.kind) for lim in kg.limits()}
+    assert found == {("Lambda", 3, "15 min", "max"), ("Lambda", 3, "3 s", "default"),
+                     ("SQS", 6, "256 KB", "max"), ("DynamoDB", 9, "400 KB", "max")}

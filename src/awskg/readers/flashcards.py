@@ -4,7 +4,9 @@ A card's front is
   * a question or topic line that opens with a service name and a colon
     (`SQS: what is it? ...`, `Lambda: layers`), sometimes continued on a second question line; or
   * a bare title that the next line repeats, in other case or with a typo
-    (`kinesis video steams` / `Kinesis Video Streams`).
+    (`kinesis video steams` / `Kinesis Video Streams`); or
+  * a `Q:` / `Question:` line, its answer opening with `A:` / `Answer:` (decks written that way);
+    the service is the one the question names.
 Everything up to the next front is the answer: `term: definition` lines, `*` sub-topics, lines
 ending in `:` that head the lines below them, and long paragraph lines. Line 1 is the deck's title.
 The shapes are recognised from the lines themselves, never from their position in a known file, so
@@ -25,6 +27,8 @@ _WH = re.compile(r"\b(what|how|why|which|where|when|who)\b", re.I)
 _FRONT_PREFIX = re.compile(r"^\s*([^:?*()]{1,60}?)\s*:\s+(\S.*)$")
 _TERM = re.compile(r"^\s*([^:?]{1,80}?)\s*:\s+(\S.*)$")
 _DASH_TERM = re.compile(r"^\s*([^–—:?]{1,50}?)\s+[–—-]\s+(\S.*)$")
+_QA_FRONT = re.compile(r"^\s*(?:Q|Question)\s*\d*\s*[:.)]\s*(\S.*)$", re.I)
+_QA_ANSWER = re.compile(r"^\s*(?:A|Answer)\s*[:.)]\s*(?=\S)", re.I)
 _LONG_LINE_WORDS = 60
 _TITLE_MAX_WORDS = 7
 
@@ -106,11 +110,26 @@ def segment(text: str, file: str, stem: str) -> list[Card]:
     """Split a flashcard export into Cards, each with its front, answer lines, service and topic."""
     lines = text.split("\n")
     n = len(lines)
-    starts: list[tuple[int, tuple[int, ...], str | None, str]] = []  # (index, front idx, service, rest)
+    # (index, front idx, service, rest of the front, a Q:/A: card?)
+    starts: list[tuple[int, tuple[int, ...], str | None, str, bool]] = []
     i = 0
     while i < n:
         line = lines[i]
         if not line.strip():
+            i += 1
+            continue
+        qa = _QA_FRONT.match(line)
+        if qa:
+            question = qa.group(1).strip()
+            own = front_service(question)
+            if own:
+                sid, rest = own
+            else:
+                from .markdown import service_spans
+
+                spans = service_spans(question)
+                sid, rest = (spans[0][2] if spans else None), question
+            starts.append((i, (i,), sid, rest, True))
             i += 1
             continue
         fs = front_service(line, lines[i + 1] if i + 1 < n else None)
@@ -125,27 +144,29 @@ def segment(text: str, file: str, stem: str) -> list[Card]:
                 and _names_service(lines[i + 2], fs[0])
             ):
                 front_idx.append(i + 1)
-            starts.append((i, tuple(front_idx), fs[0], fs[1]))
+            starts.append((i, tuple(front_idx), fs[0], fs[1], False))
             i = front_idx[-1] + 1
             continue
         if i > 0 and _bare_title_front(lines, i):
             sid = catalog().lookup_fuzzy(lines[i + 1].strip()) or catalog().lookup_fuzzy(lines[i].strip())
-            starts.append((i, (i,), sid, ""))
+            starts.append((i, (i,), sid, "", False))
             i += 1
             continue
         i += 1
 
     cards: list[Card] = []
-    for k, (_start, front_idx, sid, rest) in enumerate(starts):
+    for k, (_start, front_idx, sid, rest, qa) in enumerate(starts):
         end = starts[k + 1][0] if k + 1 < len(starts) else n
         body = list(range(front_idx[-1] + 1, end))
         while body and not lines[body[-1]].strip():
             body.pop()
         number = k + 1
         card_id = f"card:{stem}:{number}"
-        front = " ".join(lines[j].strip() for j in front_idx)
+        front = " ".join(_QA_FRONT.sub(r"\1", lines[j]).strip() for j in front_idx)
         note_lines = _answer_lines(lines, body, sid)
-        topic = _topic(rest, note_lines, sid, bare=not rest)
+        # A Q:/A: card is about what its question asks (`maximum execution time of a Lambda
+        # function`), the way an Anki card's front is.
+        topic = _question_topic(rest) if qa else _topic(rest, note_lines, sid, bare=not rest)
         first = body[0] + 1 if body else front_idx[-1] + 1
         last = body[-1] + 1 if body else front_idx[-1] + 1
         cards.append(
@@ -171,7 +192,7 @@ def _answer_lines(lines: list[str], body: list[int], sid: str | None) -> list[No
     heading: str | None = None
     for pos, j in enumerate(body):
         raw = lines[j]
-        s = raw.strip()
+        s = _QA_ANSWER.sub("", raw.strip())
         if not s:
             continue
         number = j + 1
@@ -241,11 +262,18 @@ def _topic(rest: str, lines: list[NoteLine], sid: str | None, bare: bool) -> str
     return "overview"
 
 
+def _question_topic(question: str) -> str:
+    """`What is the maximum execution time of a Lambda function?` -> `maximum execution time of a
+    Lambda function`; a question of another shape keeps its words."""
+    t = re.sub(r"\s+", " ", question.strip().rstrip("?").strip())
+    return re.sub(r"^(?:what|which)(?:'s|\s+(?:is|are|was|were))\s+(?:the\s+)?", "", t, flags=re.I) or t
+
+
 def looks_like_flashcards(text: str) -> bool:
     """Content sniffing: several lines open with a service name and a colon."""
     hits = 0
     for line in text.split("\n")[:400]:
-        if front_service(line):
+        if front_service(line) or _QA_FRONT.match(line):
             hits += 1
             if hits >= 3:
                 return True
