@@ -213,3 +213,18 @@ def test_a_long_line_of_numbers_reads_each_cue_from_a_bounded_window():
 )
 def test_kind_named_by_what_a_limit_bounds(words, kind):
     assert kind_named(words) == kind
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A rate's unit ends the counted noun: the words after it are not its unit.
+        ("FIFO throughput: 300 msg/s without batching", [(300, "msg/s", "rate")]),
+        ("300 msg/s batching", [(300, "msg/s", "rate")]),
+        # Steps are a granularity, before or after the value.
+        ("Memory: 128 MB – 10,240 MB (1 MB steps)", [(128, "MB", "range"), (1, "MB", "granularity")]),
+        ("memory in steps of 64 MB", [(64, "MB", "granularity")]),
+    ],
+)
+def test_rates_and_steps_in_terse_notes(text, expected):
+    assert [(q.value, q.unit, q.kind) for q in find_quantities(text)] == expected

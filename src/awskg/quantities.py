@@ -21,6 +21,7 @@ from .vocabulary import cues, units
 KINDS = ("max", "min", "default", "range", "count", "retention", "rate", "granularity", "other")
 
 # Words that end a counted noun phrase ("5 filters on a ...": the noun is "filters").
+_RATE_WORD = re.compile(r"/(s|sec|second|min|h|hour|day)$", re.I)
 _STOP = {
     "of",
     "per",
@@ -427,11 +428,13 @@ def _unit_after(text: str, n: _Num) -> _Unit:
             break
         words.append(wm.group(1))
         p += wm.end()
+        if _RATE_WORD.search(wm.group(1)):
+            break  # `300 msg/s without batching`: the rate ends the noun
     if not words:
         return _Unit(pos, None, "count", 1.0)
     noun = " ".join(words)
     head = words[-1].rstrip(".'’")
-    if "/" in head and re.search(r"/(s|sec|second|min|h|hour|day)$", head, re.I):
+    if "/" in head and _RATE_WORD.search(head):
         return _Unit(p, _rate_unit(head), "rate", 1.0, noun=noun, compound=True)
     return _Unit(p, head.lower(), "count", 1.0, noun=noun)
 
