@@ -335,3 +335,31 @@ def test_reader_never_raises_on_arbitrary_text(text: str) -> None:
 def test_comment_block_is_not_read() -> None:
     cards = cards_of("## SQS\n<!--\nmax 99 GB\n-->\n- retention max 14 days\n")
     assert [ln.plain for ln in cards[0].lines] == ["retention max 14 days"]
+
+
+QUOTA_TABLE = """# Quotas I keep forgetting
+
+| Service | Quota | Value | Notes |
+|---------|-------|-------|-------|
+| Lambda | Function timeout | 900 seconds | |
+| SQS | In-flight messages (standard) | 120,000 | |
+
+Notes on **CloudWatch**:
+- Metrics are kept for 15 months.
+- High-resolution metrics: 1 second granularity.
+"""
+
+
+def test_a_service_column_table_takes_its_subject_from_the_name_column() -> None:
+    cards = cards_of(QUOTA_TABLE)
+    assert line_at(cards, 5).subject_hint == "Function timeout"
+    assert line_at(cards, 6).subject_hint == "In-flight messages (standard)"
+    assert [line_at(cards, n).service_hint for n in (5, 6)] == ["lambda", "sqs"]
+
+
+def test_a_lead_in_naming_one_service_gives_it_to_the_lines_below() -> None:
+    cards = cards_of(QUOTA_TABLE)
+    assert [line_at(cards, n).service_hint for n in (9, 10)] == ["cloudwatch", "cloudwatch"]
+    # A lead-in naming two services, or none, gives none of its own.
+    two = cards_of("# Notes\n\nLambda and SQS together:\n- up to 10 messages per batch\n")
+    assert line_at(two, 4).service_hint is None

@@ -187,6 +187,12 @@ def service_spans(text: str, strict_case: bool = True) -> list[tuple[int, int, s
     return out
 
 
+def _only_service(text: str) -> str | None:
+    """The one service a lead-in names (`Notes on **CloudWatch**:`), or None for none or several."""
+    found = {sid for _s, _e, sid in service_spans(text)}
+    return found.pop() if len(found) == 1 else None
+
+
 def exact_service(text: str) -> str | None:
     """The service `text` is, as a whole (`SQS`, `Amazon S3`, `X-Ray:`), or None."""
     t = _clean_label(text)
@@ -548,7 +554,7 @@ class _SectionReader:
             plain.endswith(":") and len(plain.split()) <= 8 and not re.search(r"\d", plain)
         ):
             self.sub = plain.rstrip(":").strip() or self.sub
-            self.sub_service = exact_service(self.sub) if self.sub else None
+            self.sub_service = (exact_service(self.sub) or _only_service(self.sub)) if self.sub else None
             return [NoteLine(i + 1, raw, plain, role="heading", heading=self.section, masks=masks,
                              service_hint=self._hint(self.sub_service))]
         term, definition = split_term(plain, masks)
@@ -653,8 +659,14 @@ class _SectionReader:
             j = (here or layout.value_cols or [1])[0]
             col_head = layout.header(j)
             generic = col_head.lower() in _GENERIC_COLUMNS or col_head.lower() in _KIND_COLUMNS
-            if row_service and (layout.first_is_service or not generic):
-                subject = col_head if not generic else row_head
+            if row_service and generic:
+                # `| Lambda | Function timeout | 900 seconds |`: the text column names the subject.
+                names = [cells[c][0] for c in range(1, len(cells))
+                         if c not in layout.value_cols and cells[c][0]
+                         and layout.header(c).lower() not in _NOTE_COLUMNS]
+                subject = names[0] if names else row_head
+            elif row_service and (layout.first_is_service or not generic):
+                subject = col_head
             elif generic or not row_head:
                 subject = row_head or col_head
             else:
