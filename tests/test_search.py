@@ -147,3 +147,14 @@ def test_dev_queries_reach_the_issue_thresholds(built_graph):
     spec.loader.exec_module(score)
     at1, at5, _mrr = score.score_search(built_graph, SHARED / "eval" / "queries_dev.jsonl")
     assert at1 >= 0.85 and at5 >= 0.96
+
+
+@pytest.mark.parametrize(
+    ("query", "service_id"),
+    [("KDS", "service:kinesis-data-streams"), ("KDF", "service:kinesis-data-firehose"),
+     ("DDB", "service:dynamodb"), ("EB", "service:elastic-beanstalk"),
+     ("kds", "service:kinesis-data-streams")],
+)
+def test_an_abbreviation_alone_finds_the_service_it_names_first(built_graph, query, service_id):
+    # `KDS` alone is the service's name, not one more word that Kinesis Agent's definition holds.
+    assert built_graph.search(query, limit=3)[0].id == service_id

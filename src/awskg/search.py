@@ -504,7 +504,12 @@ class SearchIndex:
         want_service = None
         if service:
             want_service = catalog().lookup(service) or catalog().lookup_fuzzy(service) or service.lower()
-        query_set = set(tokens(" ".join(w for w in re.findall(r"\S+", query)[:MAX_QUERY_TOKENS])))
+        # An abbreviation stands for its service's name (`KDS` is named `Kinesis Data Streams`).
+        words = []
+        for w in re.findall(r"\S+", query)[:MAX_QUERY_TOKENS]:
+            rec = catalog().get(self._abbrev.get(w.lower().strip(".:'’-?!,"), ""))
+            words.append(rec.name if rec else w)
+        query_set = set(tokens(" ".join(words)))
         # Only a document whose name holds every word of the query can be named by it.
         if query_set:
             named: Any = set.intersection(*(self.name_docs.get(t, set()) for t in query_set))
