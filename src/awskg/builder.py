@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from . import __version__
 from .errors import InputError
@@ -140,7 +141,7 @@ def _facts_in_order(
     if workers > 1:
         from concurrent.futures import ProcessPoolExecutor
 
-        pool = ProcessPoolExecutor(max_workers=workers)
+        pool = ProcessPoolExecutor(max_workers=workers, mp_context=_worker_context())
         jobs = [(e.path, e.name, e.text, fmt, cache_to, e.key) for e in entries if not e.cached]
         results = pool.map(_parse_in_worker, jobs)
     try:
@@ -162,6 +163,18 @@ def _facts_in_order(
     finally:
         if pool is not None:
             pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _worker_context() -> Any:
+    """Workers forked from a fresh single-threaded server process: a caller's threads (the CLI's
+    progress bar, an app's server) hold locks that a plain fork would copy held. Where there is no
+    fork server (Windows), the platform's default."""
+    import multiprocessing
+
+    try:
+        return multiprocessing.get_context("forkserver")
+    except ValueError:
+        return multiprocessing.get_context()
 
 
 _extractor = None

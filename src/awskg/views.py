@@ -430,4 +430,6 @@ def build_uploaded(files: Iterable[tuple[str, bytes]]) -> KnowledgeGraph:
                 path = notes / f"{stem}-{n}{suffix}"
             path.write_bytes(data)
             paths.append(path)
-        return build(paths, cache_dir=Path(tmp) / "cache")
+        # jobs=1: uploads are parsed in the app's own process, so a web server never starts (and
+        # keeps) worker processes of its own; uploads are small enough.
+        return build(paths, cache_dir=Path(tmp) / "cache", jobs=1)
