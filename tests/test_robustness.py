@@ -248,6 +248,20 @@ def test_a_megabyte_notes_file_builds_with_a_progress_bar(tmp_path):
     assert copies > 10 and KnowledgeGraph.load(out).stats()["cards"] >= 103 * copies  # every copy's cards
 
 
+def test_many_files_build_with_one_bar_for_the_files(tmp_path):
+    folder = tmp_path / "notes"
+    folder.mkdir()
+    for name in ("a.txt", "b.txt"):
+        (folder / name).write_text(_big_notes(300 * 1024), encoding="utf-8")
+    env = dict(os.environ, TTY_COMPATIBLE="1", TTY_INTERACTIVE="1", AWSKG_CACHE=str(tmp_path / "cache"))
+    proc = subprocess.run(
+        [sys.executable, "-c", CLI_BOOT, "build", str(folder), "-o", str(tmp_path / "g.json"), "--no-cache"],
+        capture_output=True, text=True, env=env, timeout=1800,
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "notes files" in proc.stderr and "2/2" in proc.stderr and "Traceback" not in proc.stderr
+
+
 @pytest.mark.slow
 @pytest.mark.skipif(not os.environ.get("AWSKG_SLOW"),
                     reason="builds 50 MB of notes (11 minutes here); run with AWSKG_SLOW=1")

@@ -104,11 +104,19 @@ def build(
             transient=True,
         ) as bar:
             tasks: dict[str, Any] = {}
+            from .readers import note_files
+
+            n_files = len(note_files(targets))
+            # Many files: one bar for the files, and one for each file while it is being read.
+            files_task = bar.add_task("notes files", total=n_files) if n_files > 1 else None
 
             def progress(name: str, done: int, total: int) -> None:
                 if name not in tasks:
-                    tasks[name] = bar.add_task(Path(name).name[:40], total=total)
+                    tasks[name] = bar.add_task(Path(name).name[:40], total=total, completed=done)
                 bar.update(tasks[name], completed=done, total=total)
+                if files_task is not None and done >= total:
+                    bar.remove_task(tasks[name])
+                    bar.advance(files_task)
 
             kg = do_build(targets, fmt=fmt, progress=progress, use_cache=not no_cache, jobs=jobs)
     else:
