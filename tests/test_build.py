@@ -107,16 +107,14 @@ def test_rebuild_reparses_only_the_file_that_changed(tmp_path):
     assert second.to_json() == fresh.to_json()
 
 
-def test_notes_and_both_sample_formats_merge_services_across_files(tmp_path):
+def _three_formats() -> list[Path]:
     samples = SHARED / "eval" / "formats"
-    kg = build(
-        [
-            NOTES / "aws-developer-associate-flashcards.txt",
-            samples / "sample_notes.md",
-            samples / "sample_anki.txt",
-        ],
-        cache_dir=tmp_path / "cache",
-    )
+    notes = NOTES / "aws-developer-associate-flashcards.txt"
+    return [notes, samples / "sample_notes.md", samples / "sample_anki.txt"]
+
+
+def test_notes_and_both_sample_formats_merge_services_across_files(tmp_path):
+    kg = build(_three_formats(), cache_dir=tmp_path / "cache")
     formats = {row["file"].rsplit("/", 1)[-1]: row["format"] for row in kg.graph.graph["files"]}
     assert formats == {
         "aws-developer-associate-flashcards.txt": "flashcards",
@@ -138,12 +136,6 @@ def test_build_writes_nothing_but_its_output(tmp_path):
 
 
 # ---------------------------------------------------------------------------- parsing in processes
-
-
-def _three_formats() -> list[Path]:
-    samples = SHARED / "eval" / "formats"
-    notes = NOTES / "aws-developer-associate-flashcards.txt"
-    return [notes, samples / "sample_notes.md", samples / "sample_anki.txt"]
 
 
 def test_files_parsed_in_worker_processes_give_the_same_graph(tmp_path):

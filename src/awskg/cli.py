@@ -81,17 +81,13 @@ def build(
     """Parse notes into a typed knowledge graph and save it."""
     from .builder import build as do_build
     from .graph import default_graph_path
+    from .readers import note_files
 
-    targets = list(paths) if paths else [Path("notes")]
     out = output or default_graph_path()
     _check_output(out, force)
-    total_bytes = 0
-    for t in targets:
-        if t.is_file():
-            total_bytes += t.stat().st_size
-        elif t.is_dir():
-            total_bytes += sum(f.stat().st_size for f in t.rglob("*") if f.is_file())
-    show_bar = total_bytes > 512 * 1024 and not json_out
+    # The notes files, found once: their size decides the bar, their number its layout.
+    files = note_files(list(paths) if paths else [Path("notes")])
+    show_bar = sum(f.stat().st_size for f in files) > 512 * 1024 and not json_out
     if show_bar:
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -104,11 +100,8 @@ def build(
             transient=True,
         ) as bar:
             tasks: dict[str, Any] = {}
-            from .readers import note_files
-
-            n_files = len(note_files(targets))
             # Many files: one bar for the files, and one for each file while it is being read.
-            files_task = bar.add_task("notes files", total=n_files) if n_files > 1 else None
+            files_task = bar.add_task("notes files", total=len(files)) if len(files) > 1 else None
 
             def progress(name: str, done: int, total: int) -> None:
                 if name not in tasks:
@@ -118,9 +111,9 @@ def build(
                     bar.remove_task(tasks[name])
                     bar.advance(files_task)
 
-            kg = do_build(targets, fmt=fmt, progress=progress, use_cache=not no_cache, jobs=jobs)
+            kg = do_build(files, fmt=fmt, progress=progress, use_cache=not no_cache, jobs=jobs)
     else:
-        kg = do_build(targets, fmt=fmt, use_cache=not no_cache, jobs=jobs)
+        kg = do_build(files, fmt=fmt, use_cache=not no_cache, jobs=jobs)
     kg.save(out)
     stats = kg.stats()
     report = getattr(kg, "build_report", None)

@@ -1267,11 +1267,7 @@ def _clause_subject(left: str) -> str:
     while phrase_words and phrase_words[-1].lower() in (_STOP | _CUT_WORDS):
         phrase_words.pop()
     cat = catalog()
-    phrase_words = (
-        [w for w in phrase_words if not cat.lookup(w)]
-        if len(phrase_words) > 1
-        else [w for w in phrase_words if not cat.lookup(w)]
-    )
+    phrase_words = [w for w in phrase_words if not cat.lookup(w)]
     if not phrase_words or len(phrase_words) > 5:
         return ""
     return " ".join(phrase_words)
