@@ -232,12 +232,12 @@ def _vocabulary_digest() -> str:
 def _code_digest() -> str:
     h = hashlib.sha256()
     pkg = resources.files("awskg")
-    for rel in ("extract.py", "quantities.py", "pipeline.py", "model.py", "graph.py"):
+    for rel in ("quantities.py", "pipeline.py", "model.py", "graph.py"):
         h.update(pkg.joinpath(rel).read_bytes())
-    readers = pkg.joinpath("readers")
-    for entry in sorted(readers.iterdir(), key=lambda p: p.name):
-        if entry.name.endswith(".py"):
-            h.update(entry.read_bytes())
+    for folder in ("extract", "readers"):
+        for entry in sorted(pkg.joinpath(folder).iterdir(), key=lambda p: p.name):
+            if entry.name.endswith(".py"):
+                h.update(entry.read_bytes())
     return h.hexdigest()[:16]
 
 

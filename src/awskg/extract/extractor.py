@@ -1,0 +1,165 @@
+"""The extractor: runs the spaCy pipeline over a file's cards and hands each line to the rules of
+each kind of fact (mentions, entities, limits, relations, contrasts)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from ..model import Card, Source
+from ..vocabulary import catalog, load_data
+from .contrasts import contrasts
+from .entities import TERM_SKIP, EntityWriter, definition_below, first_definition
+from .facts import Facts
+from .limits import LimitReader
+from .mentions import LineCtx, MentionFinder
+from .names import feature_like
+from .relations import RelationReader, co_mentions
+
+
+class Extractor:
+    """Holds the pipeline and the rules; `extract_cards` is called once per file."""
+
+    def __init__(self) -> None:
+        from ..pipeline import build_nlp
+
+        self.nlp = build_nlp()
+        self.cat = catalog()
+        self.products = {p["id"]: p for p in load_data("external.json")["products"]}
+        self.mentions = MentionFinder(self.cat)
+        self.entities = EntityWriter(self.cat, self.products)
+        self.limits = LimitReader(self.cat, self.products)
+        self.relations = RelationReader(self.nlp, self.cat, self.entities)
+
+    def extract_cards(self, cards: list[Card], progress: Callable[[int], None] | None = None) -> Facts:
+        facts = Facts()
+        texts: list[str] = []
+        for card in cards:
+            texts.append(card.front)
+            texts.extend(ln.plain for ln in card.lines)
+        docs = iter(self.nlp.pipe(texts, batch_size=512))
+        for card in cards:
+            front_doc = next(docs)
+            line_docs = [next(docs) for _ in card.lines]
+            self._card(card, front_doc, line_docs, facts)
+            if progress:
+                progress(1)
+        return facts
+
+    def _card(self, card: Card, front_doc: Any, line_docs: list[Any], facts: Facts) -> None:
+        front_src = [Source(card.file, n, card.id) for n in card.front_lines]
+        card_text = " ".join([card.front] + [ln.plain for ln in card.lines])
+        front_mentions = self.mentions.find(card.front, front_doc, card, card_text)
+        services = list(card.services)
+        for m in front_mentions:
+            sid = m.key.split(":", 1)[1]
+            if m.type == "service" and sid in self.cat and sid not in services:
+                services.append(sid)
+        if not services:
+            counts: dict[str, int] = {}
+            for ln, doc in zip(card.lines, line_docs, strict=True):
+                for m in self.mentions.find(ln.plain, doc, card, card_text):
+                    if m.type == "service" and m.key.split(":", 1)[1] in self.cat:
+                        counts[m.key] = counts.get(m.key, 0) + 1
+            if counts:
+                services.append(max(sorted(counts), key=lambda k: counts[k]).split(":", 1)[1])
+        main = services[0] if services else None
+        main_node = self.entities.service_node(facts, main, front_src) if main else None
+
+        facts.node(
+            card.id,
+            "card",
+            card.front[:120],
+            front_src,
+            file=card.file,
+            number=card.number,
+            front=card.front,
+            front_lines=list(card.front_lines),
+            first_line=card.first_line,
+            last_line=card.last_line,
+            topic=card.topic,
+            services=services,
+            format=card.fmt,
+            tags=list(card.tags),
+            lines=[[n, "front", t] for n, t in zip(card.front_lines, front_texts(card), strict=True)]
+            + [[ln.number, ln.role, ln.text] for ln in card.lines],
+        )
+        for m in front_mentions:
+            self.entities.entity_node(facts, m, front_src, main)
+
+        # Features: the card's topic, then defined terms, headings and sub-topics.
+        topic_id = None
+        if card.topic and card.topic.lower() not in ("overview", "what is it", "what is it?"):
+            topic_def = first_definition(card.lines)
+            tsid = self.entities.component(card.topic, main)
+            if tsid and tsid != main:
+                # The topic is a catalog entry itself (`Lambda: lambda insights`, `RDS proxy`).
+                topic_id = self.entities.service_node(facts, tsid, front_src)
+                facts.attrs(topic_id, definition=topic_def)
+                rec = self.cat.get(tsid)
+                if main_node:
+                    facts.edge(
+                        main_node,
+                        topic_id,
+                        "HAS_FEATURE" if rec and rec.parent == main else "MENTIONS",
+                        front_src,
+                    )
+            else:
+                topic_id = self.entities.feature(facts, main, card.topic, topic_def, front_src, kind="topic")
+                if main_node and topic_id:
+                    facts.edge(main_node, topic_id, "HAS_FEATURE", front_src)
+        elif main_node and card.lines:
+            rec = self.cat.get(main)
+            if rec and card.topic.lower() in ("overview", "what is it", "what is it?", ""):
+                facts.node(main_node, "service", rec.name, [], definition=first_definition(card.lines))
+
+        heading_features: dict[str, str] = {}
+        line_ctx: list[LineCtx] = []
+        for idx, (ln, doc) in enumerate(zip(card.lines, line_docs, strict=True)):
+            src = Source(card.file, ln.number, card.id)
+            mentions = self.mentions.find(ln.plain, doc, card, card_text)
+            line_service = ln.service_hint if ln.service_hint in self.cat else main
+            if line_service and line_service != main:
+                self.entities.service_node(facts, line_service, [src])
+            owner = None
+            if ln.role in ("heading", "subtopic", "title") and ln.role != "title":
+                name = ln.plain.lstrip("*").strip().rstrip(":").strip()
+                if feature_like(name):
+                    definition = definition_below(card.lines, idx)
+                    owner = self.entities.feature(facts, line_service, name, definition, [src], kind=ln.role)
+                    if owner:
+                        heading_features[name.lower()] = owner
+            elif ln.role in ("term", "table") and ln.term and ln.term.lower() not in TERM_SKIP:
+                owner = self.entities.term(facts, ln, src, mentions, line_service, card)
+            if owner is None and ln.heading:
+                owner = heading_features.get(ln.heading.lower())
+            if owner is None:
+                owner = topic_id or (f"service:{line_service}" if line_service else None)
+            if (
+                owner
+                and line_service
+                and owner != f"service:{line_service}"
+                and (owner.startswith("feature:") or self.entities.is_part(owner, line_service))
+            ):
+                sn = self.entities.service_node(facts, line_service, [src])
+                facts.edge(sn, owner, "HAS_FEATURE", [src])
+            for m in mentions:
+                node = self.entities.entity_node(facts, m, [src], line_service)
+                if owner and node != owner:
+                    facts.edge(owner, node, "MENTIONS", [src])
+            if owner:
+                facts.attrs(owner, lines=[f"{card.file}:{ln.number}"])
+            line_ctx.append(LineCtx(ln, src, doc, mentions, owner or "", line_service))
+            self.limits.read(facts, card, ln, src, mentions, line_service, owner)
+
+        self.relations.read(facts, card, line_ctx, main)
+        co_mentions(facts, line_ctx)
+        contrasts(facts, card, line_ctx, main, front_src)
+
+
+def front_texts(card: Card) -> list[str]:
+    parts = [card.front]
+    if len(card.front_lines) > 1:
+        # The reader joined a two-line front with a space; the lines are kept whole in `front`.
+        parts = [card.front] + [""] * (len(card.front_lines) - 1)
+    return parts

@@ -1,0 +1,133 @@
+"""Limit nodes: each quantity of a line (quantities.find_quantities) with its subject, kind and the
+service it belongs to, hung off the service and the feature that owns the line."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from typing import Any
+
+from ..graph import slug
+from ..model import Card, NoteLine, Source
+from ..quantities import Quantity, find_quantities, kind_named
+from .facts import Facts
+from .mentions import Mention
+from .names import DETERMINERS, PREPOSITIONS
+from .subjects import subject_of
+
+_QUESTION = re.compile(r"[^.!?;]*\?")
+_URL = re.compile(r"https?://\S+|\bwww\.\S+|<[a-z][^<>]{0,80}>")
+_SERVICE_SUBJECT_TOKENS = 3
+
+
+class LimitReader:
+    """Reads the limits of one line into a file's Facts."""
+
+    def __init__(self, cat: Any, products: dict[str, dict[str, Any]]) -> None:
+        self.cat = cat
+        self.products = products
+
+    def read(
+        self,
+        facts: Facts,
+        card: Card,
+        ln: NoteLine,
+        src: Source,
+        mentions: list[Mention],
+        sid: str | None,
+        owner: str | None,
+    ) -> None:
+        if ln.role == "code":
+            return
+        text = ln.plain
+        if text.rstrip().endswith("?") and ln.role != "table":
+            return  # a question (an exam premise): its numbers are not limits
+        masks = list(ln.masks)
+        if "://" in text or "www." in text or "<" in text:
+            masks += [(m.start(), m.end()) for m in _URL.finditer(text)]
+        masks += [
+            (m.start, m.end) for m in mentions if m.type in ("arn", "resource_type", "permission", "config")
+        ]
+        if "?" in text:
+            masks += [(m.start(), m.end()) for m in _QUESTION.finditer(text)]
+        table = ln.role == "table"
+        for q in find_quantities(text, masks, table=table):
+            lim_sid = self.service_of(text, q, mentions, sid)
+            subject = subject_of(text, q, ln, card)
+            if q.kind == "other":
+                # No cue beside the number (`29 seconds` under `max integration timeout?`): the
+                # words of what it bounds may name the kind.
+                named = kind_named(subject)
+                if named:
+                    q = replace(q, kind=named)
+            self.node(facts, q, lim_sid, subject, src, owner, text)
+
+    def service_of(self, text: str, q: Quantity, mentions: list[Mention], sid: str | None) -> str | None:
+        """The card's service, unless the clause holding the value opens with another service
+        (`Lambda ...; SQS messages can be up to 256 KB`)."""
+        c0 = max((m.end() for m in re.finditer(r"[.;!?](?=\s)|;|\s[–—-]\s", text[: q.start])), default=0)
+        head = text[c0 : q.start]
+        words = head.split()
+        for m in mentions:
+            if m.type != "service" or not (c0 <= m.start < q.start):
+                continue
+            lead = text[c0 : m.start].split()
+            # `from S3 up to 1 MB` is about something else coming from S3: a service after a
+            # preposition is not what the clause is about.
+            if any(w.lower() in PREPOSITIONS for w in lead):
+                break
+            lead = [w for w in lead if w.lower() not in DETERMINERS]
+            if len(lead) > _SERVICE_SUBJECT_TOKENS - 1 or len(words) > 14:
+                break
+            other = m.key.split(":", 1)[1]
+            rec = self.cat.get(other)
+            if rec and rec.category == "service" and other != sid and (rec.parent != sid):
+                return other
+            break
+        return sid
+
+    def node(
+        self,
+        facts: Facts,
+        q: Quantity,
+        sid: str | None,
+        subject: str,
+        src: Source,
+        owner: str | None,
+        text: str,
+    ) -> None:
+        svc_name = self.cat.name(sid) if sid in self.cat else (self.products.get(sid or "", {}).get("name"))
+        if q.value is None:
+            vslug = slug(q.bound or "bound")
+        else:
+            v = _num(q.value) + (f"-{_num(q.value_max)}" if q.value_max is not None else "")
+            vslug = slug(f"{v}{q.unit or ''}{'-per-' + q.per if q.per else ''}")
+        node_id = f"limit:{sid or 'general'}/{slug(subject)}/{q.kind}-{vslug}"
+        facts.node(
+            node_id,
+            "limit",
+            f"{svc_name + ': ' if svc_name else ''}{subject}",
+            [src],
+            service=svc_name,
+            service_id=sid,
+            subject=subject,
+            kind=q.kind,
+            value=q.value,
+            value_max=q.value_max,
+            unit=q.unit,
+            text=q.text,
+            dimension=q.dimension,
+            base_value=q.base_value,
+            base_value_max=q.base_value_max,
+            per=q.per,
+            bound=q.bound,
+            feature=owner if owner and owner != f"service:{sid}" else None,
+        )
+        if sid:
+            facts.edge(f"service:{sid}", node_id, "HAS_LIMIT", [src])
+        if owner and owner != f"service:{sid}":
+            facts.edge(owner, node_id, "HAS_LIMIT", [src])
+
+
+def _num(v: float) -> str:
+    return str(int(v)) if v == int(v) else str(v)

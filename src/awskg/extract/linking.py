@@ -1,0 +1,119 @@
+"""Passes over the merged graph of all files: typo merges, TYPE_OF by head noun, PART_OF from the
+catalog, conflicting values flagged."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rapidfuzz import fuzz
+
+from ..model import Source
+from ..vocabulary import catalog, fold
+from .names import singular_phrase, split_aliases
+
+
+def link_types(kg: Any) -> int:
+    """TYPE_OF by head noun: `reserved concurrency` is a kind of the same service's `concurrency`,
+    `zonal reserved instances` of `reserved instances`. Run once on the merged graph."""
+    g = kg.graph
+    feats = {n: d["name"] for n, d in g.nodes(data=True) if d.get("type") == "feature"}
+    by_name: dict[tuple[str, str], str] = {}
+    for nid, nm in sorted(feats.items()):
+        by_name.setdefault((nid.split("/")[0], singular_phrase(split_aliases(nm)[0].lower())), nid)
+    count = 0
+    for nid, nm in sorted(feats.items()):
+        low = nm.lower()
+        words = split_aliases(nm)[0].lower().split()
+        if len(words) > 4 or " vs " in f" {low} " or " of " in f" {low} ":
+            continue
+        for k in range(1, len(words)):
+            other = by_name.get((nid.split("/")[0], singular_phrase(" ".join(words[k:]))))
+            if other and other != nid:
+                kg.add_relation(
+                    nid, other, "TYPE_OF", [Source.from_dict(s) for s in g.nodes[nid].get("sources", [])[:1]]
+                )
+                count += 1
+                break
+    return count
+
+
+def link_parts(kg: Any) -> int:
+    """A catalog component (Lambda Layers, DynamoDB Streams) is PART_OF its parent service when
+    both stand in the graph; the evidence is the component's first line."""
+    g = kg.graph
+    cat = catalog()
+    count = 0
+    for n, d in list(g.nodes(data=True)):
+        if d.get("type") != "service":
+            continue
+        rec = cat.get(n.split(":", 1)[1])
+        if rec and rec.parent and f"service:{rec.parent}" in g:
+            kg.add_relation(
+                n, f"service:{rec.parent}", "PART_OF", [Source.from_dict(s) for s in d.get("sources", [])[:1]]
+            )
+            count += 1
+    return count
+
+
+def mark_conflicts(kg: Any) -> int:
+    """Limits of the same service, subject and kind stated with different values are kept, and
+    each is flagged `conflict` (the notes disagree with themselves)."""
+    groups: dict[tuple[Any, str, str], list[str]] = {}
+    g = kg.graph
+    for n, d in g.nodes(data=True):
+        if d.get("type") == "limit" and d.get("value") is not None:
+            groups.setdefault((d.get("service_id"), fold(d.get("subject", "")), d.get("kind")), []).append(n)
+    count = 0
+    for ids in groups.values():
+        values = {(g.nodes[i].get("base_value"), g.nodes[i].get("base_value_max")) for i in ids}
+        if len(values) > 1:
+            for i in ids:
+                g.nodes[i]["conflict"] = True
+                count += 1
+    return count
+
+
+def merge_typos(kg: Any) -> int:
+    """`ProvitionedThroughputExceeded` and `ProvisionedThroughputExceeded` are one error: merge
+    same-type entities whose long names differ by a typo, keeping the better-attested name."""
+    g = kg.graph
+    merged = 0
+    for typ in ("api", "error", "metric", "env_var"):
+        ids = sorted(n for n, d in g.nodes(data=True) if d.get("type") == typ)
+        for i, a in enumerate(ids):
+            if a not in g:
+                continue
+            for b in ids[i + 1 :]:
+                if b not in g or a not in g:
+                    continue
+                na, nb = g.nodes[a]["name"], g.nodes[b]["name"]
+                if min(len(na), len(nb)) < 12 or na.lower() == nb.lower():
+                    continue
+                if abs(len(na) - len(nb)) > 2 or fuzz.ratio(na.lower(), nb.lower()) < 94:
+                    continue
+                # Plural / singular operation names (PutRecord vs PutRecords) are different calls.
+                if na.lower().rstrip("s") == nb.lower().rstrip("s"):
+                    continue
+                keep, drop = (a, b) if len(g.nodes[a]["sources"]) >= len(g.nodes[b]["sources"]) else (b, a)
+                _merge_node(kg, keep, drop)
+                merged += 1
+    return merged
+
+
+def _merge_node(kg: Any, keep: str, drop: str) -> None:
+    g = kg.graph
+    d = g.nodes[drop]
+    aliases = sorted(set(g.nodes[keep].get("aliases", [])) | {d["name"]} | set(d.get("aliases", [])))
+    kg.add_entity(
+        keep,
+        g.nodes[keep]["type"],
+        g.nodes[keep]["name"],
+        [Source.from_dict(s) for s in d.get("sources", [])],
+        aliases=aliases,
+        definition=d.get("definition"),
+    )
+    for u, _, k, data in list(g.in_edges(drop, keys=True, data=True)):
+        kg.add_relation(u, keep, k, [Source.from_dict(s) for s in data.get("sources", [])])
+    for _, v, k, data in list(g.out_edges(drop, keys=True, data=True)):
+        kg.add_relation(keep, v, k, [Source.from_dict(s) for s in data.get("sources", [])])
+    g.remove_node(drop)

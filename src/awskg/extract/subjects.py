@@ -1,0 +1,176 @@
+"""What a value bounds, in the note's words: the subject of a limit."""
+
+from __future__ import annotations
+
+import re
+
+from ..model import Card, NoteLine
+from ..quantities import Quantity
+from ..vocabulary import catalog
+from .names import CUT_WORDS, DETERMINERS, STOP, singular_phrase, split_aliases
+
+_PRONOUNS = {
+    "you",
+    "it",
+    "they",
+    "we",
+    "this",
+    "these",
+    "there",
+    "i",
+    "he",
+    "she",
+    "that",
+    "which",
+    "who",
+    "if",
+    "when",
+    "once",
+    "after",
+    "before",
+    "while",
+}
+
+_GENERIC = {
+    "size",
+    "total",
+    "amount",
+    "limit",
+    "value",
+    "number",
+    "count",
+    "max",
+    "maximum",
+    "min",
+    "minimum",
+}
+
+
+def subject_of(text: str, q: Quantity, ln: NoteLine, card: Card) -> str:
+    """What a value bounds, in the note's words.
+
+    The term the line defines when the value is in its first sentence (`savings plans: ... 1 or 3
+    year`); else the noun phrase that opens the value's clause (`each layer can be up to 250MB`,
+    `a concurrency limit of 1,000`), or the noun it counts (`5 filters`); else the line's term,
+    its heading, the card topic. A generic phrase (`total size`) takes the term or heading first.
+    """
+    if ln.subject_hint:
+        return dimensioned(ln.subject_hint, q)
+    context = next(
+        (c for c in (ln.term, ln.heading, card.topic) if c and c.lower() not in ("overview", "what is it")),
+        None,
+    )
+    context = split_aliases(context)[0] if context else None
+    if ln.term and ln.definition:
+        d0 = text.find(ln.definition)
+        first_end = len(text)
+        m = re.search(r"[.;!?](?=\s)", text[d0:]) if d0 >= 0 else None
+        if m:
+            first_end = d0 + m.start()
+        if 0 <= d0 <= q.start < first_end:
+            return with_noun(split_aliases(ln.term)[0], q)
+    c0 = 0
+    for m in re.finditer(r"[.;!?,()](?=\s|\w|$)|\s[–—-]\s|:\s", text[: q.start]):
+        c0 = m.end()
+    left = text[c0 : q.start]
+    phrase = clause_subject(left)
+    if not phrase and c0 and text[c0 - 1] in "(,":
+        # `waiting period 7 to 30 days (default 30 days)`, `Timeout defaults to 3 sec, max is 15 min`:
+        # an elliptical clause speaks of the subject of the clause before it.
+        p0 = 0
+        for m in re.finditer(r"[.;!?,)](?=\s|\w|$)|\s[–—-]\s|:\s", text[: c0 - 1]):
+            p0 = m.end()
+        prev = text[p0 : c0 - 1]
+        if not re.search(r"[.;!?]\s*$", prev):
+            phrase = clause_subject(re.split(r"\d", prev)[0])
+    if q.dimension == "count" and q.noun:
+        noun = re.sub(r"^(additional|more|of|extra)\s+", "", q.noun)
+        base = f"{phrase} {noun}" if phrase and len(phrase.split()) <= 3 else noun
+        if q.per:
+            base = f"{base} per {q.per}"
+        elif not phrase and context and singular_phrase(context.lower()) != singular_phrase(noun.lower()):
+            base = f"{base} ({context})"
+        return base[:80]
+    if q.bound and context:
+        after = re.match(r"\s*([a-z]+)", text[q.end :])
+        noun = after.group(1) if after and after.group(1) not in STOP | CUT_WORDS else ""
+        return f"{context} {noun}".strip()[:80]
+    if phrase:
+        if generic(phrase) and context and context.lower() not in phrase.lower():
+            phrase = f"{context} {phrase}"
+        return dimensioned(phrase, q)
+    if context:
+        return dimensioned(context, q)
+    rec = catalog().get(card.service)
+    return dimensioned(rec.name if rec else "limit", q)
+
+
+def clause_subject(left: str) -> str:
+    """The noun phrase a clause opens with, when it opens with one: `each layer` in `each layer
+    can be up to`; `concurrency limit` in `... has a concurrency limit of`. Empty when the clause
+    opens with a pronoun or a verb (`you can use ...`, `captures a ...`)."""
+    of = re.search(r"(?:^|\s)(?:a|an|the)?\s*([A-Za-z][\w/.-]*(?:\s+[A-Za-z][\w/.-]*){0,2})\s+of\s*$", left)
+    if of:
+        words = [w for w in of.group(1).split() if w.lower() not in STOP]
+        if words and not all(w.lower() in CUT_WORDS | _GENERIC for w in words):
+            return " ".join(words)
+    words = re.findall(r"[A-Za-z/][\w/'’.-]*", left)
+    if not words:
+        return ""
+    if words[0].lower() in _PRONOUNS:
+        return ""
+    phrase_words: list[str] = []
+    for i, w in enumerate(words):
+        lw = w.lower().strip(".")
+        if lw in CUT_WORDS and any(x.lower() not in STOP for x in phrase_words):
+            break
+        if phrase_words and lw in DETERMINERS and not any(x.lower() in DETERMINERS for x in phrase_words):
+            # `captures a time-ordered sequence`: a word followed by a determiner was a verb.
+            if len([x for x in phrase_words if x.lower() not in STOP]) == 1 and i == len(phrase_words):
+                return ""
+        phrase_words.append(w.strip("."))
+    while phrase_words and (phrase_words[0].lower() in STOP or phrase_words[0].lower() in CUT_WORDS):
+        if (
+            phrase_words[0].lower() in ("max", "min", "maximum", "minimum", "default", "total")
+            and len(phrase_words) > 1
+        ):
+            break
+        phrase_words.pop(0)
+    while phrase_words and phrase_words[-1].lower() in (STOP | CUT_WORDS):
+        phrase_words.pop()
+    cat = catalog()
+    phrase_words = [w for w in phrase_words if not cat.lookup(w)]
+    if not phrase_words or len(phrase_words) > 5:
+        return ""
+    return " ".join(phrase_words)
+
+
+def generic(phrase: str) -> bool:
+    return all(w.lower() in _GENERIC for w in phrase.split())
+
+
+def with_noun(subject: str, q: Quantity) -> str:
+    if q.dimension == "count" and q.noun:
+        noun = re.sub(r"^(additional|more|of|extra)\s+", "", q.noun)
+        return f"{noun} ({subject})"[:80]
+    return dimensioned(subject, q)
+
+
+def dimensioned(subject: str, q: Quantity) -> str:
+    s = subject.strip().rstrip(":")
+    low = s.lower()
+    if q.dimension == "bytes" and not re.search(r"size|space|storage|capacity|memory|limit|payload", low):
+        s += " size"
+    elif q.kind == "retention" and "retention" not in low and "retain" not in low:
+        s += " retention"
+    elif q.kind == "granularity" and not re.search(r"increment|resolution|granular|interval|billing", low):
+        s += " granularity"
+    elif (
+        q.dimension == "seconds"
+        and q.kind in ("max", "min", "range", "default")
+        and not re.search(
+            r"time|duration|period|delay|ttl|age|window|life|term|interval|wait|retention|expir|hour|day", low
+        )
+    ):
+        s += " duration"
+    return s[:80]
