@@ -70,6 +70,9 @@ class Card:
     topic: str = ""
     tags: list[str] = field(default_factory=list)
     fmt: str = "flashcards"
+    # The front is one question, statement to judge or blank to fill, and the lines answer it (Q/A
+    # decks, Anki notes): a bare `90 days` below it is the answer, and a stated front is a fact.
+    asks: bool = False
 
     @property
     def service(self) -> str | None:
@@ -87,6 +90,7 @@ class Card:
             "services": list(self.services),
             "topic": self.topic,
             "format": self.fmt,
+            "asks": self.asks,
         }
 
 

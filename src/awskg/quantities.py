@@ -124,6 +124,7 @@ class Quantity:
     per: str | None = None
     bound: str | None = None
     noun: str | None = None
+    unsure: str | None = None  # why the value may not be what the note meant
 
 
 @dataclass
@@ -133,6 +134,8 @@ class _Num:
     value: float
     word: bool
     range_end: bool = False
+    unsure: str | None = None  # why the number may not be what the note meant (`12,500,00`)
+    ratio: bool = False  # `50:1`
 
 
 @dataclass
@@ -250,12 +253,27 @@ def _not_after() -> tuple[str, ...]:
     return tuple(w.lower() for w in cues()["not_limit_after"])
 
 
-_DIGITS = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?")
+# Digit groups, malformed ones kept whole (`12,500,00` is one number the note mistyped, not two),
+# and a bare decimal (`.5 GB`).
+_DIGITS = re.compile(r"\d{1,3}(?:,\d{3})+(?:,\d{1,2}(?![\d]))?(?:\.\d+)?|\d+(?:\.\d+)?|(?<![\w.])\.\d+")
+_MALFORMED = re.compile(r"\d{1,3}(?:,\d{3})+,\d{1,2}")
+_PER_TIME = re.compile(r"\s*/\s*(s|sec|second|min|minute|h|hr|hour|day)\b", re.I)
+_GLUED_NOUN = re.compile(r"(?:[a-z]?[A-Z]{2,}|[A-Z][a-z]+[A-Z]+)s?(?![A-Za-z0-9])")
+_ROUND_PLURAL = re.compile(r"s(?=\s+(?:of\b|[A-Za-z]))")
+# What may stand between two values of one list: a separator, or a word or two of the value before
+# and then a separator (`10,000 RPS steady-state, 5,000 burst`).
+_LIST_JOIN = re.compile(
+    r"(?:\s+[A-Za-z][\w-]*){0,2}\s*(?:[,/&(]|\band\b|\bor\b)\s*(?:\b(?:and|or|and/or)\b)?\s*(?:up to\s+)?"
+    r"|\s*(?:[,/&(]\s*)?(?:\b(?:and|or|and/or)\b)?\s*(?:up to\s+)?",
+    re.I,
+)
+_ROUND = {10.0, 100.0, 1000.0, 10000.0, 100000.0, 1000000.0}
 _SENTENCE_END = re.compile(r"[.!?;](?=\s|$)|<br>|\n")
 _CLAUSE_END = re.compile(r"[.!?;,](?=\s|$)|<br>|\n|[()]| \+ | but | whereas | while |\bthen\b")
 _WORD = re.compile(r"[A-Za-z][\w/.'’-]*")
 _KIND_PRIORITY = ("granularity", "retention", "default", "min", "max", "rate")
-_RATE_DEN = {"second": "s", "sec": "s", "minute": "min", "min": "min", "hour": "h", "day": "day"}
+_RATE_DEN = {"second": "s", "sec": "s", "s": "s", "minute": "min", "min": "min"}
+_RATE_DEN |= {"hour": "h", "hr": "h", "h": "h", "day": "day"}
 
 
 # --------------------------------------------------------------------------- public API
@@ -347,7 +365,9 @@ def find_quantities(
             q = rng
             i += 2
         else:
-            q = None if n.range_end else _single(text, n, u, table, period_of.get(i))
+            # `80k IOPS per instance and 64k vol`: a number listed after a limit is one too.
+            listed = bool(out) and _listed_after(text, out[-1], n)
+            q = None if n.range_end else _single(text, n, u, table or listed, period_of.get(i))
             i += 1
         if q is None:
             continue
@@ -355,6 +375,8 @@ def find_quantities(
             continue
         if _restates(out, q, text):
             continue
+        if out:
+            q = _inherit_unit(text, out[-1], q)
         out.append(q)
     out.extend(_special(text, masks, start, out))
     out.extend(_bound_phrases(text, masks, start, out))
@@ -371,25 +393,40 @@ def _numbers(text: str) -> list[_Num]:
         s, e = m.start(), m.end()
         prev = text[s - 1] if s else " "
         prev2 = text[s - 2] if s > 1 else " "
-        if prev.isalnum() or prev in "_$€£#.:" or (prev in "-/" and prev2.isalpha()):
+        if prev.isalnum() or prev in "_$€£#.:=":
+            continue
+        if prev in "-/" and prev2.isalpha() and not _scaled_at(text, s - 2):
             continue
         run = s
         while run > s - 24 and run and (text[run - 1].isdigit() or text[run - 1] in ",.-–"):
             run -= 1
         if run < s and text[run] in "-–" and run and text[run - 1].isalpha():
-            continue  # "Serverless-2016-10-31", "us-west-2": part of a name
+            if not _scaled_at(text, run - 1):
+                continue  # "Serverless-2016-10-31", "us-west-2": part of a name
         chain = re.match(r"[\d,.]*(?:[-–][\d,.]+)*", text[run : run + 48])
         if chain and len(re.findall(r"[-–]", chain.group())) >= 2:
             continue  # dates such as 2025-08-04
-        range_end = prev in "-–—" and prev2.isdigit()  # read with the first end, or not at all
+        range_end = prev in "-–—" and (prev2.isdigit() or _scaled_at(text, s - 2))
         nxt = text[e : e + 3]
-        if re.match(r"[.:]\d", nxt) or re.match(r"-\d{2}-", text[e : e + 4]):
+        ratio = re.match(r":1(?![\d.:])", text[e:])
+        if re.match(r"[.:]\d", nxt) and not ratio or re.match(r"-\d{2}-", text[e : e + 4]):
             continue  # versions, times of day, dates
-        if s == 0 or text[:s].strip() == "":
-            if re.match(r"[.)]\s", nxt):
-                continue  # list numbering: "1. ..." / "2) ..."
-        value = float(m.group().replace(",", ""))
-        found.append(_Num(s, e, value, False, range_end))
+        raw = m.group()
+        if (s == 0 or text[:s].strip() == "") and re.match(r"[.)]\s", nxt) and len(raw) <= 2:
+            continue  # list numbering: "1. ..." / "2) ..."
+        value = float(raw.replace(",", ""))
+        unsure = None
+        if _MALFORMED.fullmatch(raw):
+            unsure = f"the digit groups of {raw} are malformed; read as {_fmt(value)}"
+        scale = re.match(r"([kKM])(?![A-Za-z0-9])", text[e:]) or re.match(
+            r"\s+(thousand|million|billion)\b", text[e:], re.I
+        )
+        if scale:
+            value *= units()["scales"][scale.group(1).lower() if scale.group(1) != "M" else "million"]
+            e += scale.end()
+        if ratio:
+            e += ratio.end()
+        found.append(_Num(s, e, _clean(value), False, range_end, unsure=unsure, ratio=bool(ratio)))
     words, wre = _number_words()
     for m in wre.finditer(text):
         found.append(_Num(m.start(), m.end(), words[m.group().lower()], True))
@@ -402,11 +439,25 @@ def _numbers(text: str) -> list[_Num]:
     return dedup
 
 
+def _scaled_at(text: str, i: int) -> bool:
+    """`3K-16K`: the letter at i is the scale suffix of a number, not part of a name."""
+    return i > 0 and text[i] in "kKM" and text[i - 1].isdigit()
+
+
 def _unit_after(text: str, n: _Num) -> _Unit:
     table, unit_re = _unit_table()
     pos = n.end
+    if n.ratio:
+        # `50:1 IOPS to GiB Ratio`: the ratio's two sides name its unit.
+        sides = re.match(r"\s+([A-Za-z][\w/]*)\s+(?:to|per)\s+([A-Za-z][\w]*)\b", text[pos:])
+        if sides:
+            a, b = sides.group(1), table.get(sides.group(2), (sides.group(2),))[0]
+            return _Unit(pos + sides.end(), f"{a}/{b}", "rate", 1.0, compound=True)
+        return _Unit(pos, "ratio", "count", 1.0, compound=True)
     m = re.match(r"(\s|-|\u00a0)?", text[pos:])
     gap = m.group() if m else ""
+    if _ROUND_PLURAL.match(text, pos) and n.value in _ROUND and not n.word:
+        return _Unit(pos, None, "invalid", 1.0)  # `100s of volumes`, `1000s GB/s`: many, not a value
     um = unit_re.match(text, pos + len(gap))
     if um and not (n.word and gap == ""):
         sp = um.group()
@@ -417,6 +468,18 @@ def _unit_after(text: str, n: _Num) -> _Unit:
         if rm and dim == "bytes":
             return _Unit(end + rm.end(), f"{canon}/s", "rate", factor, compound=True, attached=gap == "")
         return _Unit(end, canon, dim, factor, attached=gap == "")
+    per_time = _PER_TIME.match(text, pos)
+    if per_time:
+        # `3500/second`, `5500/s`: a count per unit of time with no noun.
+        return _Unit(per_time.end(), f"/{_RATE_DEN[per_time.group(1).lower()]}", "rate", 1.0, compound=True)
+    glued = _GLUED_NOUN.match(text, pos)
+    if glued and set(glued.group().upper()) - {"X"}:
+        # `2RCU`, `3k WCU` glued: an acronym written against its number is the counted noun.
+        word = glued.group()
+        rate = _rate_noun(word)
+        if rate:
+            return _Unit(glued.end(), rate, "rate", 1.0, noun=word, compound=True)
+        return _Unit(glued.end(), word.lower(), "count", 1.0, noun=word)
     if re.match(r"[A-Za-z]", text[pos : pos + 1]):
         return _Unit(pos, None, "invalid", 1.0)  # "5xx", "2nd", "3D": not a quantity
     # A counted noun: up to four words, its head is the last one ("read replicas" -> replicas).
@@ -428,15 +491,33 @@ def _unit_after(text: str, n: _Num) -> _Unit:
             break
         words.append(wm.group(1))
         p += wm.end()
-        if _RATE_WORD.search(wm.group(1)):
+        if _RATE_WORD.search(wm.group(1)) or _rate_noun(wm.group(1)):
             break  # `300 msg/s without batching`: the rate ends the noun
     if not words:
         return _Unit(pos, None, "count", 1.0)
     noun = " ".join(words)
     head = words[-1].rstrip(".'’")
+    rate = _rate_noun(head)
+    if rate:
+        return _Unit(p, rate, "rate", 1.0, noun=noun, compound=True)
     if "/" in head and _RATE_WORD.search(head):
         return _Unit(p, _rate_unit(head), "rate", 1.0, noun=noun, compound=True)
+    per_time = _PER_TIME.match(text, p)
+    if per_time:
+        # `3000 msgs / second`: the noun, then a spaced slash and a unit of time.
+        den = _RATE_DEN[per_time.group(1).lower()]
+        return _Unit(per_time.end(), f"{head.lower()}/{den}", "rate", 1.0, noun=noun, compound=True)
     return _Unit(p, head.lower(), "count", 1.0, noun=noun)
+
+
+@cache
+def _rate_nouns() -> dict[str, str]:
+    return {k.lower(): v for k, v in units().get("rate_nouns", {}).items() if k != "comment"}
+
+
+def _rate_noun(word: str) -> str | None:
+    """`RPS` -> requests/s: a noun that is itself a rate."""
+    return _rate_nouns().get(word.lower().rstrip(".,;:"))
 
 
 def _rate_unit(head: str) -> str:
@@ -499,6 +580,7 @@ def _single(text: str, n: _Num, u: _Unit, table: bool, period: str | None) -> Qu
         kind=kind,
         per=per,
         noun=u.noun,
+        unsure=n.unsure,
     )
 
 
@@ -624,6 +706,7 @@ def _range_at(text: str, nums: list[_Num], us: list[_Unit], i: int) -> Quantity 
         base_value_max=base[1],
         kind=kind,
         noun=ub.noun,
+        unsure=a.unsure or b.unsure,
     )
 
 
@@ -715,6 +798,33 @@ def _restates(have: list[Quantity], q: Quantity, text: str) -> bool:
         values = {prev.base_value, prev.base_value_max}
         return q.base_value in values
     return False
+
+
+def _listed_after(text: str, prev: Quantity, n: _Num) -> bool:
+    """Whether number `n` continues a list that `prev` opens: `1 MB/s or 1000 msgs/s`,
+    `10GB or 3k RCU or 1k WCU`, `300 msg/s (3,000 batched)`."""
+    if n.word or prev.value is None:
+        return False
+    return bool(_LIST_JOIN.fullmatch(text[prev.end : n.start]))
+
+
+def _inherit_unit(text: str, prev: Quantity, q: Quantity) -> Quantity:
+    """`1 day (max 365)`, `max 3600 seconds, default 300`: a bare number right after a value with a
+    unit, in the same sentence, is in that unit."""
+    if q.unit is not None or q.noun or q.dimension != "count" or q.value is None:
+        return q
+    if prev.dimension not in ("seconds", "bytes", "rate") or not prev.value or prev.base_value is None:
+        return q
+    gap = text[prev.end : q.start]
+    if len(gap) > 30 or _SENTENCE_END.search(gap):
+        return q
+    factor = prev.base_value / prev.value
+    if prev.value_max is not None and prev.base_value_max is not None and prev.value_max:
+        factor = prev.base_value_max / prev.value_max
+    base_max = q.value_max * factor if q.value_max is not None else None
+    return replace(
+        q, unit=prev.unit, dimension=prev.dimension, base_value=q.value * factor, base_value_max=base_max
+    )
 
 
 def _masked(s: int, e: int, masks) -> bool:

@@ -6,8 +6,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ..model import Card, Source
+from ..model import Card, NoteLine, Source
 from ..vocabulary import catalog, load_data
+from . import answers
 from .contrasts import contrasts
 from .entities import TERM_SKIP, EntityWriter, definition_below, first_definition
 from .facts import Facts
@@ -152,6 +153,10 @@ class Extractor:
             line_ctx.append(LineCtx(ln, src, doc, mentions, owner or "", line_service))
             self.limits.read(facts, card, ln, src, mentions, line_service, owner)
 
+        if card.asks and answers.answer_verdict(card) is not False:
+            # The front of a question card can state facts (`T or F: ... up to 7 days`, a blank).
+            front_line = NoteLine(card.front_lines[0], card.front, card.front, role="front")
+            self.limits.read(facts, card, front_line, front_src[0], front_mentions, main, topic_id)
         self.relations.read(facts, card, line_ctx, main)
         co_mentions(facts, line_ctx)
         contrasts(facts, card, line_ctx, main, front_src)

@@ -10,6 +10,7 @@ from typing import Any
 from ..graph import slug
 from ..model import Card, NoteLine, Source
 from ..quantities import Quantity, find_quantities, kind_named
+from . import answers
 from .facts import Facts
 from .mentions import Mention
 from .names import DETERMINERS, PREPOSITIONS
@@ -40,27 +41,45 @@ class LimitReader:
         if ln.role == "code":
             return
         text = ln.plain
-        if text.rstrip().endswith("?") and ln.role != "table":
+        front = ln.role == "front"
+        if text.rstrip().endswith("?") and ln.role != "table" and not front:
             return  # a question (an exam premise): its numbers are not limits
+        for q in self.quantities(card, ln, mentions):
+            lim_sid = self.service_of(text, q, mentions, sid)
+            subject = subject_of(text, q, ln, card)
+            if q.kind == "other":
+                # No cue beside the number (`29 seconds` under `max integration timeout?`): the
+                # words of what it bounds, or the question it answers, may name the kind.
+                named = kind_named(subject) or (kind_named(card.front) if card.asks else None)
+                if named:
+                    q = replace(q, kind=named)
+            self.node(facts, q, lim_sid, subject, src, owner, text)
+
+    def quantities(self, card: Card, ln: NoteLine, mentions: list[Mention]) -> list[Quantity]:
+        """The line's quantities that state limits, with what the card's shape says about them."""
+        text = ln.plain
         masks = list(ln.masks)
         if "://" in text or "www." in text or "<" in text:
             masks += [(m.start(), m.end()) for m in _URL.finditer(text)]
         masks += [
             (m.start, m.end) for m in mentions if m.type in ("arn", "resource_type", "permission", "config")
         ]
+        if ln.role == "front":
+            # A question front states only what it bounds outright (`with up to 5 regions`).
+            found = find_quantities(text, masks)
+            if answers.states(text):
+                return found
+            return [q for q in found if q.kind not in ("other", "count")]
         if "?" in text:
             masks += [(m.start(), m.end()) for m in _QUESTION.finditer(text)]
-        table = ln.role == "table"
-        for q in find_quantities(text, masks, table=table):
-            lim_sid = self.service_of(text, q, mentions, sid)
-            subject = subject_of(text, q, ln, card)
-            if q.kind == "other":
-                # No cue beside the number (`29 seconds` under `max integration timeout?`): the
-                # words of what it bounds may name the kind.
-                named = kind_named(subject)
-                if named:
-                    q = replace(q, kind=named)
-            self.node(facts, q, lim_sid, subject, src, owner, text)
+        if ln.role == "table" or answers.answers_value(card, ln):
+            return find_quantities(text, masks, table=True)
+        found = find_quantities(text, masks)
+        if card.asks:
+            as_values = find_quantities(text, masks, table=True)
+            if answers.bare_answer(text, as_values):
+                return as_values
+        return found
 
     def service_of(self, text: str, q: Quantity, mentions: list[Mention], sid: str | None) -> str | None:
         """The card's service, unless the clause holding the value opens with another service

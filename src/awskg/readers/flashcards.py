@@ -27,8 +27,9 @@ _WH = re.compile(r"\b(what|how|why|which|where|when|who)\b", re.I)
 _FRONT_PREFIX = re.compile(r"^\s*([^:?*()]{1,60}?)\s*:\s+(\S.*)$")
 _TERM = re.compile(r"^\s*([^:?]{1,80}?)\s*:\s+(\S.*)$")
 _DASH_TERM = re.compile(r"^\s*([^–—:?]{1,50}?)\s+[–—-]\s+(\S.*)$")
-_QA_FRONT = re.compile(r"^\s*(?:Q|Question)\s*\d*\s*[:.)]\s*(\S.*)$", re.I)
-_QA_ANSWER = re.compile(r"^\s*(?:A|Answer)\s*[:.)]\s*(?=\S)", re.I)
+# `Q: ...`, `Question 3: ...`, and decks that number each card on both lines (`12 Q: ...` / `12 A: ...`).
+_QA_FRONT = re.compile(r"^\s*(?:\d+[.)]?\s+)?(?:Q|Question)\s*\d*\s*[:.)]\s*(\S.*)$", re.I)
+_QA_ANSWER = re.compile(r"^\s*(?:\d+[.)]?\s+)?(?:A|Answer)\s*[:.)]\s*(?=\S)", re.I)
 _LONG_LINE_WORDS = 60
 _TITLE_MAX_WORDS = 7
 
@@ -182,6 +183,7 @@ def segment(text: str, file: str, stem: str) -> list[Card]:
                 services=[sid] if sid else [],
                 topic=topic,
                 fmt="flashcards",
+                asks=qa,
             )
         )
     return cards
