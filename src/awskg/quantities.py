@@ -125,6 +125,7 @@ class Quantity:
     bound: str | None = None
     noun: str | None = None
     unsure: str | None = None  # why the value may not be what the note meant
+    cue: str | None = None  # the words that gave the kind (`up to`, `only`); None: no cue
 
 
 @dataclass
@@ -226,10 +227,16 @@ def _count_verbs_re() -> re.Pattern[str]:
 @cache
 def _trigger_re() -> re.Pattern[str]:
     """Anything that can start a quantity: a digit, a number word, a bound phrase, `by the`, `twice`."""
-    words = list(units()["number_words"]) + list(units()["times_words"]) + ["by the", "up to a"]
+    words = list(units()["number_words"]) + list(units()["times_words"])
+    words += ["by the", "up to a", "once", "every"]
     words += [p for phrases in cues()["bounds"].values() for p in phrases]
     alts = sorted({w.lower() for w in words}, key=len, reverse=True)
     return re.compile(r"\d|\b(?:" + "|".join(re.escape(a) for a in alts) + r")\b", re.I)
+
+
+@cache
+def _times_verbs_re() -> re.Pattern[str]:
+    return _phrase_re(tuple(cues()["times_verbs"]["words"]))
 
 
 @cache
@@ -249,6 +256,11 @@ def _not_before() -> frozenset[str]:
 
 
 @cache
+def _label_words() -> frozenset[str]:
+    return frozenset(w.lower() for w in cues()["label_words"]["words"])
+
+
+@cache
 def _not_after() -> tuple[str, ...]:
     return tuple(w.lower() for w in cues()["not_limit_after"])
 
@@ -262,6 +274,15 @@ _GLUED_NOUN = re.compile(r"(?:[a-z]?[A-Z]{2,}|[A-Z][a-z]+[A-Z]+)s?(?![A-Za-z0-9]
 _ROUND_PLURAL = re.compile(r"s(?=\s+(?:of\b|[A-Za-z]))")
 # What may stand between two values of one list: a separator, or a word or two of the value before
 # and then a separator (`10,000 RPS steady-state, 5,000 burst`).
+_ONCE_PER = re.compile(r"\bonce\s+(?:a|an|per|every|each)\s+(second|minute|hour|day|week|month|year)\b",
+                       re.I)
+# Terse notes' `every yr`, `every sec`; in prose `rotate every year` tells how, not a limit.
+_EVERY_UNIT = re.compile(r"\bevery\s+(sec|min|hr|yr)\b", re.I)
+_NEGATED = re.compile(r"\b(?:not|never|isn't|isn’t|aren't|aren’t)\s*[(\s]*$", re.I)
+_BILLING_UNIT = re.compile(r"-(?:month|mo|hour|hr|second)s?\b", re.I)
+# `1/2 RCU`: a half, not a date or a path.
+_FRACTION = re.compile(r"(?<![\w./])([1-3])/([2-4])(?![\w/])|[½¼¾]")
+_VULGAR = {"½": 0.5, "¼": 0.25, "¾": 0.75}
 _LIST_JOIN = re.compile(
     r"(?:\s+[A-Za-z][\w-]*){0,2}\s*(?:[,/&(]|\band\b|\bor\b)\s*(?:\b(?:and|or|and/or)\b)?\s*(?:up to\s+)?"
     r"|\s*(?:[,/&(]\s*)?(?:\b(?:and|or|and/or)\b)?\s*(?:up to\s+)?",
@@ -427,6 +448,9 @@ def _numbers(text: str) -> list[_Num]:
         if ratio:
             e += ratio.end()
         found.append(_Num(s, e, _clean(value), False, range_end, unsure=unsure, ratio=bool(ratio)))
+    for m in _FRACTION.finditer(text):
+        value = _VULGAR.get(m.group()) or int(m.group(1)) / int(m.group(2))
+        found.append(_Num(m.start(), m.end(), _clean(value), False))
     words, wre = _number_words()
     for m in wre.finditer(text):
         found.append(_Num(m.start(), m.end(), words[m.group().lower()], True))
@@ -555,7 +579,7 @@ def _single(text: str, n: _Num, u: _Unit, table: bool, period: str | None) -> Qu
     base = n.value * u.factor if dim in ("bytes", "seconds", "percent", "rate") else n.value
     if dim == "rate" and not u.compound:
         dim = "count"
-    kind = _kind(text, n.start, end, u)
+    kind, cue = _kind_cue(text, n.start, end, u)
     if period or (dim == "rate"):
         kind = "rate" if kind in ("count", "other", "max", "rate") else kind
     if per and dim == "count" and kind == "other":
@@ -581,6 +605,7 @@ def _single(text: str, n: _Num, u: _Unit, table: bool, period: str | None) -> Qu
         per=per,
         noun=u.noun,
         unsure=n.unsure,
+        cue=cue,
     )
 
 
@@ -622,31 +647,41 @@ def _count_ok(text: str, n: _Num, u: _Unit, table: bool) -> bool:
 
 
 def _kind(text: str, start: int, end: int, u: _Unit) -> str:
+    return _kind_cue(text, start, end, u)[0]
+
+
+def _kind_cue(text: str, start: int, end: int, u: _Unit) -> tuple[str, str | None]:
+    """The kind of the value at start..end and the cue phrase that says so (None: no cue)."""
     c0, c1 = _clause(text, start)
     left = text[c0:start]
     right = text[end : min(c1 + 1, end + 40)].lstrip(" (")
     found: dict[str, int] = {}
     spans: list[tuple[str, int, int]] = []
+    cue_text: dict[str, str] = {}
     for kind in _KIND_PRIORITY:
         before, after = _cue_res()[kind]
-        if after and after.match(right):
+        am = after.match(right) if after else None
+        if am:
             found[kind] = 0
+            cue_text[kind] = am.group().lower()
         if before:
             spans += [(kind, m.start(), m.end()) for m in before.finditer(left)]
     # "no more than" holds "more than": a cue inside a longer cue is not a cue of its own.
     for kind, s0, e0 in spans:
         if any(s1 <= s0 and e0 <= e1 and (e1 - s1) > (e0 - s0) for _k, s1, e1 in spans):
             continue
-        found.setdefault(kind, len(left) - e0)
+        if kind not in found:
+            found[kind] = len(left) - e0
+            cue_text[kind] = left[s0:e0].lower()
     if found:
         for kind in _KIND_PRIORITY:
             if kind in found:
-                return kind
+                return kind, cue_text.get(kind)
     if u.dimension == "count":
-        return "count"
+        return "count", None
     if u.dimension == "bytes":
-        return "max"
-    return "other"
+        return "max", None
+    return "other", None
 
 
 # --------------------------------------------------------------------------- ranges
@@ -723,8 +758,11 @@ def _special(text: str, masks, start: int, have: list[Quantity]) -> list[Quantit
         out.append(
             Quantity(m.start(), m.end(), m.group(), 1.0, None, canon, "seconds", factor, None, "granularity")
         )
-    # "retries ... twice": a count of times.
+    # "retries ... twice": a count of times, beside a verb of trying again.
     for m in re.finditer(r"\b(" + "|".join(times) + r")\b(?!\s+as\b)", text, re.I):
+        c0, c1 = _clause(text, m.start())
+        if not _times_verbs_re().search(text[c0:c1]):
+            continue
         out.append(
             Quantity(
                 m.start(),
@@ -739,6 +777,17 @@ def _special(text: str, masks, start: int, have: list[Quantity]) -> list[Quantit
                 "count",
             )
         )
+    # "once per day": one time in each period.
+    for m in _ONCE_PER.finditer(text):
+        capped = re.search(r"\b(?:only|at most|max)\s+(?:\w+\s+){0,3}$", text[: m.start()], re.I)
+        per = m.group(1).lower()
+        q = Quantity(m.start(), m.end(), m.group(), 1.0, None, "times", "count", 1.0, None, "rate", per=per)
+        out.append(replace(q, kind="max") if capped else q)
+    # "every sec", "every yr": a period of one unit.
+    for m in _EVERY_UNIT.finditer(text):
+        canon, factor = tu[m.group(1).lower()]
+        s = m.start(1)
+        out.append(Quantity(s, m.end(), m.group(1), 1.0, None, canon, "seconds", factor, None, "other"))
     # "up to a year": an article as the number one, only after an upper-bound cue.
     for m in re.finditer(r"\bup to (a|an) (year|month|week|day|hour|minute|second)\b", text, re.I):
         canon, factor = tu[m.group(2).lower()]
@@ -780,6 +829,13 @@ def _guarded(text: str, q: Quantity) -> bool:
     if words and words[-1].lower().rstrip(".") in _not_before() | {w.rstrip(".") for w in _not_before()}:
         if q.dimension not in ("bytes", "seconds", "percent") or words[-1].lower() in ("per", "version"):
             return True
+    label = re.search(r"([A-Za-z]+) $", before)
+    if label and label.group(1).lower() in _label_words() and q.dimension == "count" and not q.noun:
+        return True  # `Layer 7`, `RAID 10`, `Test 1`: a name with a number in it
+    if _NEGATED.search(before):
+        return True  # `Indefinite by default (not 7 days)`: the value the note rules out
+    if _BILLING_UNIT.match(text, q.end):
+        return True  # `10 GB-month`, `instance-hours`: a billed amount, not a limit
     after = text[q.end : q.end + 12].lower().lstrip()
     if q.dimension == "count" and any(after.startswith(w) for w in _not_after()):
         return True

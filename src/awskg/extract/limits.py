@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from functools import cache
 from typing import Any
 
 from ..graph import slug
 from ..model import Card, NoteLine, Source
 from ..quantities import Quantity, find_quantities, kind_named
-from . import answers
+from ..vocabulary import cues
+from . import answers, examples
 from .facts import Facts
 from .mentions import Mention
 from .names import DETERMINERS, PREPOSITIONS
@@ -73,13 +75,19 @@ class LimitReader:
         if "?" in text:
             masks += [(m.start(), m.end()) for m in _QUESTION.finditer(text)]
         if ln.role == "table" or answers.answers_value(card, ln):
-            return find_quantities(text, masks, table=True)
-        found = find_quantities(text, masks)
-        if card.asks:
-            as_values = find_quantities(text, masks, table=True)
-            if answers.bare_answer(text, as_values):
-                return as_values
-        return found
+            found = find_quantities(text, masks, table=True)
+        else:
+            found = find_quantities(text, masks)
+            if card.asks:
+                as_values = find_quantities(text, masks, table=True)
+                if answers.bare_answer(text, as_values):
+                    found = as_values
+        if not found:
+            return found
+        if examples.in_example_section(ln):
+            return []
+        held = examples.not_stated(text, found, examples.sentence_before(card, ln))
+        return [q for q in found if q.start not in held and not enumerates(q)]
 
     def service_of(self, text: str, q: Quantity, mentions: list[Mention], sid: str | None) -> str | None:
         """The card's service, unless the clause holding the value opens with another service
@@ -150,3 +158,20 @@ class LimitReader:
 
 def _num(v: float) -> str:
     return str(int(v)) if v == int(v) else str(v)
+
+
+@cache
+def _enumeration_nouns() -> frozenset[str]:
+    return frozenset(w.lower() for w in cues()["enumeration_nouns"]["words"])
+
+
+def enumerates(q: Quantity) -> bool:
+    """`3 main options`, `4 methods of encryption`, `only 2 types`: a count of the items of a list,
+    not a limit, unless a bound cue other than `only` stands before it (`up to 5 types`)."""
+    if q.dimension != "count" or not q.noun or q.per:
+        return False
+    words = q.noun.lower().split()
+    head = " ".join(words[-2:]) if " ".join(words[-2:]) in _enumeration_nouns() else words[-1]
+    if head not in _enumeration_nouns():
+        return False
+    return q.cue in (None, "only")

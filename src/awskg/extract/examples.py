@@ -1,0 +1,91 @@
+"""Worked examples and supposed cases: spans of a line whose values illustrate rather than state.
+
+`For example, 8KB read = 2 RCU`, `Let's say that 5 minutes ...`, `4 rows of 200 bytes = 800 bytes`,
+`If we have 12k WCU on the table ...`: the numbers are the example's, not the service's limits.
+A sentence is an example when it holds an example phrase (`cues.json`, `examples`) or arithmetic
+between numbers (`6x50`, `80 * 3KB`, `2KB = 1 WCU`). Hard-wrapped prose continues a sentence on
+the next line, so the unfinished sentence of the lines above counts as part of the line's first.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+from ..model import Card, NoteLine
+from ..quantities import Quantity
+from ..vocabulary import cues
+
+_SENTENCE_END = re.compile(r"[.!?;](?=\s|$)")
+# Arithmetic between numbers: `6x50`, `80 \* 3KB`, `12 partitions x 1k WCU`, `8KB read = 2 RCU`.
+# `1 RCU = 1 strongly consistent read/s` defines a unit: one of something equals, no example.
+_ARITHMETIC = re.compile(
+    r"\d[\w.]*(?:\s+[A-Za-z]+)?\s*(?:[x×✕*]|\\\*)\s*\(?\d"
+    r"|(?<![\d.,])(?!1\b)\d[\w.]*(?:\s+[A-Za-z]+){0,2}\s+=\s*\d"
+    r"|\d\s*[+]\s*\d"
+)
+
+
+@cache
+def _vocab() -> dict[str, object]:
+    spec = cues()["examples"]
+
+    def words(items: list[str]) -> re.Pattern[str]:
+        alts = "|".join(re.escape(w) for w in sorted(items, key=len, reverse=True))
+        return re.compile(r"(?<![A-Za-z])(?:" + alts + r")(?![A-Za-z])", re.I)
+
+    return {
+        "strong": words(spec["strong"]),
+        "weak": words(spec["weak"]),
+        "sections": words(spec["sections"]),
+        "weak_cues": frozenset(spec["weak_cues"]),
+    }
+
+
+def sentence_before(card: Card, ln: NoteLine) -> str:
+    """The unfinished sentence that the lines just above `ln` leave open (hard-wrapped prose)."""
+    out: list[str] = []
+    idx = next((i for i, x in enumerate(card.lines) if x is ln), -1)
+    number = ln.number
+    for prev in reversed(card.lines[:idx] if idx > 0 else []):
+        if prev.number != number - 1 or prev.role not in ("text", "paragraph") or ln.role != prev.role:
+            break
+        text = prev.plain.rstrip()
+        if not text or _SENTENCE_END.search(text[-1:] + " "):
+            break
+        ends = list(_SENTENCE_END.finditer(text))
+        out.insert(0, text[ends[-1].end() :] if ends else text)
+        if ends:
+            break
+        number = prev.number
+    return " ".join(out)
+
+
+def in_example_section(ln: NoteLine) -> bool:
+    pat = _vocab()["sections"]
+    return any(pat.search(h) for h in (ln.heading, ln.term) if h)  # type: ignore[union-attr]
+
+
+def not_stated(text: str, quantities: list[Quantity], before: str = "") -> set[int]:
+    """Start offsets of the quantities of `text` that an example or a supposed case holds."""
+    v = _vocab()
+    out: set[int] = set()
+    sentences: list[tuple[int, int, str]] = []
+    start = 0
+    for m in _SENTENCE_END.finditer(text):
+        sentences.append((start, m.end(), text[start : m.end()]))
+        start = m.end()
+    sentences.append((start, len(text), text[start:]))
+    example_from = None
+    for k, (s, e, sent) in enumerate(sentences):
+        whole = f"{before} {sent}" if k == 0 and before else sent
+        if example_from is None and v["strong"].search(whole):  # type: ignore[union-attr]
+            example_from = s  # `Let's say ...`: the sentences after it work the same example
+        inside = [q for q in quantities if s <= q.start < e]
+        if not inside:
+            continue
+        if example_from is not None or _ARITHMETIC.search(whole):
+            out.update(q.start for q in inside)
+        elif v["weak"].search(whole):  # type: ignore[union-attr]
+            out.update(q.start for q in inside if q.cue is None or q.cue in v["weak_cues"])  # type: ignore[operator]
+    return out
