@@ -66,6 +66,8 @@ class LimitReader:
         masks += [
             (m.start, m.end) for m in mentions if m.type in ("arn", "resource_type", "permission", "config")
         ]
+        # A number in a name is no value: `Route 53`, `EBS io2`.
+        masks += [(m.start, m.end) for m in mentions if m.type == "service" and re.search(r"\d", m.text)]
         if ln.role == "front":
             # A question front states only what it bounds outright (`with up to 5 regions`).
             found = find_quantities(text, masks)

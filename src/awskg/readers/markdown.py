@@ -187,6 +187,15 @@ def service_spans(text: str, strict_case: bool = True) -> list[tuple[int, int, s
     return out
 
 
+def opening_service(text: str) -> str | None:
+    """The service a label opens with (`API Gateway RPS`, `EBS io2 max IOPS`), or None."""
+    label = _clean_label(text)
+    spans = service_spans(label, strict_case=False)
+    if spans and spans[0][0] == 0 and spans[0][1] < len(label):
+        return spans[0][2]
+    return None
+
+
 def _only_service(text: str) -> str | None:
     """The one service a lead-in names (`Notes on **CloudWatch**:`), or None for none or several."""
     found = {sid for _s, _e, sid in service_spans(text)}
@@ -651,6 +660,9 @@ class _SectionReader:
         plain = "; ".join(parts)
         row_head = cells[0][0] if cells else ""
         row_service = exact_service(row_head) if row_head else None
+        # `| API Gateway RPS | 10,000 |`: a row label that opens with a service gives the row to it,
+        # and the label still says what the value is.
+        opened = None if row_service or not row_head else opening_service(row_head)
         if layout.several:
             # Each value names its own column in `plain`; one column's name would mislabel the others.
             subject = "" if row_service else row_head
@@ -677,7 +689,7 @@ class _SectionReader:
         return NoteLine(i + 1, line, plain, role="table", term=term, definition=definition,
                         heading=self._heading(), masks=merge_masks(masks + url_masks(plain)),
                         subject_hint=subject.strip() or None,
-                        service_hint=self._hint(row_service or self.sub_service))
+                        service_hint=self._hint(row_service or opened or self.sub_service))
 
 
 class _TableLayout:
