@@ -38,6 +38,9 @@ class ServiceRecord:
     parent: str | None
     aliases: list[str] = field(default_factory=list)
     abbreviations: list[str] = field(default_factory=list)
+    # Spellings other services use for a feature of their own (`Auto Scaling` under DynamoDB): they
+    # name this service only where no other service is in context.
+    generic_aliases: list[str] = field(default_factory=list)
 
     @property
     def spellings(self) -> list[str]:
@@ -64,9 +67,11 @@ class Catalog:
                 parent=raw.get("parent"),
                 aliases=list(raw.get("aliases", [])),
                 abbreviations=list(raw.get("abbreviations", [])),
+                generic_aliases=list(raw.get("generic_aliases", [])),
             )
             self.services[rec.id] = rec
         self.ambiguous: dict[str, dict[str, Any]] = dict(data.get("ambiguous", {}))
+        self._generic = {fold(s) for raw in data.get("services", []) for s in raw.get("generic_aliases", [])}
         self._by_spelling: dict[str, str] = {}
         self._by_abbrev: dict[str, str] = {}
         for rec in self.services.values():
@@ -130,6 +135,10 @@ class Catalog:
             if score > best_score:
                 best, best_score = cid, score
         return best
+
+    def is_generic(self, text: str) -> bool:
+        """Whether `text` is a spelling several services use for a feature (`Auto Scaling`)."""
+        return fold(text) in self._generic
 
     def abbreviation_map(self) -> dict[str, str]:
         """abbreviation (as written) -> service id, ambiguous ones excluded."""

@@ -89,7 +89,7 @@ class LimitReader:
         if examples.in_example_section(ln):
             return []
         held = examples.not_stated(text, found, examples.sentence_before(card, ln))
-        return [q for q in found if q.start not in held and not enumerates(q)]
+        return [q for q in found if q.start not in held and not enumerates(q, text)]
 
     def service_of(self, text: str, q: Quantity, mentions: list[Mention], sid: str | None) -> str | None:
         """The card's service, unless the clause holding the value opens with another service
@@ -100,6 +100,8 @@ class LimitReader:
         for m in mentions:
             if m.type != "service" or not (c0 <= m.start < q.start):
                 continue
+            if sid and self.cat.is_generic(m.text):
+                continue  # `Auto Scaling: target 70%` in a DynamoDB section is DynamoDB's
             lead = text[c0 : m.start].split()
             # `from S3 up to 1 MB` is about something else coming from S3: a service after a
             # preposition is not what the clause is about.
@@ -167,13 +169,15 @@ def _enumeration_nouns() -> frozenset[str]:
     return frozenset(w.lower() for w in cues()["enumeration_nouns"]["words"])
 
 
-def enumerates(q: Quantity) -> bool:
+def enumerates(q: Quantity, text: str) -> bool:
     """`3 main options`, `4 methods of encryption`, `only 2 types`: a count of the items of a list,
     not a limit, unless a bound cue other than `only` stands before it (`up to 5 types`)."""
-    if q.dimension != "count" or not q.noun or q.per:
+    if q.dimension != "count" or q.per or q.cue not in (None, "only"):
         return False
-    words = q.noun.lower().split()
-    head = " ".join(words[-2:]) if " ".join(words[-2:]) in _enumeration_nouns() else words[-1]
-    if head not in _enumeration_nouns():
+    # The counted noun, past any adjectives the quantity grammar stops at (`4 shared characteristics`).
+    after = re.match(r"[ \t]+((?:[A-Za-z][\w-]*[ \t]*){1,4})", text[q.end : q.end + 40])
+    if q.unit and not q.noun:
         return False
-    return q.cue in (None, "only")
+    words = re.findall(r"[a-z][a-z-]*", (q.noun or (after.group(1) if after else "")).lower())[:4]
+    nouns = _enumeration_nouns()
+    return any(w in nouns or " ".join(words[k : k + 2]) in nouns for k, w in enumerate(words))

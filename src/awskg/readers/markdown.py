@@ -173,6 +173,8 @@ def service_spans(text: str, strict_case: bool = True) -> list[tuple[int, int, s
             if n > 1 and re.search(r"[^\w\s@.+'&-]", span):
                 continue  # a name does not run across `→`, `:`, `(`
             sid = cat.lookup(span)
+            if not sid and n == 1 and span in cat.ambiguous:
+                sid = cat.resolve_ambiguous(span, text)  # `When to use EBS`: the label's words decide
             if not sid:
                 continue
             if n == 1 and strict_case and span.islower() and span not in cat.abbreviation_map():
@@ -524,6 +526,17 @@ class _SectionReader:
     def _indented(line: str) -> bool:
         return line.startswith(("  ", "\t"))
 
+    def _lead_in(self, i: int, plain: str) -> bool:
+        """`When to use EBS` over a list: a short line with no full stop that the list below
+        continues heads it, as `When to use EBS:` would."""
+        if len(plain.split()) > 8 or re.search(r"[\d.;!?]$|\d", plain):
+            return False
+        for j in range(i + 1, min(i + 3, len(self.lines))):
+            nxt = self.lines[j]
+            if nxt.strip():
+                return bool(_BULLET.match(nxt))
+        return False
+
     def _code(self, i: int, line: str) -> NoteLine:
         plain = line.strip()
         return NoteLine(i + 1, line, plain, role="code", heading=self._heading(),
@@ -561,7 +574,7 @@ class _SectionReader:
         # `**Limits**` alone on a line, or a short `Limits:` lead-in, heads the lines below it.
         if re.fullmatch(r"(\*\*|__)[^*_]{1,120}\1:?", content) or (
             plain.endswith(":") and len(plain.split()) <= 8 and not re.search(r"\d", plain)
-        ):
+        ) or self._lead_in(i, plain):
             self.sub = plain.rstrip(":").strip() or self.sub
             self.sub_service = (exact_service(self.sub) or _only_service(self.sub)) if self.sub else None
             return [NoteLine(i + 1, raw, plain, role="heading", heading=self.section, masks=masks,
@@ -593,6 +606,8 @@ class _SectionReader:
         hint = None
         if term:
             hint = exact_service(term)
+            if hint and inherited and hint != inherited and catalog().is_generic(_clean_label(term)):
+                hint = inherited  # `**Auto Scaling**: ...` under DynamoDB is DynamoDB's
         if not hint and len(self.services) > 1:
             # In a section about several services, a line that opens with one of them is about it.
             spans = service_spans(plain)
