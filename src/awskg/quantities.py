@@ -260,6 +260,11 @@ def _label_words() -> frozenset[str]:
     return frozenset(w.lower() for w in cues()["label_words"]["words"])
 
 
+def is_label_word(word: str) -> bool:
+    """`Layer`, `RAID`, `Test`: a word that a number after it turns into a name."""
+    return word.strip().lower() in _label_words()
+
+
 @cache
 def _not_after() -> tuple[str, ...]:
     return tuple(w.lower() for w in cues()["not_limit_after"])
@@ -283,6 +288,11 @@ _BILLING_UNIT = re.compile(r"-(?:month|mo|hour|hr|second)s?\b", re.I)
 # `1/2 RCU`: a half, not a date or a path.
 _FRACTION = re.compile(r"(?<![\w./])([1-3])/([2-4])(?![\w/])|[½¼¾]")
 _VULGAR = {"½": 0.5, "¼": 0.25, "¾": 0.75}
+# Words that end a counted noun because they say what kind of value it is (`40k WCU limit`).
+_VERB_NEXT = re.compile(
+    r"\s+(?:is|are|was|were|will|can|could|would|should|may|might|gets?|got|has|have|had|do|does|did)\b", re.I
+)
+_NOUN_END = {"limit", "limits", "max", "maximum", "min", "minimum", "default", "cap", "quota"}
 _LIST_JOIN = re.compile(
     r"(?:\s+[A-Za-z][\w-]*){0,2}\s*(?:[,/&(]|\band\b|\bor\b)\s*(?:\b(?:and|or|and/or)\b)?\s*(?:up to\s+)?"
     r"|\s*(?:[,/&(]\s*)?(?:\b(?:and|or|and/or)\b)?\s*(?:up to\s+)?",
@@ -511,7 +521,7 @@ def _unit_after(text: str, n: _Num) -> _Unit:
     p = pos
     while len(words) < 4:
         wm = re.match(r"[ \u00a0]+([A-Za-z][\w/'’-]*)", text[p:])
-        if not wm or wm.group(1).lower() in _STOP:
+        if not wm or wm.group(1).lower() in _STOP or (words and wm.group(1).lower() in _NOUN_END):
             break
         words.append(wm.group(1))
         p += wm.end()
@@ -526,6 +536,9 @@ def _unit_after(text: str, n: _Num) -> _Unit:
         return _Unit(p, rate, "rate", 1.0, noun=noun, compound=True)
     if "/" in head and _RATE_WORD.search(head):
         return _Unit(p, _rate_unit(head), "rate", 1.0, noun=noun, compound=True)
+    if re.fullmatch(r"[A-Za-z]+/[A-Za-z]+", head) and not head.lower().startswith("w/"):
+        # `3 IOPS/GiB`, `7 partitions/AZ`: a count per something is a ratio the notes state.
+        return _Unit(p, head, "count", 1.0, noun=noun, compound=True)
     per_time = _PER_TIME.match(text, p)
     if per_time:
         # `3000 msgs / second`: the noun, then a spaced slash and a unit of time.
@@ -615,6 +628,10 @@ def _count_ok(text: str, n: _Num, u: _Unit, table: bool) -> bool:
     if table and not n.word:
         return True
     if u.compound:
+        return True
+    if u.noun and not n.word and not text[: n.start].strip(" \t*-•+>") and not _VERB_NEXT.match(text, u.end):
+        # Terse notes open a line with what they count (`20 read replicas - same region`); a
+        # sentence that goes on with a verb (`1 instance is added`) tells what happens.
         return True
     c0, _ = _clause(text, n.start)
     if n.word:
@@ -829,6 +846,9 @@ def _guarded(text: str, q: Quantity) -> bool:
     if words and words[-1].lower().rstrip(".") in _not_before() | {w.rstrip(".") for w in _not_before()}:
         if q.dimension not in ("bytes", "seconds", "percent") or words[-1].lower() in ("per", "version"):
             return True
+    bare = q.dimension == "count" and not q.noun and q.unit is None
+    if bare and re.search(r"\b(?:a|an)\s+$", before, re.I):
+        return True  # `gives a 504`: a code or name, since a value takes no article
     label = re.search(r"([A-Za-z]+) $", before)
     if label and label.group(1).lower() in _label_words() and q.dimension == "count" and not q.noun:
         return True  # `Layer 7`, `RAID 10`, `Test 1`: a name with a number in it

@@ -60,7 +60,7 @@ KIND_WORDS = {
     "granularity": "granularity increments resolution billed", "other": "",
 }
 UNIT_WORDS = {"bytes": "size big", "seconds": "time duration how long", "percent": "percent",
-              "count": "number how many"}
+              "count": "number how many", "bandwidth": "bandwidth network speed throughput"}
 
 _TOKEN = re.compile(r"[a-z0-9]+(?:[-'][a-z0-9]+)*|\$latest|/[a-z]+")
 _WORD = re.compile(r"\S+")

@@ -305,8 +305,9 @@ def filter_limits(
             and (not want_kinds or lim.kind in want_kinds)]
 
 
-DIMENSIONS = {"bytes": "size", "seconds": "duration", "count": "count", "percent": "percent"}
-_BASE_UNIT = {"bytes": "bytes", "seconds": "seconds", "count": "count", "percent": "%"}
+DIMENSIONS = {"bytes": "size", "seconds": "duration", "count": "count", "percent": "percent",
+              "bandwidth": "bandwidth"}
+_BASE_UNIT = {"bytes": "bytes", "seconds": "seconds", "count": "count", "percent": "%", "bandwidth": "bit/s"}
 
 
 def chart_rows(limits: Iterable[Limit], dimension: str) -> list[dict[str, Any]]:

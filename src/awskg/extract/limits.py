@@ -10,7 +10,7 @@ from typing import Any
 
 from ..graph import slug
 from ..model import Card, NoteLine, Source
-from ..quantities import Quantity, find_quantities, kind_named
+from ..quantities import Quantity, find_quantities, is_label_word, kind_named
 from ..vocabulary import cues
 from . import answers, examples
 from .facts import Facts
@@ -76,7 +76,10 @@ class LimitReader:
             return [q for q in found if q.kind not in ("other", "count")]
         if "?" in text:
             masks += [(m.start(), m.end()) for m in _QUESTION.finditer(text)]
-        if ln.role == "table" or answers.answers_value(card, ln):
+        if ln.role == "table" and ln.term and is_label_word(ln.term.split()[-1]):
+            # `| Layer | 7 (HTTP) | 4 (TCP) |`: the row's numbers complete its label's name.
+            found = [q for q in find_quantities(text, masks, table=True) if q.dimension != "count"]
+        elif ln.role == "table" or answers.answers_value(card, ln):
             found = find_quantities(text, masks, table=True)
         else:
             found = find_quantities(text, masks)
