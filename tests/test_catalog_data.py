@@ -70,7 +70,10 @@ def test_file_is_pretty_printed_and_sorted(raw_text: str, catalog: dict, service
 
 def test_entry_fields(services: list[dict]) -> None:
     for s in services:
-        assert set(s) == ENTRY_KEYS, s["id"]
+        assert ENTRY_KEYS <= set(s) <= ENTRY_KEYS | {"generic_aliases"}, s["id"]
+        # A generic spelling (`Auto Scaling`) is one of the entry's own spellings.
+        spellings = {x.lower() for x in [s["name"], s["full_name"], *s["aliases"]]}
+        assert all(g.lower() in spellings for g in s.get("generic_aliases", [])), s["id"]
         assert s["category"] in CATEGORIES, s["id"]
         assert s["group"] in GROUPS, s["id"]
         assert s["parent"] is None or isinstance(s["parent"], str), s["id"]

@@ -487,6 +487,7 @@ class KnowledgeGraph:
             service_id=d.get("service_id"),
             line_text=self.line_text(first.file, first.line) or "",
             conflict=bool(d.get("conflict")),
+            unsure=d.get("unsure"),
         )
 
     def limit(self, node_id: str) -> Limit:

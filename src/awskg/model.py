@@ -122,6 +122,7 @@ class Limit:
     service_id: str | None = None
     line_text: str = ""
     conflict: bool = False
+    unsure: str | None = None  # why the number may not be what the note meant (`12,500,00`)
 
     @property
     def display(self) -> str:
@@ -158,6 +159,7 @@ class Limit:
             "feature": self.feature,
             "line_text": self.line_text,
             "conflict": self.conflict,
+            "unsure": self.unsure,
         }
 
 

@@ -290,7 +290,9 @@ _FRACTION = re.compile(r"(?<![\w./])([1-3])/([2-4])(?![\w/])|[½¼¾]")
 _VULGAR = {"½": 0.5, "¼": 0.25, "¾": 0.75}
 # Words that end a counted noun because they say what kind of value it is (`40k WCU limit`).
 _VERB_NEXT = re.compile(
-    r"\s+(?:is|are|was|were|will|can|could|would|should|may|might|gets?|got|has|have|had|do|does|did)\b", re.I
+    r"\s+(?:is|are|was|were|will|can|could|would|should|may|might|gets?|got|has|have|had|do|does|did)\b"
+    r"|\s*=(?!>)",
+    re.I,
 )
 _NOUN_END = {"limit", "limits", "max", "maximum", "min", "minimum", "default", "cap", "quota"}
 _LIST_JOIN = re.compile(
@@ -657,6 +659,9 @@ def _count_ok(text: str, n: _Num, u: _Unit, table: bool) -> bool:
             return True
     if re.match(r"\s+per\s+\w", text[u.end :]):
         return True
+    of = re.match(r"\s+of\s+([A-Za-z]+)", text[u.end :])
+    if of and u.noun and _of_nouns_re().search(f"{of.group(1)} of "):
+        return True  # `the remaining 100 units of concurrency`: units of something that is bounded
     # `a burst of 5,000 requests`, `a concurrency limit of 1,000`: the noun before says what it is.
     if _of_nouns_re().search(text[max(c0, n.start - 40) : n.start]):
         return True

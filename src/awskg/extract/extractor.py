@@ -81,6 +81,7 @@ class Extractor:
             topic=card.topic,
             services=services,
             format=card.fmt,
+            asks=card.asks or None,
             tags=list(card.tags),
             lines=[[n, "front", t] for n, t in zip(card.front_lines, front_texts(card), strict=True)]
             + [[ln.number, ln.role, ln.text] for ln in card.lines],

@@ -155,6 +155,7 @@ class LimitReader:
             base_value_max=q.base_value_max,
             per=q.per,
             bound=q.bound,
+            unsure=q.unsure,
             feature=owner if owner and owner != f"service:{sid}" else None,
         )
         if sid:

@@ -606,8 +606,9 @@ class _SectionReader:
         hint = None
         if term:
             hint = exact_service(term)
-            if hint and inherited and hint != inherited and catalog().is_generic(_clean_label(term)):
-                hint = inherited  # `**Auto Scaling**: ...` under DynamoDB is DynamoDB's
+            around = inherited or (self.services[0] if self.services else None)
+            if hint and around and hint != around and catalog().is_generic(_clean_label(term)):
+                hint = around  # `**Auto Scaling**: ...` under DynamoDB is DynamoDB's
         if not hint and len(self.services) > 1:
             # In a section about several services, a line that opens with one of them is about it.
             spans = service_spans(plain)

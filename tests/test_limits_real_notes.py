@@ -1,0 +1,190 @@
+"""Limits read the way strangers write notes: numbered Q/A decks, worked examples, enumerations,
+terse counts, cheat-sheet tables, lead-ins and sections that give their lines a service.
+
+Every sample here is written for the test (made-up lines of the shapes real notes use)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import awskg
+
+
+def build_text(tmp_path: Path, text: str, name: str = "notes.md") -> awskg.KnowledgeGraph:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return awskg.build([path], cache_dir=tmp_path / "cache", use_cache=False)
+
+
+def by_line(kg: awskg.KnowledgeGraph) -> dict[int, list[awskg.Limit]]:
+    out: dict[int, list[awskg.Limit]] = {}
+    for lim in kg.limits():
+        for src in lim.sources:
+            out.setdefault(src.line, []).append(lim)
+    return out
+
+
+QA_DECK = """\
+1 Q: How long does CloudTrail keep event history?
+1 A: 90 days
+
+2 Q: How many roles can an EC2 instance have at a time?
+2 A: 1 role at a time
+
+3 Q: What is the default number of concurrent Lambda executions per region?
+3 A: 1000. Soft limit that can be increased.
+
+4 Q: What are the 3 targets for S3 event notifications?
+4 A: SNS, SQS, Lambda
+
+5 Q: T or F: Kinesis Data Firehose stores data for up to 7 days.
+5 A: F. Kinesis Data Streams keeps records, Firehose does not.
+
+6 Q: T or F: An SQS message can be up to 256 KB.
+6 A: T.
+
+7 Q: S3 GET rate: 5500/second per ____.
+7 A: prefix
+"""
+
+
+def test_a_numbered_qa_deck_is_cards_of_question_and_answer(tmp_path):
+    kg = build_text(tmp_path, QA_DECK, "deck.txt")
+    cards = kg.cards()
+    assert len(cards) == 7
+    assert cards[0]["front"].startswith("How long does CloudTrail")
+    assert cards[0]["asks"] is True
+
+
+def test_a_bare_answer_to_a_question_card_is_its_limit(tmp_path):
+    lines = by_line(build_text(tmp_path, QA_DECK, "deck.txt"))
+    (history,) = lines[2]
+    assert (history.value, history.unit, history.service) == (90, "day", "CloudTrail")
+    assert [lim.value for lim in lines[5]] == [1]
+    assert [lim.value for lim in lines[8]] == [1000]
+    assert lines[8][0].service == "Lambda"
+
+
+def test_a_count_in_a_question_that_lists_things_is_no_limit(tmp_path):
+    lines = by_line(build_text(tmp_path, QA_DECK, "deck.txt"))
+    assert 10 not in lines and 11 not in lines
+
+
+def test_a_stated_front_is_a_fact_unless_the_answer_says_false(tmp_path):
+    lines = by_line(build_text(tmp_path, QA_DECK, "deck.txt"))
+    assert 13 not in lines  # `F.`: the front is false
+    assert [lim.value for lim in lines[16]] == [256]  # `T.`: the front is true
+    assert [lim.value for lim in lines[19]] == [5500]  # a blank to fill states the rest
+
+
+EXAMPLES = """\
+# DynamoDB
+
+## Capacity
+- 1 RCU = 1 strongly consistent read/s for an item up to 4 KB
+- number of 4KB blocks per second. For example, 8KB read = 2 RCU, 2KB read = 1 RCU.
+- If your access pattern exceeds 3000 RCU for a single partition key, requests are throttled.
+- If we have 12k WCU on the table we will see throttling.
+
+Let's say a table takes 500 writes for 55 minutes. Then it idles for 5 minutes.
+
+Items are 3KB, we want 80 reads per second => 80 * 3KB rounded up
+to 4KB each = 80 RCU in all.
+
+We have 3 main options:
+- only 2 types of index
+- up to 5 types of projections
+"""
+
+
+def test_worked_examples_and_supposed_cases_state_no_limits(tmp_path):
+    lines = by_line(build_text(tmp_path, EXAMPLES))
+    assert sorted(lim.value for lim in lines[4]) == [1, 4]  # a unit's definition is no example
+    assert [lim.value for lim in lines[5]] == [4]  # the example after the full stop adds nothing
+    assert [lim.value for lim in lines[6]] == [3000]  # `if ... exceeds` still bounds
+    assert 7 not in lines  # `if we have`: a supposed case
+    assert 9 not in lines  # `Let's say`: the example runs to the end of the paragraph line
+    assert 11 not in lines and 12 not in lines  # arithmetic, read across a hard-wrapped line
+
+
+def test_counts_of_listed_items_are_no_limits_unless_bounded(tmp_path):
+    lines = by_line(build_text(tmp_path, EXAMPLES))
+    assert 14 not in lines and 15 not in lines
+    assert [lim.value for lim in lines[16]] == [5]
+
+
+TERSE = """\
+# RDS
+- 15 read replicas - same region or cross region
+- 1 instance is added when the alarm fires
+- 0.5 transactional writes per WCU
+"""
+
+
+def test_a_terse_line_that_opens_with_a_count_states_it(tmp_path):
+    lines = by_line(build_text(tmp_path, TERSE))
+    assert [lim.value for lim in lines[2]] == [15]
+    assert 3 not in lines  # a sentence that goes on with a verb tells what happens
+    assert [lim.value for lim in lines[4]] == [0.5]
+
+
+TABLE = """\
+# Key numbers
+
+| What | Value |
+|------|-------|
+| S3 IA minimum | 30 days |
+| API Gateway RPS | 10,000 steady, 5,000 burst |
+| Kinesis retention default | 1 day (max 365) |
+| Layer | 7 (HTTP) |
+"""
+
+
+def test_a_table_row_label_that_opens_with_a_service_gives_the_row_to_it(tmp_path):
+    lines = by_line(build_text(tmp_path, TABLE))
+    assert {lim.service for lim in lines[6]} == {"API Gateway"}
+    assert sorted(lim.value for lim in lines[6]) == [5000, 10000]
+    assert {lim.service for lim in lines[7]} == {"Kinesis Data Streams"}
+    assert sorted(lim.base_value for lim in lines[7]) == [86400, 365 * 86400]
+    assert 8 not in lines  # `Layer 7` is a name
+
+
+SECTIONS = """\
+# Databases
+
+### DynamoDB
+- **Auto Scaling**: target 70% utilization
+
+### RDS
+- **Storage Auto Scaling**: grows when less than 10% is free
+
+## Route 53
+- A Route 53 health check runs every 30 seconds
+
+When to use EBS
+
+- up to 64,000 IOPS per volume
+"""
+
+
+def test_a_section_keeps_its_service_over_a_generic_feature_name(tmp_path):
+    lines = by_line(build_text(tmp_path, SECTIONS))
+    assert [lim.service for lim in lines[4]] == ["DynamoDB"]
+    assert [lim.service for lim in lines[7]] == ["RDS"]
+
+
+def test_a_number_inside_a_service_name_is_no_value(tmp_path):
+    lines = by_line(build_text(tmp_path, SECTIONS))
+    assert [lim.value for lim in lines[10]] == [30]
+
+
+def test_a_short_line_over_a_list_leads_it_in(tmp_path):
+    lines = by_line(build_text(tmp_path, SECTIONS))
+    assert [lim.service for lim in lines[14]] == ["Elastic Block Store"]
+
+
+def test_a_malformed_number_is_kept_and_flagged(tmp_path):
+    kg = build_text(tmp_path, "# SQS\n- max 12,500,00 messages in flight\n")
+    (lim,) = kg.limits()
+    assert lim.value == 1250000
+    assert "12,500,00" in lim.to_dict()["unsure"]

@@ -1,0 +1,101 @@
+"""Number shapes real students write: scaled numbers, ratios, glued and slashed rates, malformed digit
+groups, word periods, defaults that borrow a unit, and the numbers that only look like values."""
+
+from __future__ import annotations
+
+import pytest
+
+from awskg.quantities import find_quantities
+
+# (text, [(value, value_max, unit), ...]) — every value the text states, in order.
+SHAPES = [
+    ("3k to 16k IOPS", [(3000, 16000, "iops")]),
+    ("| gp3 | 3K-16K | 125-1000 MB/s |", [(3000, 16000, None), (125, 1000, "MB/s")]),
+    ("io2: up to 256K IOPS", [(256000, None, "iops")]),
+    ("up to 2 million items", [(2_000_000, None, "items")]),
+    ("50:1 IOPS to GiB ratio", [(50, None, "IOPS/GB")]),
+    ("S3 writes: 3500/second per prefix", [(3500, None, "/s")]),
+    ("max 2RCU per item", [(2, None, "rcu")]),
+    ("throttle at 10,000 RPS", [(10000, None, "requests/s")]),
+    ("max 3000 msgs / second", [(3000, None, "msgs/s")]),
+    ("3 IOPS/GiB of volume size", [(3, None, "IOPS/GiB")]),
+    ("- 7 partitions/AZ", [(7, None, "partitions/AZ")]),
+    ("low latency (10 Gbps)", [(10, None, "Gbps")]),
+    ("use 1/2 RCU per 4KB block", [(0.5, None, "rcu")]),
+    ("From .5 GB minimum to 237 GB max size", [(0.5, None, "GB"), (237, None, "GB")]),
+    ("1000. Soft limit that can be increased.", []),  # no cue: only an answer makes it a value
+    ("we can only switch once per day", [(1, None, "times")]),
+    ("snapshots every yr", [(1, None, "year")]),
+]
+
+
+@pytest.mark.parametrize("text,expected", SHAPES)
+def test_number_shapes_are_read_whole(text, expected):
+    got = [(q.value, q.value_max, q.unit) for q in find_quantities(text)]
+    want = [(float(v), None if m is None else float(m), u) for v, m, u in expected]
+    assert [(v, m) for v, m, _ in got] == [(v, m) for v, m, _ in want]
+    for (_, _, unit), (_, _, want_unit) in zip(got, want, strict=True):
+        if want_unit is not None:
+            assert unit == want_unit
+
+
+def test_a_bare_number_answered_in_a_table_is_a_value():
+    assert [q.value for q in find_quantities("1000. Soft limit that can be increased.", table=True)] == [1000]
+
+
+def test_malformed_digit_groups_stay_one_number_and_are_flagged_unsure():
+    (q,) = find_quantities("max 12,500,00 items per batch")
+    assert q.value == 1250000
+    assert q.unsure and "12,500,00" in q.unsure
+    (ok,) = find_quantities("max 12,500 items per batch")
+    assert ok.unsure is None
+
+
+@pytest.mark.parametrize(
+    "text,value,unit,kind",
+    [
+        ("retention 1 day (max 365)", 365, "day", "max"),
+        ("timeout: max 3600 seconds, default 300", 300, "s", "default"),
+        ("retention 1-35days (default 7)", 7, "day", "default"),
+    ],
+)
+def test_a_bare_bound_after_a_value_takes_its_unit(text, value, unit, kind):
+    last = find_quantities(text)[-1]
+    assert (last.value, last.unit, last.kind) == (value, unit, kind)
+    assert last.dimension in ("seconds", "bytes")
+
+
+@pytest.mark.parametrize(
+    "text,values",
+    [
+        ("maxes at 80k IOPS per instance and 64k vol", [80000, 64000]),
+        ("more than 1 MB/s or 1000 messages/s per shard", [1, 1000]),
+        ("10,000 RPS steady-state, 5,000 burst", [10000, 5000]),
+        ("beyond 10GB or 3k RCU or 1k WCU a partition splits", [10, 3000, 1000]),
+    ],
+)
+def test_a_number_listed_after_a_limit_is_a_limit_too(text, values):
+    assert [q.value for q in find_quantities(text)] == values
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "1000s of clients connect",
+        "(100s GB/s of throughput)",
+        "Logs Retention: Indefinite by default (not 7 days)",
+        "half a month represents 10 GB-month",
+        "Layer 7 (application layer)",
+        "EBS supports RAID 10.",
+        "a backend that is too slow gives a 504",
+        "this risks updating the item twice",
+        "Cache-Control: max-age=0",
+        "replicas in us-east-1 and eu-west-2",
+    ],
+)
+def test_shapes_that_are_not_values(text):
+    assert [(q.value, q.unit) for q in find_quantities(text)] == []
+
+
+def test_twice_counts_beside_a_verb_of_retrying():
+    assert [q.value for q in find_quantities("Lambda retries failed async events twice")] == [2]
