@@ -284,6 +284,7 @@ _ONCE_PER = re.compile(r"\bonce\s+(?:a|an|per|every|each)\s+(second|minute|hour|
 # Terse notes' `every yr`, `every sec`; in prose `rotate every year` tells how, not a limit.
 _EVERY_UNIT = re.compile(r"\bevery\s+(sec|min|hr|yr)\b", re.I)
 _NEGATED = re.compile(r"\b(?:not|never|isn't|isn’t|aren't|aren’t)\s*[(\s]*$", re.I)
+_DISCOUNT = re.compile(r"\s*(?:off|discount|cheaper|savings?|less expensive)\b", re.I)
 _BILLING_UNIT = re.compile(r"-(?:month|mo|hour|hr|second)s?\b", re.I)
 # `1/2 RCU`: a half, not a date or a path.
 _FRACTION = re.compile(r"(?<![\w./])([1-3])/([2-4])(?![\w/])|[½¼¾]")
@@ -859,6 +860,8 @@ def _guarded(text: str, q: Quantity) -> bool:
         return True  # `Layer 7`, `RAID 10`, `Test 1`: a name with a number in it
     if _NEGATED.search(before):
         return True  # `Indefinite by default (not 7 days)`: the value the note rules out
+    if q.dimension == "percent" and _DISCOUNT.match(text, q.end):
+        return True  # `up to 75% off on-demand`: a price, not a limit
     if _BILLING_UNIT.match(text, q.end):
         return True  # `10 GB-month`, `instance-hours`: a billed amount, not a limit
     after = text[q.end : q.end + 12].lower().lstrip()

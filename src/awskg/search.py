@@ -45,7 +45,7 @@ K1 = 1.2
 B = 0.6
 LINE_PRIOR = 0.55
 MAX_QUERY_TOKENS = 48
-INDEX_FORMAT = 2  # of the cached index (SearchIndex._save); bump when its layout changes
+INDEX_FORMAT = 3  # of the cached index (SearchIndex._save); bump when its layout changes
 # From this many documents on (5× the notes), queries are scored over numpy arrays: the same numbers,
 # 8× faster at 100× the notes; below it the plain loop is as quick and a cold query skips numpy.
 ARRAY_MIN_DOCS = 5_000
@@ -60,7 +60,8 @@ KIND_WORDS = {
     "granularity": "granularity increments resolution billed", "other": "",
 }
 UNIT_WORDS = {"bytes": "size big", "seconds": "time duration how long", "percent": "percent",
-              "count": "number how many", "bandwidth": "bandwidth network speed throughput"}
+              "count": "number how many", "bandwidth": "bandwidth network speed throughput",
+              "rate": "rate throughput per second"}
 
 _TOKEN = re.compile(r"[a-z0-9]+(?:[-'][a-z0-9]+)*|\$latest|/[a-z]+")
 _WORD = re.compile(r"\S+")
@@ -124,6 +125,8 @@ class Doc:
     source: Source | None = None
     fields: dict[str, Any] = field(default_factory=dict)
     prior: float = 1.0
+    # The note lines an entity stands on (`file:line`): a hit names the one that answers the query.
+    lines: list[str] = field(default_factory=list)
 
 
 class SearchIndex:
@@ -209,8 +212,8 @@ class SearchIndex:
     def _restore(self, state: dict[str, Any]) -> None:
         self.docs = [
             Doc(i, typ, name, sid, svc, snippet, focus=focus, source=Source(*src) if src else None,
-                fields=fields, prior=prior)
-            for i, typ, name, sid, svc, snippet, focus, src, fields, prior in state["docs"]
+                fields=fields, prior=prior, lines=lines)
+            for i, typ, name, sid, svc, snippet, focus, src, fields, prior, lines in state["docs"]
         ]
         self.postings = state["postings"]
         self.name_terms = [set(terms) for terms in state["name_terms"]]
@@ -233,7 +236,8 @@ class SearchIndex:
             "format": INDEX_FORMAT,
             "layout": _layout(),
             "docs": [[d.id, d.type, d.name, d.service_id, d.service, d.snippet_text, d.focus,
-                      [d.source.file, d.source.line, d.source.card] if d.source else None, d.fields, d.prior]
+                      [d.source.file, d.source.line, d.source.card] if d.source else None, d.fields, d.prior,
+                      d.lines]
                      for d in self.docs],
             "terms": terms,
             "counts": [len(self.postings[t][0]) for t in terms],
@@ -289,8 +293,10 @@ class SearchIndex:
             snippet = line_texts[0]
         if typ == "service" and not snippet:
             snippet = d.get("full_name", name)
+        refs = [f"{s.get('file', '')}:{s.get('line', 0)}" for s in sources[:12]] if typ != "limit" else []
+        refs += [r for r in d.get("lines", [])[:24] if r not in refs]
         doc = Doc(node_id, typ, name, svc_id, svc_name, snippet or name, focus=focus, source=src,
-                  fields=fields)
+                  fields=fields, lines=refs if len(refs) > 1 else [])
         ftoks = {
             "name": [t for n in names for t in tokens(n)],
             "service": tokens(" ".join(filter(None, [svc_name or "", *self._service_aliases(svc_id)]))),
@@ -400,6 +406,12 @@ class SearchIndex:
                         own = [t for t in terms if t not in set(tokens(parent.name))]
                         terms = own or terms
                     concepts.append([(t, 1.0 / math.sqrt(len(terms))) for t in terms if t in self.postings])
+                    # `spread placement group`, `io2 block express`: the words an alias adds to its
+                    # service's name say which part of it the student means.
+                    named = set(terms) | set(tokens(rec.name if rec else ""))
+                    for t in tokens(phrase):
+                        if t not in named and t in self.postings and t not in self._stop:
+                            concepts.append([(t, 1.0)])
         # Phrases students use for things notes say otherwise (`cold start`): whole-phrase synonyms.
         for i in range(len(low_words) - 1):
             phrase = f"{low_words[i]} {low_words[i + 1]}"
@@ -767,15 +779,43 @@ class SearchIndex:
 
     def _hit(self, doc: Doc, score: float, query_terms: set[str]) -> Hit:
         snippet = _window(doc.snippet_text, doc.focus, query_terms)
+        source = doc.source
         if doc.type == "limit":
             line = self.kg.line_text(doc.source.file, doc.source.line) if doc.source else None
             snippet = _window(line or doc.fields.get("text", ""), doc.focus, query_terms)
+        elif doc.lines:
+            best = self._answering_line(doc, query_terms)
+            if best:
+                source, text = best
+                snippet = _window(text, "", query_terms)
         fields = dict(doc.fields)
-        if doc.source:
-            fields.setdefault("line", doc.source.line)
-            fields.setdefault("file", doc.source.file)
+        if source:
+            fields.setdefault("line", source.line)
+            fields.setdefault("file", source.file)
         return Hit(id=doc.id, type=doc.type, name=doc.name, snippet=snippet, score=score,
-                   service=doc.service, source=doc.source, fields=fields)
+                   service=doc.service, source=source, fields=fields)
+
+    def _answering_line(self, doc: Doc, query_terms: set[str]) -> tuple[Source, str] | None:
+        """Of the lines an entity stands on, the one that holds most of the query's words beyond
+        the entity's own name (the first such): the line a student reads for the answer. None
+        when no line says more than its first."""
+        wanted = query_terms - set(tokens(doc.name))
+        if not wanted:
+            return None
+        best: tuple[int, Source, str] | None = None
+        for ref in doc.lines:
+            file, _, number = ref.rpartition(":")
+            if not number.isdigit():
+                continue
+            text = self.kg.line_text(file, int(number))
+            if not text:
+                continue
+            score = len(wanted & set(tokens(text)))
+            if score and (best is None or score > best[0]):
+                best = (score, Source(file, int(number), doc.source.card if doc.source else None), text)
+        if best is None or best[1] == doc.source:
+            return None
+        return best[1], best[2]
 
     def suggest(self, query: str, limit: int = 5) -> list[str]:
         """Names close to a query that found nothing: for a `did you mean` line."""

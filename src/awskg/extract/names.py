@@ -46,6 +46,9 @@ STOP = set(load_data("synonyms.json")["stopwords"]) | {
 }
 
 CUT_WORDS = {
+    "maxes",
+    "caps",
+    "peaks",
     "is",
     "are",
     "was",

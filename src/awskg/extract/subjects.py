@@ -10,6 +10,17 @@ from ..vocabulary import catalog
 from .names import CUT_WORDS, DETERMINERS, STOP, singular_phrase, split_aliases
 
 _PRONOUNS = {
+    "you're",
+    "you’re",
+    "we're",
+    "we’re",
+    "they're",
+    "they’re",
+    "it's",
+    "it’s",
+    "there's",
+    "there’s",
+    "i'm",
     "you",
     "it",
     "they",
@@ -139,7 +150,7 @@ def clause_subject(left: str) -> str:
     while phrase_words and phrase_words[-1].lower() in (STOP | CUT_WORDS):
         phrase_words.pop()
     cat = catalog()
-    phrase_words = [w for w in phrase_words if not cat.lookup(w)]
+    phrase_words = [w for w in phrase_words if not cat.lookup(w) and w not in cat.ambiguous]
     if not phrase_words or len(phrase_words) > 5:
         return ""
     return " ".join(phrase_words)
