@@ -284,6 +284,7 @@ _ONCE_PER = re.compile(r"\bonce\s+(?:a|an|per|every|each)\s+(second|minute|hour|
 # Terse notes' `every yr`, `every sec`; in prose `rotate every year` tells how, not a limit.
 _EVERY_UNIT = re.compile(r"\bevery\s+(sec|min|hr|yr)\b", re.I)
 _NEGATED = re.compile(r"\b(?:not|never|isn't|isn’t|aren't|aren’t)\s*[(\s]*$", re.I)
+_TIME_WORD = re.compile(r"(?:second|sec|s|minute|min|hour|hr|h|day)s?", re.I)
 _DISCOUNT = re.compile(r"\s*(?:off|discount|cheaper|savings?|less expensive)\b", re.I)
 _BILLING_UNIT = re.compile(r"-(?:month|mo|hour|hr|second)s?\b", re.I)
 # `1/2 RCU`: a half, not a date or a path.
@@ -581,7 +582,8 @@ def _single(text: str, n: _Num, u: _Unit, table: bool, period: str | None) -> Qu
         r"\s+per\s+((?:[A-Za-z][\w-]*)(?:\s+(?!(?:" + "|".join(_STOP) + r")\b)[A-Za-z][\w-]*){0,2})",
         text[end:],
     )
-    if pm and u.dimension != "rate":
+    if pm and (u.dimension != "rate" or not _TIME_WORD.fullmatch(pm.group(1).split()[0])):
+        # `2,375 MB/s per instance`: a rate per something other than time keeps what it is per.
         per = pm.group(1)
         end += pm.end()
     if period:

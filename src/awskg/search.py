@@ -276,7 +276,8 @@ class SearchIndex:
         focus = ""
         if typ == "limit":
             text_parts += [d.get("subject", ""), d.get("text", ""), KIND_WORDS.get(d.get("kind", ""), ""),
-                           d.get("unit") or "", UNIT_WORDS.get(d.get("dimension", ""), "")]
+                           d.get("unit") or "", UNIT_WORDS.get(d.get("dimension", ""), ""),
+                           f"per {d['per']}" if d.get("per") else ""]
             focus = d.get("text", "")
             lim = kg._limit(node_id, d)
             lim_dict = lim.to_dict()

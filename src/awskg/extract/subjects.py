@@ -172,6 +172,10 @@ def dimensioned(subject: str, q: Quantity) -> str:
     low = s.lower()
     if q.dimension == "bytes" and not re.search(r"size|space|storage|capacity|memory|limit|payload", low):
         s += " size"
+    elif q.dimension == "rate" and (q.unit or "").endswith("/s") and not re.search(
+        r"throughput|rate|speed|bandwidth|t-put|per second|/s", low
+    ):
+        s += " throughput"
     elif q.kind == "retention" and "retention" not in low and "retain" not in low:
         s += " retention"
     elif q.kind == "granularity" and not re.search(r"increment|resolution|granular|interval|billing", low):
