@@ -22,7 +22,16 @@ from typing import Any
 
 from . import __version__
 from .errors import InputError
-from .extract import FACTS_VERSION, Facts, assemble_facts, link_parts, link_types, mark_conflicts, merge_typos
+from .extract import (
+    FACTS_VERSION,
+    Facts,
+    assemble_facts,
+    link_parts,
+    link_types,
+    mark_conflicts,
+    merge_equal_limits,
+    merge_typos,
+)
 from .graph import KnowledgeGraph, atomic_write, paused_gc
 from .readers import note_files, read_cards
 from .readers.text import decode, display_path
@@ -93,6 +102,7 @@ def build(
             {"file": entry.name, "format": file_fmt, "sha256": entry.digest, "cards": card_count}
         )
     merge_typos(kg)
+    merge_equal_limits(kg)
     link_types(kg)
     link_parts(kg)
     mark_conflicts(kg)

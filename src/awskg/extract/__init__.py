@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from .extractor import Extractor
 from .facts import FACTS_VERSION, Facts, assemble_facts
-from .linking import link_parts, link_types, mark_conflicts, merge_typos
+from .linking import link_parts, link_types, mark_conflicts, merge_equal_limits, merge_typos
 
 __all__ = [
     "FACTS_VERSION",
@@ -31,5 +31,6 @@ __all__ = [
     "link_parts",
     "link_types",
     "mark_conflicts",
+    "merge_equal_limits",
     "merge_typos",
 ]

@@ -1,8 +1,9 @@
-"""Passes over the merged graph of all files: typo merges, TYPE_OF by head noun, PART_OF from the
-catalog, conflicting values flagged."""
+"""Passes over the merged graph of all files: typo merges, one limit for a fact stated in several
+places, TYPE_OF by head noun, PART_OF from the catalog, conflicting values flagged."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from rapidfuzz import fuzz
@@ -116,4 +117,61 @@ def _merge_node(kg: Any, keep: str, drop: str) -> None:
         kg.add_relation(u, keep, k, [Source.from_dict(s) for s in data.get("sources", [])])
     for _, v, k, data in list(g.out_edges(drop, keys=True, data=True)):
         kg.add_relation(keep, v, k, [Source.from_dict(s) for s in data.get("sources", [])])
+    g.remove_node(drop)
+
+
+# Words of a subject that say what kind of value it is rather than what it bounds.
+_KIND_WORDS = {
+    "max", "maximum", "min", "minimum", "default", "limit", "size", "duration", "total", "number",
+    "count", "value", "throughput", "rate", "per", "of", "the", "a", "an", "in", "for", "on", "to",
+}
+
+
+def merge_equal_limits(kg: Any) -> int:
+    """One limit for one fact: limits of the same service (or a part of it) in one notes file, with
+    the same values in base units and subjects that share a word, stated on several lines, become
+    one node with every line that states it. A student who asks sees the fact once, with each line
+    behind it. Files stay apart: each student's notes answer in their own words."""
+    g = kg.graph
+    cat = catalog()
+    groups: dict[tuple[Any, ...], list[str]] = {}
+    for n, d in g.nodes(data=True):
+        if d.get("type") != "limit" or d.get("value") is None or not d.get("service_id"):
+            continue
+        sid = d["service_id"]
+        rec = cat.get(sid)
+        family = rec.parent if rec and rec.parent else sid
+        files = tuple(sorted({s.get("file", "") for s in d.get("sources", [])}))
+        key = (files, family, d.get("dimension"), d.get("base_value"), d.get("base_value_max"), d.get("per"))
+        groups.setdefault(key, []).append(n)
+    merged = 0
+    for ids in groups.values():
+        if len(ids) < 2:
+            continue
+        ids.sort(key=lambda i: (-len(g.nodes[i].get("sources", [])), i))
+        kept: list[tuple[str, set[str]]] = []
+        for nid in ids:
+            words = _subject_words(g.nodes[nid])
+            into = next((k for k, kw in kept if words & kw), None)
+            if into is None:
+                kept.append((nid, words))
+                continue
+            _merge_limit(kg, into, nid)
+            merged += 1
+    return merged
+
+
+def _subject_words(d: dict[str, Any]) -> set[str]:
+    service = set(re.findall(r"[a-z0-9]+", (d.get("service") or "").lower()))
+    words = set(re.findall(r"[a-z0-9/]+", (d.get("subject") or "").lower()))
+    return {w.rstrip("s") for w in words - _KIND_WORDS - service if len(w) > 1}
+
+
+def _merge_limit(kg: Any, keep: str, drop: str) -> None:
+    g = kg.graph
+    d = g.nodes[drop]
+    kg.add_entity(keep, "limit", g.nodes[keep]["name"], [Source.from_dict(s) for s in d.get("sources", [])])
+    for u, _, k, data in list(g.in_edges(drop, keys=True, data=True)):
+        if u != keep:
+            kg.add_relation(u, keep, k, [Source.from_dict(s) for s in data.get("sources", [])])
     g.remove_node(drop)
