@@ -260,6 +260,22 @@ def _label_words() -> frozenset[str]:
     return frozenset(w.lower() for w in cues()["label_words"]["words"])
 
 
+def is_unit(word: str) -> bool:
+    """`days`, `MB`, `ms`: a spelling of a unit."""
+    table, _ = _unit_table()
+    return word in table or word.lower() in table
+
+
+def kind_cue_only(words: str) -> bool:
+    """Whether `words` are only cues of a kind (`max`, `up to`, `default`), nothing they bound."""
+    rest = words
+    for kind in _KIND_PRIORITY:
+        before, _after = _cue_res()[kind]
+        if before:
+            rest = before.sub(" ", rest)
+    return not re.search(r"[A-Za-z]{2,}", rest)
+
+
 def is_label_word(word: str) -> bool:
     """`Layer`, `RAID`, `Test`: a word that a number after it turns into a name."""
     return word.strip().lower() in _label_words()

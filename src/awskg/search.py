@@ -299,9 +299,9 @@ class SearchIndex:
         doc = Doc(node_id, typ, name, svc_id, svc_name, snippet or name, focus=focus, source=src,
                   fields=fields, lines=refs if len(refs) > 1 else [])
         ftoks = {
-            "name": [t for n in names for t in tokens(n)],
+            "name": [t for n in names for t in tokens(_camel_parts(n))],
             "service": tokens(" ".join(filter(None, [svc_name or "", *self._service_aliases(svc_id)]))),
-            "text": tokens(" ".join(text_parts)),
+            "text": tokens(_camel_parts(" ".join(text_parts))),
             "body": tokens(" ".join(body)),
             "context": tokens(" ".join(self._context(d))),
         }
@@ -949,6 +949,18 @@ def _cache_file(kg: KnowledgeGraph) -> Path | None:
     key = hashlib.sha256(f"{INDEX_FORMAT}|{code}|{path}|{size}|{mtime_ns}".encode()).hexdigest()[:24]
     family = hashlib.sha256(path.encode()).hexdigest()[:12]
     return index_cache_dir(Path(path)) / f"search-{family}-{key}.idx"
+
+
+_CAMEL = re.compile(r"\b[A-Z]?[a-z]+(?:[A-Z][a-z0-9]+)+\b")
+
+
+def _camel_parts(text: str) -> str:
+    """`text` and the words of each camel-case name in it (`BatchGetItem` -> `Batch Get Item`), so
+    a student who types the words finds the operation."""
+    found = _CAMEL.findall(text)
+    if not found:
+        return text
+    return text + " " + " ".join(re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", w) for w in found)
 
 
 def _dedup(concept: list[tuple[str, float]]) -> list[tuple[str, float]]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from ..model import Card, NoteLine
-from ..quantities import Quantity
+from ..quantities import Quantity, is_unit, kind_cue_only
 from ..vocabulary import catalog
 from .names import CUT_WORDS, DETERMINERS, STOP, singular_phrase, split_aliases
 
@@ -85,6 +85,10 @@ def subject_of(text: str, q: Quantity, ln: NoteLine, card: Card) -> str:
         c0 = m.end()
     left = text[c0 : q.start]
     phrase = clause_subject(left)
+    named = _named_before_parenthesis(text, c0, left)
+    if named:
+        # `BatchGetItem (max 100), BatchWriteItem (max 25)`: the name the parenthesis follows.
+        return with_noun(named, q) if q.noun else dimensioned(named, q)
     if not phrase and c0 and text[c0 - 1] in "(,":
         # `waiting period 7 to 30 days (default 30 days)`, `Timeout defaults to 3 sec, max is 15 min`:
         # an elliptical clause speaks of the subject of the clause before it.
@@ -94,7 +98,7 @@ def subject_of(text: str, q: Quantity, ln: NoteLine, card: Card) -> str:
         prev = text[p0 : c0 - 1]
         if not re.search(r"[.;!?]\s*$", prev):
             phrase = clause_subject(re.split(r"\d", prev)[0])
-    if q.dimension == "count" and q.noun:
+    if q.dimension in ("count", "rate") and q.noun:
         noun = re.sub(r"^(additional|more|of|extra)\s+", "", q.noun)
         base = f"{phrase} {noun}" if phrase and len(phrase.split()) <= 3 else noun
         if q.per:
@@ -114,6 +118,20 @@ def subject_of(text: str, q: Quantity, ln: NoteLine, card: Card) -> str:
         return dimensioned(context, q)
     rec = catalog().get(card.service)
     return dimensioned(rec.name if rec else "limit", q)
+
+
+def _named_before_parenthesis(text: str, c0: int, left: str) -> str:
+    """The name a parenthesis holding only the value (and its cue) follows: `BatchGetItem` in
+    `BatchGetItem (max 100)`; empty when the parenthesis follows a value (`1 day (max 365)`)."""
+    if not c0 or text[c0 - 1] != "(" or re.search(r"[A-Za-z]{3,}", left) and not kind_cue_only(left):
+        return ""
+    m = re.search(r"([A-Za-z][\w/.@-]*(?:\s+[A-Za-z][\w/.@-]*){0,2})\s*\($", text[:c0])
+    if not m:
+        return ""
+    words = [w for w in m.group(1).split() if w.lower() not in STOP and w.lower() not in CUT_WORDS]
+    if not words or is_unit(words[-1]):
+        return ""
+    return " ".join(words)
 
 
 def clause_subject(left: str) -> str:
@@ -161,7 +179,7 @@ def generic(phrase: str) -> bool:
 
 
 def with_noun(subject: str, q: Quantity) -> str:
-    if q.dimension == "count" and q.noun:
+    if q.dimension in ("count", "rate") and q.noun:
         noun = re.sub(r"^(additional|more|of|extra)\s+", "", q.noun)
         return f"{noun} ({subject})"[:80]
     return dimensioned(subject, q)
