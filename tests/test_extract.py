@@ -284,4 +284,7 @@ def test_a_bare_answer_takes_its_kind_from_the_question(tmp_path):
     )
     kg = build_text(tmp_path, deck, "deck.txt")
     kinds = {(lim.source.line, lim.kind) for lim in kg.limits()}
-    assert kinds == {(1, "max"), (2, "retention"), (3, "other")}
+    assert kinds == {(1, "max"), (2, "retention")}
+    # The third card states the first one's fact again: one limit, with both lines behind it.
+    (timeout,) = [lim for lim in kg.limits() if lim.source.line == 1]
+    assert [s.line for s in timeout.sources] == [1, 3]

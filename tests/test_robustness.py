@@ -608,7 +608,7 @@ def markup_graph(tmp_path: Path) -> Path:
         (["show", "lambda"], ["[red]timeout[/red] is up to 15 minutes <script>alert(1)</script>",
                               "[red]max[/red] timeout?", "[/] \\[not escaped]"]),
         (["search", "timeout"], ["[red]timeout[/red]"]),
-        (["search", "message size"], ["<img src=x onerror=alert(1)>"]),
+        (["search", "messages onerror"], ["<img src=x onerror=alert(1)>"]),
         (["limits", "lambda"], ["[red]timeout[/red] is up to 15 minutes",
                                 "[bold]memory[/bold] from 128 MB to 10,240 MB [link=http://x]click[/link]"]),
         (["related", "sqs"], ["[/] \\[not escaped]"]),

@@ -71,7 +71,7 @@ def contrasts(
     # (not when the topic is itself the comparison, `Memcached vs Redis`).
     head = head_noun(card.topic) if card.topic and not _VS.search(card.topic) else None
     for text, src in texts:
-        for a_txt, b_txt in _compared_phrases(text):
+        for a_txt, b_txt in compared_phrases(text):
             a, b = resolve(a_txt, head), resolve(b_txt, head)
             if a and b and a != b:
                 pairs.append((a, b, src))
@@ -121,7 +121,7 @@ def contrasts(
         facts.edge(key[0], key[1], "CONTRASTS_WITH", srcs)
 
 
-def _compared_phrases(text: str) -> list[tuple[str, str]]:
+def compared_phrases(text: str) -> list[tuple[str, str]]:
     """`A vs B` (also inside a longer line) as two phrases, each trimmed to a few words."""
     out = []
     for m in _VS.finditer(text):

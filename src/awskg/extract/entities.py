@@ -9,6 +9,7 @@ from typing import Any
 
 from ..graph import slug
 from ..model import Card, NoteLine, Source
+from ..vocabulary import catalog
 from .facts import Facts
 from .mentions import Mention, arn_name
 from .names import feature_like, split_aliases
@@ -74,15 +75,26 @@ class EntityWriter:
         return None
 
     def feature(
-        self, facts: Facts, sid: str | None, name: str, definition: str, sources: list[Source], kind: str
+        self,
+        facts: Facts,
+        sid: str | None,
+        name: str,
+        definition: str,
+        sources: list[Source],
+        kind: str,
+        defined_at: dict[str, Any] | None = None,
     ) -> str | None:
+        """A feature node (or the catalog part it names); `defined_at` is the {file, line} its
+        definition is read from, so `show` can say which line defines it."""
         name, aliases = split_aliases(name)
         if not name or len(name) > 80:
             return None
+        where = defined_at if definition else None
         part = self.component(name, sid) if kind != "topic" else None
         if part and part != sid and self.cat.get(part) and self.cat.get(part).parent == sid:
             node = self.service_node(facts, part, sources)
-            facts.attrs(node, definition=definition)
+            if definition and not facts.attr(node, "definition"):
+                facts.attrs(node, definition=definition, definition_source=where)
             return node
         node_id = f"feature:{sid or 'general'}/{slug(name)}"
         svc = self.cat.name(sid) if sid in self.cat else (self.products.get(sid or "", {}).get("name"))
@@ -94,20 +106,31 @@ class EntityWriter:
             service=svc,
             service_id=sid,
             definition=definition,
+            definition_source=None if node_id in facts.nodes and facts.attr(node_id, "definition") else where,
             aliases=aliases,
             kind=kind,
         )
         return node_id
 
     def term(
-        self, facts: Facts, ln: NoteLine, src: Source, mentions: list[Mention], sid: str | None, card: Card
+        self,
+        facts: Facts,
+        ln: NoteLine,
+        src: Source,
+        mentions: list[Mention],
+        sid: str | None,
+        card: Card,
+        name: str | None = None,
     ) -> str | None:
+        """The entity a `term: definition` line defines; `name` is the full name a short term
+        stands for (`standard` under `Standard Workflows vs Express Workflows`)."""
         term = (ln.term or "").strip()
         definition = (ln.definition or "").strip()
         # A term that is itself a typed entity (`PutRecord:`, `CODEBUILD_KMS_KEY_ID:`) defines it.
         for m in mentions:
             if m.start <= 2 and m.end >= len(term) - 1 and m.type != "service":
-                facts.node(m.key, m.type, m.text, [src], definition=definition)
+                facts.node(m.key, m.type, m.text, [src], definition=definition,
+                           definition_source={"file": src.file, "line": src.line} if definition else None)
                 return m.key
         # A definition that is one entity (`Function version – arn:aws:lambda:...`) names it.
         d0 = ln.plain.find(definition) if definition else -1
@@ -133,9 +156,15 @@ class EntityWriter:
         rest = re.sub(r"[\d.,\s]+|\b[A-Za-z]{1,3}\b", "", definition)
         if len(rest) < 3 and re.search(r"\d", definition):
             return None
+        at = {"file": src.file, "line": src.line}
+        if name:
+            node = self.feature(facts, sid, name, definition, [src], kind="term", defined_at=at)
+            if node:
+                facts.attrs(node, aliases=[split_aliases(term)[0]])
+            return node
         if not feature_like(term, loose=True):
             return None
-        return self.feature(facts, sid, term, definition, [src], kind="term")
+        return self.feature(facts, sid, term, definition, [src], kind="term", defined_at=at)
 
     def entity_node(self, facts: Facts, m: Mention, sources: list[Source], sid: str | None) -> str:
         if m.type == "service":
@@ -149,15 +178,25 @@ class EntityWriter:
         return m.key
 
 
-def first_definition(lines: list[NoteLine]) -> str:
+def first_definition(lines: list[NoteLine]) -> tuple[str, int | None]:
+    """The line that says what a card's topic is, and its number: the first answer line with words
+    in it (`max uncompressed size: 10GB` is a limit, not what the topic is). A title-shaped first
+    line counts (`cloud function invokation service`) unless it only names a service again."""
+    cat = catalog()
     for ln in lines:
-        if ln.role in ("title", "heading", "subtopic", "code"):
+        if ln.role in ("heading", "subtopic", "code"):
             continue
         text = (ln.definition or ln.plain).strip()
+        if ln.role == "title":
+            named = re.match(r"(.{2,60}?)\s+[–—-]\s+(\S.*)$", text)
+            if named and cat.lookup(named.group(1)):
+                text = named.group(2)  # `Kinesis - stream data operations`
+            elif cat.lookup(text) or cat.lookup_fuzzy(text):
+                continue
         if not re.search(r"[A-Za-z]{3,}.*[A-Za-z]{3,}", text):
-            continue  # `max uncompressed size: 10GB` is a limit, not what the topic is
-        return text[:400]
-    return ""
+            continue
+        return text[:400], ln.number
+    return "", None
 
 
 def definition_below(lines: list[NoteLine], idx: int) -> str:

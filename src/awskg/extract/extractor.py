@@ -9,12 +9,12 @@ from typing import Any
 from ..model import Card, NoteLine, Source
 from ..vocabulary import catalog, load_data
 from . import answers
-from .contrasts import contrasts
+from .contrasts import compared_phrases, contrasts
 from .entities import TERM_SKIP, EntityWriter, definition_below, first_definition
 from .facts import Facts
 from .limits import LimitReader
 from .mentions import LineCtx, MentionFinder
-from .names import feature_like
+from .names import feature_like, split_aliases
 from .relations import RelationReader, co_mentions
 
 
@@ -92,12 +92,14 @@ class Extractor:
         # Features: the card's topic, then defined terms, headings and sub-topics.
         topic_id = None
         if card.topic and card.topic.lower() not in ("overview", "what is it", "what is it?"):
-            topic_def = first_definition(card.lines)
+            topic_def, def_no = first_definition(card.lines)
+            defined_at = {"file": card.file, "line": def_no} if def_no else None
             tsid = self.entities.component(card.topic, main)
             if tsid and tsid != main:
                 # The topic is a catalog entry itself (`Lambda: lambda insights`, `RDS proxy`).
                 topic_id = self.entities.service_node(facts, tsid, front_src)
-                facts.attrs(topic_id, definition=topic_def)
+                if topic_def and not facts.attr(topic_id, "definition"):
+                    facts.attrs(topic_id, definition=topic_def, definition_source=defined_at)
                 rec = self.cat.get(tsid)
                 if main_node:
                     facts.edge(
@@ -107,15 +109,23 @@ class Extractor:
                         front_src,
                     )
             else:
-                topic_id = self.entities.feature(facts, main, card.topic, topic_def, front_src, kind="topic")
+                topic_id = self.entities.feature(
+                    facts, main, card.topic, topic_def, front_src, kind="topic", defined_at=defined_at
+                )
                 if main_node and topic_id:
                     facts.edge(main_node, topic_id, "HAS_FEATURE", front_src)
         elif main_node and card.lines:
             rec = self.cat.get(main)
             if rec and card.topic.lower() in ("overview", "what is it", "what is it?", ""):
-                facts.node(main_node, "service", rec.name, [], definition=first_definition(card.lines))
+                # The service's own "what is it" card defines it; a card on one of its features
+                # (`how does function monitoring work?`) has a topic of its own and never gets here.
+                text, def_no = first_definition(card.lines)
+                if text and not facts.attr(main_node, "definition"):
+                    where = {"file": card.file, "line": def_no}
+                    facts.attrs(main_node, definition=text, definition_source=where)
 
         heading_features: dict[str, str] = {}
+        compared: list[str] = []  # the two sides of the last `A vs B` heading
         line_ctx: list[LineCtx] = []
         for idx, (ln, doc) in enumerate(zip(card.lines, line_docs, strict=True)):
             src = Source(card.file, ln.number, card.id)
@@ -124,15 +134,25 @@ class Extractor:
             if line_service and line_service != main:
                 self.entities.service_node(facts, line_service, [src])
             owner = None
+            if ln.role != "term" and len(ln.plain.split()) <= 16:
+                # `Standard Workflows vs Express Workflows` heads `standard: ...` / `express: ...`.
+                sides = [side for pair in compared_phrases(ln.plain.lstrip("*").strip()) for side in pair]
+                if sides:
+                    compared = sides
             if ln.role in ("heading", "subtopic", "title") and ln.role != "title":
                 name = ln.plain.lstrip("*").strip().rstrip(":").strip()
                 if feature_like(name):
                     definition = definition_below(card.lines, idx)
-                    owner = self.entities.feature(facts, line_service, name, definition, [src], kind=ln.role)
+                    below = card.lines[idx + 1].number if idx + 1 < len(card.lines) else None
+                    owner = self.entities.feature(
+                        facts, line_service, name, definition, [src], kind=ln.role,
+                        defined_at={"file": card.file, "line": below} if below else None,
+                    )
                     if owner:
                         heading_features[name.lower()] = owner
             elif ln.role in ("term", "table") and ln.term and ln.term.lower() not in TERM_SKIP:
-                owner = self.entities.term(facts, ln, src, mentions, line_service, card)
+                full = _side_named(ln.term, compared)
+                owner = self.entities.term(facts, ln, src, mentions, line_service, card, name=full)
             if owner is None and ln.heading:
                 owner = heading_features.get(ln.heading.lower())
             if owner is None:
@@ -169,3 +189,16 @@ def front_texts(card: Card) -> list[str]:
         # The reader joined a two-line front with a space; the lines are kept whole in `front`.
         parts = [card.front] + [""] * (len(card.front_lines) - 1)
     return parts
+
+
+def _side_named(term: str, sides: list[str]) -> str | None:
+    """The side of an `A vs B` heading that a short term below it names (`standard` ->
+    `Standard Workflows`), or None."""
+    short = split_aliases(term)[0].lower()
+    if not short:
+        return None
+    for side in sides:
+        low = side.lower()
+        if low != short and (low.startswith(short + " ") or low.endswith(" " + short)):
+            return side.strip(" *:")
+    return None

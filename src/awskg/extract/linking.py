@@ -148,17 +148,42 @@ def merge_equal_limits(kg: Any) -> int:
     for ids in groups.values():
         if len(ids) < 2:
             continue
-        ids.sort(key=lambda i: (-len(g.nodes[i].get("sources", [])), i))
+        # The node kept is the one whose own line says it most plainly (`max message size: 256KB`
+        # before `sending a message larger than 256kb`): its subject and line stay in front.
+        ids.sort(key=lambda i: (
+            g.nodes[i].get("kind") in ("other", "count"),  # a limit whose words say its kind first
+            *_plainness(kg, g.nodes[i]),
+            -len(g.nodes[i].get("sources", [])),
+            i,
+        ))
         kept: list[tuple[str, set[str]]] = []
         for nid in ids:
             words = _subject_words(g.nodes[nid])
-            into = next((k for k, kw in kept if words & kw), None)
+            kind = g.nodes[nid].get("kind")
+            # `default 30 s` and `max 30 s` are two facts; a value with no cue joins either.
+            into = next(
+                (k for k, kw in kept if words & kw and _kinds_agree(kind, g.nodes[k].get("kind"))), None
+            )
             if into is None:
                 kept.append((nid, words))
                 continue
             _merge_limit(kg, into, nid)
             merged += 1
     return merged
+
+
+def _kinds_agree(a: str | None, b: str | None) -> bool:
+    return a == b or a in ("other", "count") or b in ("other", "count")
+
+
+def _plainness(kg: Any, d: dict[str, Any]) -> tuple[float, int]:
+    """A sort key, plainest first: the share of the subject's words that its first line holds,
+    then the shorter subject (`max message size` before `sending a message larger than 256kb`)."""
+    src = (d.get("sources") or [{}])[0]
+    text = (kg.line_text(src.get("file", ""), src.get("line", 0)) or "").lower()
+    words = re.findall(r"[a-z0-9]+", (d.get("subject") or "").lower())
+    found = sum(1 for w in words if w in text)
+    return -(found / len(words) if words else 0.0), len(words)
 
 
 def _subject_words(d: dict[str, Any]) -> set[str]:
@@ -170,7 +195,12 @@ def _subject_words(d: dict[str, Any]) -> set[str]:
 def _merge_limit(kg: Any, keep: str, drop: str) -> None:
     g = kg.graph
     d = g.nodes[drop]
+    first = (g.nodes[keep].get("sources") or [None])[0]
     kg.add_entity(keep, "limit", g.nodes[keep]["name"], [Source.from_dict(s) for s in d.get("sources", [])])
+    if first:
+        # The kept limit's own line stays its first source: the line `limits` and `search` show.
+        rest = [s for s in g.nodes[keep]["sources"] if s != first]
+        g.nodes[keep]["sources"] = [first, *rest]
     for u, _, k, data in list(g.in_edges(drop, keys=True, data=True)):
         if u != keep:
             kg.add_relation(u, keep, k, [Source.from_dict(s) for s in data.get("sources", [])])

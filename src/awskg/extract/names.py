@@ -193,6 +193,7 @@ DETERMINERS = {
     "our",
 }
 
+_ABBR_DASH = re.compile(r"([^–—-]{2,60}?)\s+[–—-]\s+([^–—-]{2,60})")
 _PAREN_ABBR = re.compile(r"\s*\(([A-Za-z][A-Za-z0-9/-]{1,10})\)\s*")
 
 
@@ -220,7 +221,23 @@ def split_aliases(name: str) -> tuple[str, list[str]]:
             aliases.append(m.group(1)[:-1])
         name = (name[: m.start()] + " " + name[m.end() :]).strip()
     name = re.sub(r"\s*\((default|optional|recommended)\)\s*", " ", name, flags=re.I).strip()
+    # `GSI - Global Secondary Index`, `Global Secondary Index – GSI`: an abbreviation and what it
+    # stands for; the long name names the feature and the abbreviation finds it.
+    dash = _ABBR_DASH.fullmatch(name.strip())
+    if dash:
+        a, b = dash.group(1).strip(), dash.group(2).strip()
+        abbr, long = (a, b) if _initials_of(a, b) else (b, a) if _initials_of(b, a) else (None, None)
+        if abbr and long:
+            return long, [*aliases, abbr]
     return re.sub(r"\s+", " ", name).strip(" :-–"), aliases
+
+
+def _initials_of(abbr: str, long: str) -> bool:
+    """`GSI` / `Global Secondary Index`: the abbreviation is the long name's initials."""
+    if not re.fullmatch(r"[A-Z][A-Z0-9]{1,7}s?", abbr):
+        return False
+    letters = "".join(w[0] for w in re.findall(r"[A-Za-z0-9]+", long)).upper()
+    return abbr.rstrip("s").upper() == letters or abbr.upper() == letters
 
 
 def singular(word: str) -> str:

@@ -254,8 +254,12 @@ def _topic(rest: str, lines: list[NoteLine], sid: str | None, bare: bool) -> str
     m = re.match(r"([^:?]{1,40}):\s", rest)
     if m and not _QUESTION_WORDS.match(m.group(1)):
         return m.group(1).strip()
-    if re.match(r"(what|how)\s+(is|does)\s+(it|this)\b", rest, re.I):
+    if re.match(r"(what|how)\s+(is|are|does|do)\s+(it|this|they|these)\b", rest, re.I):
         return "overview"
+    asked = re.match(r"(?:how|what|why|when|where)\s+(?:does|do|is|are|can)\s+(?:a\s+|an\s+|the\s+)?(.+?)"
+                     r"\s+(?:work|mean|do|happen)\s*\?", rest, re.I)
+    if asked and len(asked.group(1).split()) <= 5:
+        return asked.group(1).strip()  # `how does function monitoring work?` is about function monitoring
     title = next((ln for ln in lines if ln.role == "title"), None)
     if title and not _names_service(title.plain, sid):
         name = catalog().name(sid) or ""

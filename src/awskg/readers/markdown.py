@@ -335,6 +335,7 @@ _ATX = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
 _SETEXT = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
 _FENCE = re.compile(r"^(\s*(?:>\s?)*)(`{3,}|~{3,})(.*)$")
 _BULLET = re.compile(r"^(\s*)([-*+•]|\d{1,9}[.)])(?:[ \t]+|$)(.*)$")
+_DEF_LIST = re.compile(r"^ {0,3}:[ \t]+(\S.*)$")
 _TASK = re.compile(r"^\[[ xX]\]\s+")
 _HR = re.compile(r"^ {0,3}(?:(?:\*[ \t]*){3,}|(?:-[ \t]*){3,}|(?:_[ \t]*){3,})$")
 _TABLE_SEP = re.compile(r"^\s*\|?\s*:?-{1,}:?\s*(?:\|\s*:?-{1,}:?\s*)*\|?\s*$")
@@ -526,6 +527,17 @@ class _SectionReader:
     def _indented(line: str) -> bool:
         return line.startswith(("  ", "\t"))
 
+    def _defined_term(self, i: int) -> str | None:
+        """The term a `: definition` line defines: the short plain line above it (or above the
+        definitions already given for it)."""
+        j = i - 1
+        while j >= 0 and _DEF_LIST.match(self.lines[j]):
+            j -= 1
+        if j < 0 or not self.lines[j].strip() or _BULLET.match(self.lines[j]) or _ATX.match(self.lines[j]):
+            return None
+        term = inline_plain(self.lines[j].strip())[0]
+        return term if 0 < len(term.split()) <= 8 else None
+
     def _lead_in(self, i: int, plain: str) -> bool:
         """`When to use EBS` over a list: a short line with no full stop that the list below
         continues heads it, as `When to use EBS:` would."""
@@ -552,6 +564,16 @@ class _SectionReader:
                 return [NoteLine(i + 1, raw, plain, role="text", heading=self._heading(), masks=masks)]
             return []
         body = _QUOTE.sub("", raw) if _QUOTE.match(raw) else raw
+        dl = _DEF_LIST.match(body)
+        if dl:
+            term = self._defined_term(i)
+            if term:
+                # A definition list (`Lambda authorizer` / `: a function that ...`): a term line.
+                plain, masks = inline_plain(dl.group(1))
+                line = f"{term}: {plain}"
+                shift = len(term) + 2
+                return [self._note(i, raw, line, tuple((s + shift, e + shift) for s, e in masks), term, plain,
+                                   self._heading(), self.sub_service)]
         bm = _BULLET.match(body)
         if bm:
             indent = len(bm.group(1).expandtabs(4))
