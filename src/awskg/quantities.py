@@ -295,6 +295,8 @@ _GLUED_NOUN = re.compile(r"(?:[a-z]?[A-Z]{2,}|[A-Z][a-z]+[A-Z]+)s?(?![A-Za-z0-9]
 _ROUND_PLURAL = re.compile(r"s(?=\s+(?:of\b|[A-Za-z]))")
 # What may stand between two values of one list: a separator, or a word or two of the value before
 # and then a separator (`10,000 RPS steady-state, 5,000 burst`).
+# Words before a number that rule it out whatever its unit (`per 10,000 calls`, `assuming 16 KiB`).
+_GUARDS_ANY_UNIT = ("per", "version", "assuming")
 _ONCE_PER = re.compile(r"\bonce\s+(?:a|an|per|every|each)\s+(second|minute|hour|day|week|month|year)\b",
                        re.I)
 # Terse notes' `every yr`, `every sec`; in prose `rotate every year` tells how, not a limit.
@@ -743,8 +745,10 @@ def _range_at(text: str, nums: list[_Num], us: list[_Unit], i: int) -> Quantity 
         pass
     elif re.fullmatch(r"\s+up to\s+", between) and re.search(r"\bfrom\s+$", lead):
         pass
-    elif re.fullmatch(r"\s+or\s+", between) and not a_has_unit and ub.dimension in ("seconds", "bytes"):
-        kind = "other"
+    elif re.fullmatch(r"\s+or\s+", between) and not a_has_unit and (
+        ub.dimension in ("seconds", "bytes") or ub.noun and a.value < b.value and not a.word
+    ):
+        kind = "other"  # `1 or 3 years`, `0 or 1 public IPv4 address`
     else:
         return None
     if a.word != b.word and kind == "range" and not re.search(r"\b(between|from)\s+$", lead):
@@ -868,7 +872,7 @@ def _guarded(text: str, q: Quantity) -> bool:
     before = text[max(0, q.start - 25) : q.start]
     words = re.findall(r"[A-Za-z][A-Za-z.#]*|#", before)
     if words and words[-1].lower().rstrip(".") in _not_before() | {w.rstrip(".") for w in _not_before()}:
-        if q.dimension not in ("bytes", "seconds", "percent") or words[-1].lower() in ("per", "version"):
+        if q.dimension not in ("bytes", "seconds", "percent") or words[-1].lower() in _GUARDS_ANY_UNIT:
             return True
     bare = q.dimension == "count" and not q.noun and q.unit is None
     if bare and re.search(r"\b(?:a|an)\s+$", before, re.I):

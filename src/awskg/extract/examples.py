@@ -23,6 +23,8 @@ _ARITHMETIC = re.compile(
     r"\d[\w.]*(?:\s+[A-Za-z]+)?\s*(?:[x×✕*]|\\\*)\s*\(?\d"
     r"|(?<![\d.,])(?!1\b)\d[\w.]*(?:\s+[A-Za-z]+){0,2}\s+=\s*\d"
     r"|\d\s*[+]\s*\d"
+    # A billed amount (`10 GB-month`, `720 instance-hours`): the sentence works out a bill.
+    r"|\d\s*(?:[KMGT]i?B|instance)[- ](?:months?|hours?|mo)\b"
 )
 
 
