@@ -393,6 +393,9 @@ class SearchIndex:
                 sid = cat.lookup(phrase) if size > 1 or len(phrase) > 3 else None
                 if not sid and size == 1:
                     sid = self._abbrev.get(phrase) or (cat.lookup(phrase) if len(phrase) >= 3 else None)
+                    if not sid and phrase.upper() in cat.ambiguous:
+                        # `ebs max throughput`: EBS is decided by the query's other words.
+                        sid = cat.resolve_ambiguous(phrase.upper(), " ".join(low_words))
                     if not sid and len(phrase) >= 5 and phrase.isalpha() and phrase not in self.postings:
                         sid = cat.lookup_fuzzy(phrase, cutoff=86)
                 if sid and phrase not in self._stop:
@@ -537,6 +540,9 @@ class SearchIndex:
                 name_hits_of[doc_i] += 1
         services = intent["services"]
         # A part of a service (Lambda Layers) also speaks for its parent's entities, and back.
+        # Two parts of one service named together (`st1 sc1`) ask about the service itself.
+        parents = [p for p in (getattr(catalog().get(s), "parent", None) for s in services) if p]
+        named = set(services) | {p for p in parents if parents.count(p) >= 2}
         family = set()
         for sid in services:
             rec = catalog().get(sid)
@@ -545,7 +551,8 @@ class SearchIndex:
             family.update(r.id for r in catalog().services.values() if r.parent == sid)
         return _Query(
             concepts=concepts, asked=asked, want_types=want_types, want_service=want_service,
-            services=services, boosted=set(services) | family, intent=intent, query_set=query_set,
+            services=services, named_services=named, boosted=named | family, intent=intent,
+            query_set=query_set,
             named=named, name_hits_of=name_hits_of, first=max(15, 3 * limit),
         )
 
@@ -581,6 +588,7 @@ class SearchIndex:
         # The loop below runs once per matching document: what it reads is bound to locals first.
         types_of, services_of, priors, ids = self.doc_types, self.doc_services, self.doc_priors, self.doc_ids
         want_types, want_service, services, boosted = q.want_types, q.want_service, q.services, q.boosted
+        named_services = q.named_services
         want_limit, want_where, want_compare = q.intent["limit"], q.intent["where"], q.intent["compare"]
         asks_more = len(q.concepts) > len(services)
         contrasted, named, name_hits_of, query_set = self.contrasted, q.named, q.name_hits_of, q.query_set
@@ -599,7 +607,7 @@ class SearchIndex:
                     continue
                 score = s * coverage_factor[matched[doc_i]] * priors[doc_i]
                 if services:
-                    score *= 1.6 if svc in boosted else 0.75
+                    score *= (1.6 if svc in named_services else 1.35) if svc in boosted else 0.75
                 if want_where:
                     score *= 1.8
                 entries.append((-score, ids[doc_i], doc_i))
@@ -612,7 +620,8 @@ class SearchIndex:
             score = s * coverage_factor[matched[doc_i]] * priors[doc_i]
             if services:
                 if svc in boosted:
-                    score *= 1.6
+                    # The service the query names first; its parent or parts stand beside it.
+                    score *= 1.6 if svc in named_services else 1.35
                 elif typ == "service" and ids[doc_i].split(":", 1)[1] in services:
                     score *= 1.2
                 else:
@@ -677,9 +686,11 @@ class SearchIndex:
             service_codes = arr["service_code"]
             boosted = np.isin(arr["service"][cand],
                               [service_codes[s] for s in q.boosted if s in service_codes])
+            named = np.isin(arr["service"][cand],
+                            [service_codes[s] for s in q.named_services if s in service_codes])
             own = is_type["service"] & np.isin(arr["own"][cand],
                                                [service_codes[s] for s in q.services if s in service_codes])
-            score = score * np.where(boosted, 1.6, np.where(own, 1.2, 0.75))
+            score = score * np.where(boosted, np.where(named, 1.6, 1.35), np.where(own, 1.2, 0.75))
         if q.intent["limit"]:
             score = np.where(is_type["limit"], score * 1.7, np.where(is_type["service"], score * 0.6, score))
         if q.intent["where"]:
@@ -836,6 +847,7 @@ class _Query:
     want_types: set[str]
     want_service: str | None
     services: list[str]
+    named_services: set[str]  # the services named (and the service two named parts share)
     boosted: set[str]  # the services named and their parts or parents
     intent: dict[str, Any]
     query_set: set[str]
