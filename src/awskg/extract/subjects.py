@@ -72,6 +72,12 @@ def subject_of(text: str, q: Quantity, ln: NoteLine, card: Card) -> str:
         None,
     )
     context = split_aliases(context)[0] if context else None
+    c_open = text.rfind("(", 0, q.start)
+    if c_open >= 0 and ")" not in text[c_open : q.start]:
+        named = _named_before_parenthesis(text, c_open + 1, text[c_open + 1 : q.start])
+        if named:
+            # `API: BatchGetItem (max 100), BatchWriteItem (max 25)`: the name the parenthesis follows.
+            return with_noun(named, q) if q.noun else dimensioned(named, q)
     if ln.term and ln.definition:
         d0 = text.find(ln.definition)
         first_end = len(text)
@@ -85,10 +91,6 @@ def subject_of(text: str, q: Quantity, ln: NoteLine, card: Card) -> str:
         c0 = m.end()
     left = text[c0 : q.start]
     phrase = clause_subject(left)
-    named = _named_before_parenthesis(text, c0, left)
-    if named:
-        # `BatchGetItem (max 100), BatchWriteItem (max 25)`: the name the parenthesis follows.
-        return with_noun(named, q) if q.noun else dimensioned(named, q)
     if not phrase and c0 and text[c0 - 1] in "(,":
         # `waiting period 7 to 30 days (default 30 days)`, `Timeout defaults to 3 sec, max is 15 min`:
         # an elliptical clause speaks of the subject of the clause before it.

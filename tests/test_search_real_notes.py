@@ -1,0 +1,85 @@
+"""Search over notes written in other styles: the hit names the line that answers, camel-case
+operations are found by their words, an alias says which part of a service is meant, and a query
+that names a part ranks that part's facts first."""
+
+from __future__ import annotations
+
+import pytest
+
+import awskg
+
+NOTES = """\
+# Storage and data notes
+
+## EBS volume types
+st1 - throughput
+sc1 - cold
+
+- 500 GiB - 16 TiB volume size for both
+- Neither can be a boot volume
+
+### st1
+- Starts at 1 TiB of credit
+- Max throughput 500 MB/s
+
+### sc1
+- Max throughput 250 MB/s
+
+## EBS encryption
+- Volumes and snapshots are encrypted with a data key
+- The data is encrypted with AES256
+- No performance loss
+
+## DynamoDB API
+- API: BatchGetItem (max 100), BatchWriteItem (max 25), both at most 16MB
+
+## EC2 placement groups
+- Spread placement: 7 instances per AZ
+- Cluster placement: one AZ, low latency
+"""
+
+
+@pytest.fixture(scope="module")
+def kg(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("search")
+    path = folder / "notes.md"
+    path.write_text(NOTES, encoding="utf-8")
+    return awskg.build([path], cache_dir=folder / "cache", use_cache=False)
+
+
+def test_an_entity_hit_names_the_line_that_answers(kg):
+    hits = [h for h in kg.search("ebs encryption aes256", limit=5) if h.type == "feature"]
+    assert hits
+    assert hits[0].to_dict()["line"] == 19
+    assert "AES256" in hits[0].snippet
+
+
+def test_camel_case_operations_are_found_by_their_words(kg):
+    hit = kg.search("batch get item max", limit=3)[0].to_dict()
+    assert hit["type"] == "limit" and hit["value"] == 100
+    assert "BatchGetItem" in hit["subject"]
+
+
+def test_the_words_an_alias_adds_say_which_part_is_meant(kg):
+    hit = kg.search("spread placement group max instances", limit=3)[0].to_dict()
+    assert hit["type"] == "limit" and hit["value"] == 7
+
+
+def test_a_named_part_ranks_its_own_facts_before_its_parents(kg):
+    hit = kg.search("sc1 max throughput", limit=3)[0].to_dict()
+    assert (hit["value"], hit["service"]) == (250, "EBS sc1")
+
+
+def test_two_parts_named_together_ask_about_their_service(kg):
+    hit = kg.search("st1 sc1 volume size", limit=3)[0].to_dict()
+    assert hit["type"] == "limit" and hit["line"] == 7
+
+
+def test_an_ambiguous_abbreviation_in_a_query_is_decided_by_its_words(kg):
+    from awskg.search import SearchIndex
+
+    index = SearchIndex(kg)
+    _concepts, intent = index.expand("ebs volume throughput")
+    assert intent["services"] == ["elastic-block-store"]
+    _concepts, intent = index.expand("ebs deployment environment")
+    assert intent["services"] == ["elastic-beanstalk"]
