@@ -15,7 +15,7 @@ from ..vocabulary import cues
 from . import answers, examples
 from .facts import Facts
 from .mentions import Mention
-from .names import DETERMINERS, PREPOSITIONS
+from .names import DETERMINERS, PREPOSITIONS, without_symbols
 from .subjects import subject_of
 
 _QUESTION = re.compile(r"[^.!?;]*\?")
@@ -48,7 +48,7 @@ class LimitReader:
             return  # a question (an exam premise): its numbers are not limits
         for q in self.quantities(card, ln, mentions):
             lim_sid = self.service_of(text, q, mentions, sid)
-            subject = subject_of(text, q, ln, card)
+            subject = without_symbols(subject_of(text, q, ln, card)) or "limit"
             if q.kind == "other":
                 # No cue beside the number (`29 seconds` under `max integration timeout?`): the
                 # words of what it bounds, or the question it answers, may name the kind.

@@ -4,6 +4,7 @@ where it ends, singular forms, `name (ABBR)` aliases."""
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from ..vocabulary import load_data
 
@@ -211,8 +212,22 @@ def feature_like(name: str, loose: bool = False) -> bool:
     return not (len(words) > 3 and "," in name)
 
 
+def without_symbols(text: str) -> str:
+    """`✅ STS GetSessionToken` -> `STS GetSessionToken`: emoji and pictographs are decoration, never
+    part of a name."""
+    if text.isascii():
+        return text
+    kept = "".join(
+        " " if unicodedata.category(c) == "So" else c
+        for c in text
+        if c not in "\ufe0f\ufe0e\u200d" and not 0x1F3FB <= ord(c) <= 0x1F3FF
+    )
+    return re.sub(r"\s+", " ", kept).strip()
+
+
 def split_aliases(name: str) -> tuple[str, list[str]]:
     """`point in time recovery (PITR)` -> ("point in time recovery", ["PITR"])."""
+    name = without_symbols(name)
     aliases = []
     m = _PAREN_ABBR.search(name)
     if m and (m.group(1).isupper() or re.fullmatch(r"[A-Z]{2,}s", m.group(1))):
