@@ -294,7 +294,7 @@ class SearchIndex:
             snippet = line_texts[0]
         if typ == "service" and not snippet:
             snippet = d.get("full_name", name)
-        refs = [f"{s.get('file', '')}:{s.get('line', 0)}" for s in sources[:12]] if typ != "limit" else []
+        refs = [f"{s.get('file', '')}:{s.get('line', 0)}" for s in sources[:12]]
         refs += [r for r in d.get("lines", [])[:24] if r not in refs]
         doc = Doc(node_id, typ, name, svc_id, svc_name, snippet or name, focus=focus, source=src,
                   fields=fields, lines=refs if len(refs) > 1 else [])
@@ -365,6 +365,7 @@ class SearchIndex:
                 self.name_docs[t].add(i)
         self._name_sets: list[frozenset[str] | None] = [None] * n
         self._array_cache: dict[str, Any] | None = None
+        self._questions: dict[tuple[str, int], str] | None = None
         self.doc_types = [d.type for d in self.docs]
         self.doc_services = [d.service_id for d in self.docs]
         self.doc_priors = [d.prior for d in self.docs]
@@ -793,7 +794,11 @@ class SearchIndex:
         snippet = _window(doc.snippet_text, doc.focus, query_terms)
         source = doc.source
         if doc.type == "limit":
-            line = self.kg.line_text(doc.source.file, doc.source.line) if doc.source else None
+            # A fact several notes state answers from the line whose words the query uses.
+            best = self._answering_line(doc, query_terms) if doc.lines else None
+            if best:
+                source = best[0]
+            line = self.kg.line_text(source.file, source.line) if source else None
             snippet = _window(line or doc.fields.get("text", ""), doc.focus, query_terms)
         elif doc.lines:
             best = self._answering_line(doc, query_terms)
@@ -806,6 +811,17 @@ class SearchIndex:
             fields.setdefault("file", source.file)
         return Hit(id=doc.id, type=doc.type, name=doc.name, snippet=snippet, score=score,
                    service=doc.service, source=source, fields=fields)
+
+    def _question_of(self, file: str, line: int) -> str:
+        """The question a line answers, when it is an answer line of a question card."""
+        if self._questions is None:
+            self._questions = {}
+            for _n, d in self.kg.graph.nodes(data=True):
+                if d.get("type") == "card" and d.get("asks"):
+                    for number, role, _text in d.get("lines", []):
+                        if role != "front":
+                            self._questions[(d.get("file", ""), int(number))] = d.get("front", "")
+        return self._questions.get((file, line), "")
 
     def _answering_line(self, doc: Doc, query_terms: set[str]) -> tuple[Source, str] | None:
         """Of the lines an entity stands on, the one that holds most of the query's words beyond
@@ -822,7 +838,8 @@ class SearchIndex:
             text = self.kg.line_text(file, int(number))
             if not text:
                 continue
-            score = len(wanted & set(tokens(text)))
+            # A bare answer (`16000 IOPS`) is worded by its card's question.
+            score = len(wanted & set(tokens(f"{text} {self._question_of(file, int(number))}")))
             if score and (best is None or score > best[0]):
                 best = (score, Source(file, int(number), doc.source.card if doc.source else None), text)
         if best is None or best[1] == doc.source:

@@ -129,9 +129,9 @@ _KIND_WORDS = {
 
 def merge_equal_limits(kg: Any) -> int:
     """One limit for one fact: limits of the same service (or a part of it) in one notes file, with
-    the same values in base units and subjects that share a word, stated on several lines, become
-    one node with every line that states it. A student who asks sees the fact once, with each line
-    behind it. Files stay apart: each student's notes answer in their own words."""
+    the same values in base units, kinds that agree and subjects that share a word, stated on
+    several lines, become one node with every line that states it. A student who asks sees the fact
+    once, with each line behind it; search names the line whose words the query uses."""
     g = kg.graph
     cat = catalog()
     groups: dict[tuple[Any, ...], list[str]] = {}
@@ -141,6 +141,8 @@ def merge_equal_limits(kg: Any) -> int:
         sid = d["service_id"]
         rec = cat.get(sid)
         family = rec.parent if rec and rec.parent else sid
+        # Each notes file keeps its own limits: a student's question about their notes is answered
+        # in their words, another file's statement of the same fact stands beside it.
         files = tuple(sorted({s.get("file", "") for s in d.get("sources", [])}))
         key = (files, family, d.get("dimension"), d.get("base_value"), d.get("base_value_max"), d.get("per"))
         groups.setdefault(key, []).append(n)
