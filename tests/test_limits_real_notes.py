@@ -188,3 +188,54 @@ def test_a_malformed_number_is_kept_and_flagged(tmp_path):
     (lim,) = kg.limits()
     assert lim.value == 1250000
     assert "12,500,00" in lim.to_dict()["unsure"]
+
+
+COMPARED = """\
+# Messaging notes
+
+## Queues and topics compared
+
+| | SQS | SNS |
+|---|---|---|
+| Max message size | 256 KB | 256 KB |
+| Consumers | pull | push |
+
+## Long vs short polling
+
+| Long polling | Short polling |
+|---|---|
+| waits up to 20 seconds | returns at once |
+
+## DynamoDB partitions
+- A partition cannot split into more than two
+
+## Lambda notes
+- API Gateway times out after 29 seconds
+"""
+
+
+def test_a_column_that_names_a_service_gives_it_the_column(tmp_path):
+    lines = by_line(build_text(tmp_path, COMPARED))
+    assert sorted(lim.service for lim in lines[7]) == ["SNS", "SQS"]
+
+
+def test_a_comparison_table_header_makes_its_columns_contrasting_entities(tmp_path):
+    kg = build_text(tmp_path, COMPARED)
+    data = kg.compare("sqs", "sns")
+    assert data["contrasted"]
+    assert [(r["attribute"], r["a"], r["b"]) for r in data["attributes"]] == [
+        ("Max message size", "256 KB", "256 KB"), ("Consumers", "pull", "push")]
+    polling = kg.compare("long polling", "short polling")
+    assert polling["contrasted"]
+    rows = [(r["a"], r["b"]) for r in polling["attributes"]]
+    assert rows == [("waits up to 20 seconds", "returns at once")]
+
+
+def test_no_more_than_said_with_a_negation_is_a_max(tmp_path):
+    (lim,) = by_line(build_text(tmp_path, COMPARED))[17]
+    assert (lim.value, lim.kind) == (2, "max")
+
+
+def test_a_line_that_names_a_service_wins_over_its_heading(tmp_path):
+    (lim,) = by_line(build_text(tmp_path, COMPARED))[20]
+    assert (lim.service, lim.value) == ("API Gateway", 29)

@@ -425,6 +425,10 @@ def compare(a: str, b: str, graph: Path = GraphOpt, json_out: bool = JsonOpt) ->
 
     if data["a"]["limits"] or data["b"]["limits"]:
         table.add_row("limits", _esc(lims(data["a"])), _esc(lims(data["b"])))
+    for row in data.get("attributes", []):
+        # A row of a table the notes compare them in: its label, each side's cell.
+        label = f"{row['attribute'] or 'row'} ({row['source']['line']})"
+        table.add_row(_esc(label), _esc(row["a"]), _esc(row["b"]))
     _console().print(table)
     if data["contrasted"]:
         _console().print("[dim]the notes contrast these two[/]")

@@ -655,6 +655,7 @@ class KnowledgeGraph:
             "b": _side(eb),
             "relations": joined,
             "contrasted": any(j["relation"] == "CONTRASTS_WITH" for j in joined),
+            "attributes": _side_by_side(self.graph.nodes[ea.id], self.graph.nodes[eb.id]),
         }
 
     def _contrasted_pair(self, a: str, b: str) -> tuple[str, str]:
@@ -749,6 +750,17 @@ def _side(e: Entity) -> dict[str, Any]:
         "lines": [{**s.to_dict(), "text": t} for s, t in e.source_text],
         "limits": [lim.to_dict() for lim in e.limits],
     }
+
+
+def _side_by_side(a: dict[str, Any], b: dict[str, Any]) -> list[dict[str, Any]]:
+    """The rows of the comparison tables that hold both: `{attribute, a, b, source}` in note order."""
+    cells_b = {(f, int(n)): v for f, n, _attr, v in b.get("compared", [])}
+    rows = []
+    for f, n, attribute, value in a.get("compared", []):
+        if (f, int(n)) in cells_b:
+            rows.append({"attribute": attribute, "a": value, "b": cells_b[(f, int(n))],
+                         "source": {"file": f, "line": int(n)}})
+    return sorted(rows, key=lambda r: (r["source"]["file"], r["source"]["line"]))
 
 
 def _check_depth(depth: int, allow_zero: bool = False) -> int:

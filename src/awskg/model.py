@@ -52,6 +52,7 @@ class NoteLine:
     masks: tuple[tuple[int, int], ...] = ()
     subject_hint: str | None = None
     service_hint: str | None = None
+    cells: tuple[str, ...] = ()  # a table row's (or header's) cells, as plain text, in column order
 
 
 @dataclass

@@ -301,6 +301,13 @@ _ONCE_PER = re.compile(r"\bonce\s+(?:a|an|per|every|each)\s+(second|minute|hour|
                        re.I)
 # Terse notes' `every yr`, `every sec`; in prose `rotate every year` tells how, not a limit.
 _EVERY_UNIT = re.compile(r"\bevery\s+(sec|min|hr|yr)\b", re.I)
+_BOUND_RIGHT_BEFORE = re.compile(
+    r"\b(?:more than|less than|fewer than|greater than|up to|at most|at least|no more than|maximum of|max)"
+    r"\s+$",
+    re.I,
+)
+_ABOVE = {"more than", "greater than", "longer than", "over", "above", "larger than"}
+_NEGATION = re.compile(r"\b(?:cannot|can't|can’t|can not|not|never|no|won't|mustn't|must not)\b", re.I)
 _NEGATED = re.compile(r"\b(?:not|never|isn't|isn’t|aren't|aren’t)\s*[(\s]*$", re.I)
 _TIME_WORD = re.compile(r"(?:second|sec|s|minute|min|hour|hr|h|day)s?", re.I)
 _DISCOUNT = re.compile(r"\s*(?:off|discount|cheaper|savings?|less expensive)\b", re.I)
@@ -592,8 +599,8 @@ def _rate_unit(head: str) -> str:
 def _single(text: str, n: _Num, u: _Unit, table: bool, period: str | None) -> Quantity | None:
     if u.dimension == "invalid":
         return None
-    if n.word and u.dimension == "count" and not u.noun:
-        return None
+    if n.word and u.dimension == "count" and not u.noun and not _BOUND_RIGHT_BEFORE.search(text[: n.start]):
+        return None  # `one`, `two` alone are words; `more than two`, `up to five` are bounds
     end = u.end
     per = None
     pm = re.match(
@@ -719,7 +726,10 @@ def _kind_cue(text: str, start: int, end: int, u: _Unit) -> tuple[str, str | Non
     if found:
         for kind in _KIND_PRIORITY:
             if kind in found:
-                return kind, cue_text.get(kind)
+                cue = cue_text.get(kind)
+                if kind == "min" and cue in _ABOVE and _NEGATION.search(left[: max(0, len(left) - len(cue))]):
+                    return "max", cue  # `cannot split into more than two`: no more than, a maximum
+                return kind, cue
     if u.dimension == "count":
         return "count", None
     if u.dimension == "bytes":

@@ -16,6 +16,7 @@ from .limits import LimitReader
 from .mentions import LineCtx, MentionFinder
 from .names import feature_like, split_aliases
 from .relations import RelationReader, co_mentions
+from .tables import TableReader
 
 
 class Extractor:
@@ -31,6 +32,7 @@ class Extractor:
         self.entities = EntityWriter(self.cat, self.products)
         self.limits = LimitReader(self.cat, self.products)
         self.relations = RelationReader(self.nlp, self.cat, self.entities)
+        self.tables = TableReader(self.cat, self.entities)
 
     def extract_cards(self, cards: list[Card], progress: Callable[[int], None] | None = None) -> Facts:
         facts = Facts()
@@ -139,7 +141,7 @@ class Extractor:
                 sides = [side for pair in compared_phrases(ln.plain.lstrip("*").strip()) for side in pair]
                 if sides:
                     compared = sides
-            if ln.role in ("heading", "subtopic", "title") and ln.role != "title":
+            if ln.role in ("heading", "subtopic") and not ln.cells:  # a table's header row heads no feature
                 name = ln.plain.lstrip("*").strip().rstrip(":").strip()
                 if feature_like(name):
                     definition = definition_below(card.lines, idx)
@@ -178,6 +180,7 @@ class Extractor:
             # The front of a question card can state facts (`T or F: ... up to 7 days`, a blank).
             front_line = NoteLine(card.front_lines[0], card.front, card.front, role="front")
             self.limits.read(facts, card, front_line, front_src[0], front_mentions, main, topic_id)
+        self.tables.read(facts, card, card.lines, main)
         self.relations.read(facts, card, line_ctx, main)
         co_mentions(facts, line_ctx)
         contrasts(facts, card, line_ctx, main, front_src)

@@ -657,7 +657,8 @@ class _SectionReader:
         head_i = body[k]
         headers = [inline_plain(c)[0] for c in _split_row(self.lines[head_i])]
         hplain = "; ".join(h for h in headers if h)
-        out.append(NoteLine(head_i + 1, self.lines[head_i], hplain, role="heading", heading=self._heading()))
+        out.append(NoteLine(head_i + 1, self.lines[head_i], hplain, role="heading", heading=self._heading(),
+                            cells=tuple(headers)))
         used = 2  # header and separator
         self.items = []
         rows: list[tuple[int, str, list[tuple[str, Masks]]]] = []
@@ -727,7 +728,8 @@ class _SectionReader:
         return NoteLine(i + 1, line, plain, role="table", term=term, definition=definition,
                         heading=self._heading(), masks=merge_masks(masks + url_masks(plain)),
                         subject_hint=subject.strip() or None,
-                        service_hint=self._hint(row_service or opened or self.sub_service))
+                        service_hint=self._hint(row_service or opened or self.sub_service),
+                        cells=tuple(c for c, _m in cells))
 
 
 class _TableLayout:
