@@ -239,3 +239,23 @@ def test_no_more_than_said_with_a_negation_is_a_max(tmp_path):
 def test_a_line_that_names_a_service_wins_over_its_heading(tmp_path):
     (lim,) = by_line(build_text(tmp_path, COMPARED))[20]
     assert (lim.service, lim.value) == ("API Gateway", 29)
+
+
+OUTLINE = """\
+AWS cram notes
+
+Lambda
+- timeout 15 min max (default 3s)
+- memory 128MB - 10GB
+
+DynamoDB
+- item max 400KB
+- GSI: 20 per table, LSI: 5 per table
+"""
+
+
+def test_plain_text_notes_written_as_an_outline_read_as_lists_under_their_lead_ins(tmp_path):
+    lines = by_line(build_text(tmp_path, OUTLINE, "cram.txt"))
+    assert {(lim.service, lim.value) for lim in lines[4]} == {("Lambda", 15), ("Lambda", 3)}
+    assert [lim.service for lim in lines[8]] == ["DynamoDB"]
+    assert sorted((lim.subject, lim.value) for lim in lines[9]) == [("GSI", 20), ("LSI", 5)]

@@ -99,3 +99,14 @@ def test_shapes_that_are_not_values(text):
 
 def test_twice_counts_beside_a_verb_of_retrying():
     assert [q.value for q in find_quantities("Lambda retries failed async events twice")] == [2]
+
+
+def test_a_range_whose_ends_carry_their_own_glued_units():
+    (q, default) = find_quantities("visibility timeout 0s-12h, default 30s")
+    assert (q.base_value, q.base_value_max) == (0, 12 * 3600)
+    assert (default.value, default.unit, default.kind) == (30, "s", "default")
+
+
+def test_a_value_listed_after_a_rate_with_a_preposition_between_takes_the_rate():
+    first, second = find_quantities("FIFO 300 msg/s w/o batching, 3000 w/ batching")
+    assert (second.value, second.unit) == (3000, first.unit)

@@ -23,6 +23,8 @@ KINDS = ("max", "min", "default", "range", "count", "retention", "rate", "granul
 # Words that end a counted noun phrase ("5 filters on a ...": the noun is "filters").
 _RATE_WORD = re.compile(r"/(s|sec|second|min|h|hour|day)$", re.I)
 _STOP = {
+    "w/",
+    "w/o",
     "of",
     "per",
     "in",
@@ -306,6 +308,10 @@ _BOUND_RIGHT_BEFORE = re.compile(
     r"\s+$",
     re.I,
 )
+# `0s-12h`: a value with its unit glued on, just before a dash (the dash opens a range's other end).
+_GLUED_VALUE_BEFORE = re.compile(
+    r"(?<![\w.])\d+(?:\.\d+)?(?:s|ms|sec|secs|min|mins|h|hr|hrs|d|day|days|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$"
+)
 _ABOVE = {"more than", "greater than", "longer than", "over", "above", "larger than"}
 _NEGATION = re.compile(r"\b(?:cannot|can't|can’t|can not|not|never|no|won't|mustn't|must not)\b", re.I)
 _NEGATED = re.compile(r"\b(?:not|never|isn't|isn’t|aren't|aren’t)\s*[(\s]*$", re.I)
@@ -323,7 +329,7 @@ _VERB_NEXT = re.compile(
 )
 _NOUN_END = {"limit", "limits", "max", "maximum", "min", "minimum", "default", "cap", "quota"}
 _LIST_JOIN = re.compile(
-    r"(?:\s+[A-Za-z][\w-]*){0,2}\s*(?:[,/&(]|\band\b|\bor\b)\s*(?:\b(?:and|or|and/or)\b)?\s*(?:up to\s+)?"
+    r"(?:\s+[A-Za-z][\w/-]*){0,2}\s*(?:[,/&(]|\band\b|\bor\b)\s*(?:\b(?:and|or|and/or)\b)?\s*(?:up to\s+)?"
     r"|\s*(?:[,/&(]\s*)?(?:\b(?:and|or|and/or)\b)?\s*(?:up to\s+)?",
     re.I,
 )
@@ -455,18 +461,19 @@ def _numbers(text: str) -> list[_Num]:
         prev2 = text[s - 2] if s > 1 else " "
         if prev.isalnum() or prev in "_$€£#.:=":
             continue
-        if prev in "-/" and prev2.isalpha() and not _scaled_at(text, s - 2):
+        glued_unit = prev in "-–" and _GLUED_VALUE_BEFORE.search(text[: s - 1])
+        if prev in "-/" and prev2.isalpha() and not _scaled_at(text, s - 2) and not glued_unit:
             continue
         run = s
         while run > s - 24 and run and (text[run - 1].isdigit() or text[run - 1] in ",.-–"):
             run -= 1
         if run < s and text[run] in "-–" and run and text[run - 1].isalpha():
-            if not _scaled_at(text, run - 1):
+            if not _scaled_at(text, run - 1) and not glued_unit:
                 continue  # "Serverless-2016-10-31", "us-west-2": part of a name
         chain = re.match(r"[\d,.]*(?:[-–][\d,.]+)*", text[run : run + 48])
         if chain and len(re.findall(r"[-–]", chain.group())) >= 2:
             continue  # dates such as 2025-08-04
-        range_end = prev in "-–—" and (prev2.isdigit() or _scaled_at(text, s - 2))
+        range_end = prev in "-–—" and (prev2.isdigit() or _scaled_at(text, s - 2) or bool(glued_unit))
         nxt = text[e : e + 3]
         ratio = re.match(r":1(?![\d.:])", text[e:])
         if re.match(r"[.:]\d", nxt) and not ratio or re.match(r"-\d{2}-", text[e : e + 4]):

@@ -42,6 +42,9 @@ _PRONOUNS = {
     "while",
 }
 
+# A clause of a line that opens with its own `Label:` (after a comma or semicolon).
+_LABELLED_CLAUSE = re.compile(r"[,;]\s*([A-Za-z][\w /.-]{0,40}?):\s*(?:(?:up to|max|min|default)\s+)?$", re.I)
+
 _GENERIC = {
     "size",
     "total",
@@ -78,6 +81,11 @@ def subject_of(text: str, q: Quantity, ln: NoteLine, card: Card) -> str:
         if named:
             # `API: BatchGetItem (max 100), BatchWriteItem (max 25)`: the name the parenthesis follows.
             return with_noun(named, q) if q.noun else dimensioned(named, q)
+    own_label = _LABELLED_CLAUSE.search(text[: q.start])
+    if own_label and own_label.start() > 0:
+        # `GSI: 20 per table, LSI: 5 per table`: a later clause names its own subject.
+        label = own_label.group(1).strip()
+        return with_noun(label, q) if q.noun else dimensioned(label, q)
     if ln.term and ln.definition:
         d0 = text.find(ln.definition)
         first_end = len(text)

@@ -3,6 +3,7 @@ the formats apart by their content (the extension is only a tie-breaker)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -62,12 +63,22 @@ def detect_format(text: str, suffix: str = "") -> str:
         return "csv"
     if looks_like_flashcards(text):
         return "flashcards"
+    if _looks_like_outline(text):
+        return "markdown"
     suffix = suffix.lower()
     if suffix in (".md", ".markdown"):
         return "markdown"
     if suffix in (".csv", ".tsv", ".anki"):
         return "anki"
     return "flashcards"
+
+
+def _looks_like_outline(text: str) -> bool:
+    """Plain-text notes written as an outline (`Lambda` then `- timeout 15 min` lines): bullets make
+    up a good part of the lines, so they read as Markdown lists under their lead-in lines."""
+    lines = [ln for ln in text.split("\n")[:2000] if ln.strip()]
+    bullets = sum(1 for ln in lines if re.match(r"\s*(?:[-*+•]|\d{1,3}[.)])\s+\S", ln))
+    return bullets >= 3 and bullets >= 0.3 * len(lines)
 
 
 def reader_for(fmt: str) -> Callable[[str, str, str], list[Card]]:
@@ -100,7 +111,5 @@ def read_cards(path: Path, fmt: str | None = None, text: str | None = None) -> t
 
 
 def _stem(name: str) -> str:
-    import re
-
     stem = Path(name).stem.lower()
     return re.sub(r"[^a-z0-9]+", "-", stem).strip("-") or "notes"
