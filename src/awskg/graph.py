@@ -779,7 +779,9 @@ def _fold(text: str) -> str:
 
 
 def _dump(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    # Strict JSON: `Infinity` and `NaN` are not JSON (a browser's JSON.parse rejects them), and no
+    # value of the graph can be one (quantities refuse numbers a float cannot hold).
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, allow_nan=False)
 
 
 def _plain(d: dict[str, Any]) -> dict[str, Any]:

@@ -312,6 +312,8 @@ _BOUND_RIGHT_BEFORE = re.compile(
 _GLUED_VALUE_BEFORE = re.compile(
     r"(?<![\w.])\d+(?:\.\d+)?(?:s|ms|sec|secs|min|mins|h|hr|hrs|d|day|days|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$"
 )
+_LARGEST = 1e300
+_PIECE = 20_000  # characters of one line read at once (clauses are bounded well below it)
 _ABOVE = {"more than", "greater than", "longer than", "over", "above", "larger than"}
 _NEGATION = re.compile(r"\b(?:cannot|can't|can’t|can not|not|never|no|won't|mustn't|must not)\b", re.I)
 _NEGATED = re.compile(r"\b(?:not|never|isn't|isn’t|aren't|aren’t)\s*[(\s]*$", re.I)
@@ -386,9 +388,11 @@ def find_quantities(
 
     `table=True` reads a table cell, where a bare count ("5,000 requests") is a quota by position.
     """
-    if not text or len(text) > 20000:
-        # A "line" this long is not a note line but data; reading it would cost time for nothing.
+    if not text:
         return []
+    if len(text) > _PIECE:
+        # A pasted dump on one line: read in pieces cut after whitespace, offsets kept.
+        return _in_pieces(text, tuple(masks), start, table)
     if not _trigger_re().search(text):
         return []  # most note lines state no quantity: one cheap scan decides
     masks = tuple(sorted(masks))
@@ -447,10 +451,26 @@ def find_quantities(
     out.extend(_special(text, masks, start, out))
     out.extend(_bound_phrases(text, masks, start, out))
     out.sort(key=lambda q: q.start)
-    return out
+    # A value whose base units overflow (`1e305 TB`) cannot be compared or written as JSON.
+    return [q for q in out if all(v is None or abs(v) < _LARGEST for v in (q.base_value, q.base_value_max))]
 
 
 # --------------------------------------------------------------------------- numbers and units
+
+
+def _in_pieces(text: str, masks: tuple[tuple[int, int], ...], start: int, table: bool) -> list[Quantity]:
+    out: list[Quantity] = []
+    pos = 0
+    while pos < len(text):
+        end = min(len(text), pos + _PIECE)
+        if end < len(text):
+            cut = text.rfind(" ", pos + _PIECE // 2, end)
+            end = cut + 1 if cut > 0 else end
+        piece_masks = [(max(0, s - pos), e - pos) for s, e in masks if e > pos and s < end]
+        for q in find_quantities(text[pos:end], piece_masks, start=max(0, start - pos), table=table):
+            out.append(replace(q, start=q.start + pos, end=q.end + pos))
+        pos = end
+    return out
 
 
 def _numbers(text: str) -> list[_Num]:
@@ -482,6 +502,8 @@ def _numbers(text: str) -> list[_Num]:
         if (s == 0 or text[:s].strip() == "") and re.match(r"[.)]\s", nxt) and len(raw) <= 2:
             continue  # list numbering: "1. ..." / "2) ..."
         value = float(raw.replace(",", ""))
+        if not value < _LARGEST:
+            continue  # a number no float holds (`1` and 400 zeros) states nothing awskg can compare
         unsure = None
         if _MALFORMED.fullmatch(raw):
             unsure = f"the digit groups of {raw} are malformed; read as {_fmt(value)}"

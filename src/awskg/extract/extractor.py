@@ -3,8 +3,10 @@ each kind of fact (mentions, entities, limits, relations, contrasts)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
+
+from spacy.tokens import Doc
 
 from ..model import Card, NoteLine, Source
 from ..vocabulary import catalog, load_data
@@ -17,6 +19,10 @@ from .mentions import LineCtx, MentionFinder
 from .names import feature_like, split_aliases
 from .relations import RelationReader, co_mentions
 from .tables import TableReader
+
+# spaCy reads at most nlp.max_length (1,000,000) characters at once; a line is read in pieces of this
+# many, well under it.
+_PIECE = 100_000
 
 
 class Extractor:
@@ -40,7 +46,7 @@ class Extractor:
         for card in cards:
             texts.append(card.front)
             texts.extend(ln.plain for ln in card.lines)
-        docs = iter(self.nlp.pipe(texts, batch_size=512))
+        docs = self._docs(texts)
         for card in cards:
             front_doc = next(docs)
             line_docs = [next(docs) for _ in card.lines]
@@ -48,6 +54,21 @@ class Extractor:
             if progress:
                 progress(1)
         return facts
+
+    def _docs(self, texts: list[str]) -> Iterator[Any]:
+        """spaCy Docs of `texts`, in order. A text longer than spaCy takes at once (a pasted data
+        dump on one line) is read in pieces cut at whitespace and joined back into one Doc, so its
+        character offsets are those of the whole text."""
+        long = {i for i, text in enumerate(texts) if len(text) > _PIECE}
+        if not long:
+            yield from self.nlp.pipe(texts, batch_size=512)
+            return
+        short = iter(self.nlp.pipe((t for i, t in enumerate(texts) if i not in long), batch_size=512))
+        for i, text in enumerate(texts):
+            if i in long:
+                yield Doc.from_docs(list(self.nlp.pipe(_pieces(text))), ensure_whitespace=False)
+            else:
+                yield next(short)
 
     def _card(self, card: Card, front_doc: Any, line_docs: list[Any], facts: Facts) -> None:
         front_src = [Source(card.file, n, card.id) for n in card.front_lines]
@@ -205,3 +226,18 @@ def _side_named(term: str, sides: list[str]) -> str | None:
         if low != short and (low.startswith(short + " ") or low.endswith(" " + short)):
             return side.strip(" *:")
     return None
+
+
+def _pieces(text: str) -> list[str]:
+    """`text` cut into pieces of at most _PIECE characters, each ending after whitespace where
+    there is some, so that the pieces joined are the text."""
+    out = []
+    start = 0
+    while start < len(text):
+        end = min(len(text), start + _PIECE)
+        if end < len(text):
+            cut = text.rfind(" ", start + _PIECE // 2, end)
+            end = cut + 1 if cut > 0 else end
+        out.append(text[start:end])
+        start = end
+    return out
