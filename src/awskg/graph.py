@@ -467,7 +467,7 @@ class KnowledgeGraph:
     def _limit(self, node_id: str, d: dict[str, Any]) -> Limit:
         sources = [Source.from_dict(s) for s in d.get("sources", [])]
         first = sources[0] if sources else Source("", 0)
-        return Limit(
+        lim = Limit(
             id=node_id,
             service=d.get("service"),
             subject=d.get("subject", d.get("name", "")),
@@ -488,6 +488,8 @@ class KnowledgeGraph:
             line_text=self.line_text(first.file, first.line) or "",
             conflict=bool(d.get("conflict")),
         )
+        lim.stale = _stale_flag(self, lim)
+        return lim
 
     def limit(self, node_id: str) -> Limit:
         return self._limit(node_id, self.graph.nodes[node_id])
@@ -690,10 +692,11 @@ class KnowledgeGraph:
     ) -> list[Hit]:
         """Ranked answers to a student's query (typos, abbreviations, synonyms); see search.py."""
         from .search import SearchIndex
+        from .study.stale import flag_hits
 
         if self._search_index is None:
             self._search_index = SearchIndex.for_graph(self)
-        return self._search_index.search(query, limit=limit, types=types, service=service)
+        return flag_hits(self, self._search_index.search(query, limit=limit, types=types, service=service))
 
     def suggest(self, query: str, limit: int = 5) -> list[str]:
         from .search import SearchIndex
@@ -736,6 +739,14 @@ class KnowledgeGraph:
 
 
 _TYPE_ORDER = {"service": 0, "feature": 1, "api": 2, "error": 3, "config": 4, "limit": 8}
+
+
+def _stale_flag(kg: KnowledgeGraph, lim: Limit) -> dict[str, Any] | None:
+    """The limit's flag if AWS states it otherwise today: computed (once per graph) in study/stale.py."""
+    from .study.stale import limit_flag
+
+    flag = limit_flag(kg, lim)
+    return flag.to_dict() if flag else None
 
 
 def _side(e: Entity) -> dict[str, Any]:

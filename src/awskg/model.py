@@ -97,6 +97,8 @@ class Limit:
     `unit` is kept as written (normalised spelling: `MB`, `s`, `layers`); `base_value` and
     `base_value_max` are in base units of `dimension` (bytes, seconds, percent, count) so limits
     compare across units. `bound` holds a non-numeric bound (`unlimited`, `forever`, `no limit`).
+    `stale` is set when AWS states the limit otherwise today: the flag's dict (`notes_value`,
+    `aws_value`, `as_of`, `source`, `message`; see study/stale.py), else None.
     """
 
     id: str
@@ -118,6 +120,7 @@ class Limit:
     service_id: str | None = None
     line_text: str = ""
     conflict: bool = False
+    stale: dict[str, Any] | None = None
 
     @property
     def display(self) -> str:
@@ -154,6 +157,7 @@ class Limit:
             "feature": self.feature,
             "line_text": self.line_text,
             "conflict": self.conflict,
+            "stale": self.stale,
         }
 
 
@@ -221,7 +225,9 @@ class Entity:
 
 @dataclass
 class Hit:
-    """A search result: the entity (or note line) that answers, with the note text behind it."""
+    """A search result: the entity (or note line) that answers, with the note text behind it.
+
+    `stale` is the flag of a value AWS states otherwise today (see Limit.stale), else None."""
 
     id: str
     type: str
@@ -231,6 +237,7 @@ class Hit:
     service: str | None = None
     source: Source | None = None
     fields: dict[str, Any] = field(default_factory=dict)
+    stale: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -241,6 +248,7 @@ class Hit:
             "score": round(self.score, 4),
             "service": self.service,
             "source": self.source.to_dict() if self.source else None,
+            "stale": self.stale,
         }
         for key, value in self.fields.items():
             out.setdefault(key, value)
