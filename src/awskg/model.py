@@ -193,7 +193,8 @@ class Neighbour:
 
 @dataclass
 class Entity:
-    """A node of the graph as the API hands it out: its type, definition, sources, neighbours."""
+    """A node of the graph as the API hands it out: its type, definition (and the line it is read
+    from), sources, limits, neighbours."""
 
     id: str
     type: str
@@ -206,6 +207,7 @@ class Entity:
     limits: list[Limit] = field(default_factory=list)
     neighbours: list[Neighbour] = field(default_factory=list)
     source_text: list[tuple[Source, str]] = field(default_factory=list)
+    definition_source: Source | None = None  # the line the definition is read from
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -213,6 +215,7 @@ class Entity:
             "type": self.type,
             "name": self.name,
             "definition": self.definition,
+            "definition_source": self.definition_source.to_dict() if self.definition_source else None,
             "service": self.service,
             "aliases": list(self.aliases),
             "sources": [s.to_dict() for s in self.sources],

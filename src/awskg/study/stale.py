@@ -12,9 +12,10 @@ matched to a row (same service, same measure, subject by fuzzy match) and compar
   bounds: inside AWS's range is not stale, outside is;
 * a non-numeric bound (`unlimited`) with a row that states one.
 
-`stale_flags(limits)` returns a `StaleFlag` for those that differ. `graph_flags(kg)` and
-`limit_flag(kg, limit)` are the one place the graph's flags are computed (kept per graph);
-`Limit.stale`, search hits, `show`, `compare`, quizzes and exports all read them from there. The
+`stale_flags(limits)` returns a `StaleFlag` for those that differ. `limit_flag(kg, limit)`,
+`graph_flags(kg)` and `flags_at(kg, file, line)` (the flags of a note line) are the one place a
+graph's flags are computed (kept per graph): `Limit.stale`, search hits, `show`, `compare`,
+quizzes and exports all read them from there. The
 reference never feeds extraction or search: the notes stay the answer, and the flag is shown
 beside it.
 """
@@ -37,7 +38,7 @@ from .reference import REFERENCE_FILE, Reference, parse_row, period_seconds, ref
 
 __all__ = [
     "MATCH_THRESHOLD", "REFERENCE_FILE", "Match", "Reference", "StaleFlag", "flag_hits", "flag_message",
-    "graph_flags", "limit_flag", "limit_measure", "line_flags", "match_limit", "matches", "parse_row",
+    "flags_at", "graph_flags", "limit_flag", "limit_measure", "match_limit", "matches", "parse_row",
     "reference_rows", "stale_flags", "subject_score",
 ]
 
@@ -88,10 +89,11 @@ class StaleFlag:
         return str(self.reference.get("as_of", ""))
 
     @property
-    def short(self) -> str:
-        """`AWS since 2025-08: 1 MiB`: the marker text a table cell has room for."""
+    def marker(self) -> str:
+        """`⚠ AWS since 2025-08: 1 MiB`: what a value shows beside it, where a cell has no room for
+        the whole message."""
         when = f"AWS since {self.as_of}" if self.as_of and self.as_of != "unknown" else "AWS today"
-        return f"{when}: {self.aws_value}"
+        return f"⚠ {when}: {self.aws_value}"
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -101,6 +103,7 @@ class StaleFlag:
             "as_of": self.as_of,
             "source": self.source,
             "message": self.message,
+            "marker": self.marker,
             "differs": list(self.differs),
             "score": round(self.score, 1),
             "reference": dict(self.reference),
@@ -453,7 +456,7 @@ class _GraphFlags:
     stamp: tuple[int, int, int]
     by_limit: dict[str, StaleFlag | None] = field(default_factory=dict)
     complete: bool = False
-    by_line: dict[tuple[str, int], list[StaleFlag]] | None = None
+    limits_at: dict[tuple[str, int], list[str]] | None = None  # (file, line) -> limit ids stated there
 
 
 _GRAPHS: weakref.WeakKeyDictionary[Any, _GraphFlags] = weakref.WeakKeyDictionary()
@@ -487,35 +490,49 @@ def graph_flags(kg: Any) -> dict[str, StaleFlag]:
     return {lid: f for lid, f in cached.by_limit.items() if f is not None}
 
 
-def line_flags(kg: Any) -> dict[tuple[str, int], list[StaleFlag]]:
-    """(file, line) -> the flags of the limits that line states: a note line shown anywhere (a
-    search hit, a quiz explanation, a compare row) carries the flags of the values it states."""
+def flags_at(kg: Any, file: str, line: int) -> list[StaleFlag]:
+    """The flags of the limits a note line states: a line shown anywhere (a search hit, a quiz
+    explanation, a side of a comparison) carries the flags of the values it states. Only the
+    limits of that line are matched."""
     cached = _flags_of(kg)
-    if cached.by_line is None:
-        by_line: dict[tuple[str, int], list[StaleFlag]] = {}
-        for lid, flag in sorted(graph_flags(kg).items()):
-            for s in kg.graph.nodes[lid].get("sources", []):
-                by_line.setdefault((str(s.get("file")), int(s.get("line", 0))), []).append(flag)
-        cached.by_line = by_line
-    return cached.by_line
+    if cached.limits_at is None:
+        index: dict[tuple[str, int], list[str]] = {}
+        for n, d in kg.graph.nodes(data=True):
+            if d.get("type") == "limit":
+                for s in d.get("sources", []):
+                    index.setdefault((str(s.get("file")), int(s.get("line", 0))), []).append(n)
+        cached.limits_at = index
+    flags = (limit_flag(kg, kg.limit(lid)) for lid in sorted(cached.limits_at.get((file, int(line)), [])))
+    return [f for f in flags if f is not None]
 
 
 def flag_hits(kg: Any, hits: list[Hit]) -> list[Hit]:
-    """Search hits with `stale` set: a limit's own flag; a note line (or an entity shown by its
-    line) that states a stale value carries that value's flag."""
+    """Search hits with `stale` set: a limit's own flag; a note line, or an entity whose snippet
+    shows one of its lines, that states a stale value carries that value's flag."""
     for h in hits:
+        flag = None
         if h.type == "limit" and h.id in kg.graph:
             flag = limit_flag(kg, kg.limit(h.id))
-        elif h.source is not None:
-            flag = next((f for f in line_flags(kg).get((h.source.file, h.source.line), [])
-                         if _shows(h, kg.graph.nodes[f.limit_id].get("text", ""))), None)
         else:
-            flag = None
+            for file, line in _hit_lines(kg, h):
+                flag = next((f for f in flags_at(kg, file, line)
+                             if _shows(h, kg.graph.nodes[f.limit_id].get("text", ""))), None)
+                if flag:
+                    break
         h.stale = flag.to_dict() if flag else None
     return hits
 
 
+def _hit_lines(kg: Any, hit: Hit) -> list[tuple[str, int]]:
+    """The note lines a hit's snippet is cut from: its own line, and an entity's lines."""
+    out = [(hit.source.file, hit.source.line)] if hit.source else []
+    if hit.id in kg.graph:
+        for ref in kg.graph.nodes[hit.id].get("lines") or []:
+            file, _, number = str(ref).rpartition(":")
+            if number.isdigit():
+                out.append((file, int(number)))
+    return out
+
+
 def _shows(hit: Hit, value_text: str) -> bool:
     return bool(value_text) and value_text.lower() in hit.snippet.lower()
-
-
