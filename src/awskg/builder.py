@@ -21,8 +21,9 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
+from .conflicts import mark_conflicts
 from .errors import InputError
-from .extract import FACTS_VERSION, Facts, assemble_facts, link_parts, link_types, mark_conflicts, merge_typos
+from .extract import FACTS_VERSION, Facts, assemble_facts, link_parts, link_types, merge_typos
 from .graph import KnowledgeGraph, atomic_write, paused_gc
 from .readers import note_files, read_cards
 from .readers.text import decode, display_path

@@ -28,7 +28,7 @@ from rapidfuzz import fuzz
 from .graph import slug
 from .model import Card, NoteLine, Source
 from .quantities import Quantity, find_quantities, kind_named
-from .vocabulary import catalog, entity_patterns, fold, load_data
+from .vocabulary import catalog, entity_patterns, load_data
 
 FACTS_VERSION = 1
 
@@ -1433,24 +1433,6 @@ def link_parts(kg: Any) -> int:
                 n, f"service:{rec.parent}", "PART_OF", [Source.from_dict(s) for s in d.get("sources", [])[:1]]
             )
             count += 1
-    return count
-
-
-def mark_conflicts(kg: Any) -> int:
-    """Limits of the same service, subject and kind stated with different values are kept, and
-    each is flagged `conflict` (the notes disagree with themselves)."""
-    groups: dict[tuple[Any, str, str], list[str]] = {}
-    g = kg.graph
-    for n, d in g.nodes(data=True):
-        if d.get("type") == "limit" and d.get("value") is not None:
-            groups.setdefault((d.get("service_id"), fold(d.get("subject", "")), d.get("kind")), []).append(n)
-    count = 0
-    for ids in groups.values():
-        values = {(g.nodes[i].get("base_value"), g.nodes[i].get("base_value_max")) for i in ids}
-        if len(values) > 1:
-            for i in ids:
-                g.nodes[i]["conflict"] = True
-                count += 1
     return count
 
 
