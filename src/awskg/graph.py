@@ -464,7 +464,9 @@ class KnowledgeGraph:
         out.sort(key=lambda lim: (lim.source.file, lim.source.line, lim.id))
         return out
 
-    def _limit(self, node_id: str, d: dict[str, Any]) -> Limit:
+    def _limit(self, node_id: str, d: dict[str, Any], *, flagged: bool = True) -> Limit:
+        """The Limit record of a limit node; `flagged=False` leaves out its stale flag (the search
+        index reads a limit's fields, not its flag, and need not match it to the reference)."""
         sources = [Source.from_dict(s) for s in d.get("sources", [])]
         first = sources[0] if sources else Source("", 0)
         lim = Limit(
@@ -488,7 +490,8 @@ class KnowledgeGraph:
             line_text=self.line_text(first.file, first.line) or "",
             conflict=bool(d.get("conflict")),
         )
-        lim.stale = _stale_flag(self, lim)
+        if flagged:
+            lim.stale = _stale_flag(self, lim)
         return lim
 
     def limit(self, node_id: str) -> Limit:

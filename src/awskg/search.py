@@ -274,7 +274,7 @@ class SearchIndex:
             text_parts += [d.get("subject", ""), d.get("text", ""), KIND_WORDS.get(d.get("kind", ""), ""),
                            d.get("unit") or "", UNIT_WORDS.get(d.get("dimension", ""), "")]
             focus = d.get("text", "")
-            lim = kg._limit(node_id, d)
+            lim = kg._limit(node_id, d, flagged=False)
             lim_dict = lim.to_dict()
             fields = {k: lim_dict[k] for k in (
                 "service", "subject", "kind", "value", "value_max", "unit", "text", "display", "bound",
