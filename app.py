@@ -157,6 +157,8 @@ def search_box(kg: KnowledgeGraph) -> None:
             c_name.button(views.literal_markdown(views.clip(hit.name, 60)), key=f"hit-{i}", type="tertiary",
                           disabled=target is None, on_click=open_target, args=(target,))
             c_answer.text(f"{row['answer']}   [{row['where']}]")
+            if row["stale"]:
+                c_answer.text(row["stale"])
 
 
 def entity_page(kg: KnowledgeGraph, focus: str) -> None:
@@ -165,6 +167,8 @@ def entity_page(kg: KnowledgeGraph, focus: str) -> None:
     st.caption(views.literal_markdown(" · ".join(x for x in (e.type, e.service or "", e.id) if x)))
     if e.definition:
         st.text(e.definition)
+        if e.definition_source:
+            st.caption(f"definition from line {e.definition_source.line}")
     if e.aliases:
         st.text("also called: " + ", ".join(e.aliases))
     if e.limits:
@@ -250,10 +254,10 @@ def limits_view(kg: KnowledgeGraph) -> None:
 
 def limits_table(limits: list[awskg.Limit], columns: list[str], key: str) -> None:
     """Limits with the ones AWS has changed since the notes were written flagged beside them."""
-    stale = {k: f"⚠ {v.message}" for k, v in study.stale_flags(limits).items()}
+    stale = views.stale_count(limits)
     if stale:
-        st.warning(f"⚠ AWS has changed {len(stale)} of these limits since your notes: see the stale column.")
-    table(views.limit_rows(limits, stale), columns, key=key)
+        st.warning(f"⚠ AWS has changed {stale} of these limits since your notes: see the stale column.")
+    table(views.limit_rows(limits), columns, key=key)
 
 
 # ---------------------------------------------------------------------------- compare
@@ -284,9 +288,9 @@ def compare_view(kg: KnowledgeGraph) -> None:
                 st.text(side["definition"])
             lines, limits = views.compare_rows(side)
             if lines:
-                table(lines, ["line", "note"], key=f"cmp_lines_{key}")
+                table(lines, ["line", "note", "stale"], key=f"cmp_lines_{key}")
             if limits:
-                table(limits, ["subject", "value", "kind", "line"], key=f"cmp_limits_{key}")
+                table(limits, ["subject", "value", "kind", "line", "stale"], key=f"cmp_limits_{key}")
     rows = views.relation_rows(data, kg)
     if rows:
         st.markdown("**What joins them**")

@@ -135,6 +135,18 @@ def test_search_lists_the_librarys_typo_tolerant_hits(app: AppTest, kg: Knowledg
         assert any(views.hit_row(hit)["answer"] in t for t in shown), hit.name
 
 
+def test_search_results_show_the_aws_value_and_source_beside_a_stale_answer(app: AppTest,
+        kg: KnowledgeGraph) -> None:
+    query = "sqs max message size"
+    app.text_input(key="q").input(query).run()
+    stale = [h for h in kg.search(query, limit=10) if h.stale]
+    assert stale, "precondition: the shipped AWS reference flags SQS's 256 KB maximum"
+    shown = texts(app)
+    for hit in stale:
+        assert any(views.hit_row(hit)["answer"] in t and hit.stale["marker"] in t for t in shown), hit.name
+        assert any(t == f"⚠ {hit.stale['message']}" and hit.stale["source"] in t for t in shown), hit.name
+
+
 def test_search_filters_by_type_and_service(app: AppTest, kg: KnowledgeGraph) -> None:
     app.text_input(key="q").input("timeout").run()
     app.multiselect(key="q_types").set_value(["limit"]).run()
@@ -200,6 +212,8 @@ def test_entity_page_tables_limits_with_source_lines_and_stale_flags(app: AppTes
     assert all(cell == f"⚠ {flags[i].message}" for i, cell in zip(
         [row["id"] for row in views.limit_rows(entity.limits)], table.value["stale"], strict=True) if cell)
     assert any("AWS has changed" in w.value for w in app.warning)
+    src = entity.definition_source
+    assert src and caption_with(app, "definition from line") == f"definition from line {src.line}"
 
 
 def test_entity_page_groups_neighbours_by_relation(app: AppTest, kg: KnowledgeGraph) -> None:
@@ -307,6 +321,14 @@ def test_compare_view_puts_two_entities_side_by_side(app: AppTest, kg: Knowledge
             shown = next(df.value for df in app.dataframe if "note" in df.value.columns
                          and list(df.value["line"]) == [r["line"] for r in lines])
             assert list(shown["note"]) == [r["note"] for r in lines]
+    # SQS's 256 KB maximum is stale: its value carries the marker, its row the message
+    sqs_limits = next(df.value for df in app.dataframe if "subject" in df.value.columns)
+    flagged = [lim for lim in kg.entity("service:sqs").limits if lim.stale]
+    assert flagged
+    for lim in flagged:
+        row = sqs_limits[sqs_limits["subject"] == lim.subject].iloc[0]
+        assert row["value"] == f"{lim.display}  {lim.stale['marker']}"
+        assert row["stale"] == f"⚠ {lim.stale['message']}"
 
 
 def test_quiz_keeps_score_per_service_across_quizzes(app: AppTest, kg: KnowledgeGraph) -> None:

@@ -10,8 +10,6 @@ import io
 import json
 import re
 import sqlite3
-import sys
-import types
 import zipfile
 from pathlib import Path
 
@@ -24,6 +22,7 @@ from markdown_it import MarkdownIt
 
 import awskg
 from awskg.export import FORMATS, export, render
+from awskg.export.facts import with_stale
 
 GRAPH = Path(__file__).resolve().parents[1] / "graph" / "awskg.json"
 SUBGRAPHS = [("lambda", 1), ("sqs", 2)]
@@ -93,7 +92,7 @@ def test_graphml_reads_back_with_the_same_nodes_edges_and_attributes(kg, sub):
     g = nx.read_graphml(io.BytesIO(render(kg, sub, "graphml").encode("utf-8")),
                         force_multigraph=True, edge_key_type=str)
     assert set(g.nodes) == set(sub.nodes)
-    for n, d in sub.nodes(data=True):
+    for n, d in with_stale(kg, sub).nodes(data=True):  # the attributes, and the flag of a stale limit
         back = g.nodes[n]
         assert set(back) == {k for k, v in d.items() if v is not None}
         assert all(same_value(back[k], v) for k, v in d.items() if v is not None), n
@@ -106,7 +105,7 @@ def test_graphml_reads_back_with_the_same_nodes_edges_and_attributes(kg, sub):
 def test_gexf_reads_back_with_the_same_nodes_edges_and_attributes(kg, sub):
     g = nx.read_gexf(io.BytesIO(render(kg, sub, "gexf").encode("utf-8")))
     assert set(g.nodes) == set(sub.nodes)
-    for n, d in sub.nodes(data=True):
+    for n, d in with_stale(kg, sub).nodes(data=True):
         back = g.nodes[n]
         assert back["label"] == d["name"]  # what Gephi shows
         assert all(same_value(back[k], v) for k, v in d.items() if v is not None), n
@@ -122,7 +121,7 @@ def test_json_is_node_link_data_that_loads_as_the_same_graph(kg, sub):
     data = json.loads(render(kg, sub, "json"))
     assert {"directed", "multigraph", "graph", "nodes", "edges"} <= set(data)
     g = nx.node_link_graph(data, edges="edges")
-    assert dict(g.nodes(data=True)) == dict(sub.nodes(data=True))
+    assert dict(g.nodes(data=True)) == dict(with_stale(kg, sub).nodes(data=True))
     assert sorted(g.edges(keys=True, data=True), key=str) == sorted(sub.edges(keys=True, data=True), key=str)
     again = awskg.KnowledgeGraph.from_data(data)
     assert {lim.id for lim in again.limits(numeric_only=False)} == {lim.id for lim in limits_in(kg, sub)}
@@ -140,7 +139,12 @@ def test_dot_parses_with_pydot_into_the_same_nodes_and_edges(kg, sub):
     assert set(nodes) == set(sub.nodes)
     for n, d in sub.nodes(data=True):
         label = unquote(nodes[n].get("label"))
-        assert label == (f"{d['subject']}: {d['text']}" if d["type"] == "limit" else d["name"])
+        expected = f"{d['subject']}: {d['text']}" if d["type"] == "limit" else d["name"]
+        flag = kg.limit(n).stale if d["type"] == "limit" else None
+        if flag:
+            expected += f" {flag['marker']}"
+            assert flag["aws_value"] in flag["marker"]
+        assert label == expected
     edges = [(unquote(e.get_source()), unquote(e.get_destination()), unquote(e.get("label")))
              for e in graph.get_edges()]
     assert sorted(edges) == sorted((u, v, k) for u, v, k in sub.edges(keys=True))
@@ -207,8 +211,9 @@ def test_markdown_sheet_gives_features_their_definitions_and_cites_note_lines(kg
     cited = {(s["file"], s["line"]) for _, d in sub.nodes(data=True) for s in d["sources"]}
     for file, line in sorted(cited):
         text = kg.line_text(file, line)
-        if text and text.strip():
-            assert f"{file}:{line}: {one_line(text)}" in texts
+        if text and text.strip():  # a line stating a value AWS has changed since ends with its marker
+            item = f"{file}:{line}: {one_line(text)}"
+            assert any(t == item or t.startswith(item + " ⚠ AWS ") for t in texts), item
     assert not [t for t in tokens if t.type in ("html_block", "html_inline")]
 
 
@@ -325,31 +330,49 @@ def test_obsidian_zip_holds_the_same_notes_as_the_folder(kg, sub, tmp_path):
 # ---------------------------------------------------------------------------- stale limits
 
 
-@pytest.fixture
-def one_stale_limit(monkeypatch, kg):
-    """The study module's stale_flags, replaced by one that flags the SQS maximum message size."""
-    lid = "limit:sqs/max-message-size/max-256kb"
-    assert lid in kg
-    fake = types.SimpleNamespace(message="your notes: 256 KB; AWS since 2025-08: 1 MiB; source https://x.test/")
-
-    def stale_flags(limits):
-        return {lim.id: fake for lim in limits if lim.id == lid}
-
-    try:
-        import awskg.study as study
-    except ImportError:
-        study = types.ModuleType("awskg.study")
-        monkeypatch.setitem(sys.modules, "awskg.study", study)
-    monkeypatch.setattr(study, "stale_flags", stale_flags, raising=False)
-    return lid, fake.message
+STALE_ID = "limit:sqs/max-message-size/max-256kb"
 
 
-def test_stale_limits_carry_the_aws_value_in_the_sheet_and_the_anki_back(kg, one_stale_limit):
-    lid, message = one_stale_limit
+def test_every_format_that_prints_a_value_carries_the_stale_flag_beside_it(kg, tmp_path):
+    """SQS's 256 KB maximum message size is 1 MiB at AWS today: every export shows both."""
     sub = kg.subgraph(["sqs"], depth=1)
+    flagged = {lim.id: lim.stale for lim in limits_in(kg, sub) if lim.stale}
+    assert STALE_ID in flagged
+    message, marker = flagged[STALE_ID]["message"], f"AWS since 2025-08: {flagged[STALE_ID]['aws_value']}"
+    assert marker == "AWS since 2025-08: 1 MiB" and "https://" in message
+
     rows = table_rows(MarkdownIt("commonmark").enable("table").parse(render(kg, sub, "markdown")))
-    flagged = [r for r in rows if message in r[1]]
-    assert len(flagged) == 1 and flagged[0][0] == kg.limit(lid).subject
+    assert sorted(r[0] for r in rows if message in r[1]) == sorted(kg.limit(i).subject for i in flagged)
     notes, _ = anki_notes(render(kg, sub, "anki"))
     backs = {g: html.unescape(f[1]) for g, f in notes.items()}
-    assert [g for g, b in backs.items() if message in b] == [genanki.guid_for(lid)]
+    assert {g for g, b in backs.items() if message in b} == {genanki.guid_for(i) for i in flagged}
+    with zipfile.ZipFile(io.BytesIO(render(kg, sub, "csv"))) as zf:
+        nodes = list(csv.DictReader(io.StringIO(zf.read("nodes.csv").decode("utf-8"))))
+    assert {r["id"] for r in nodes if r["stale"]} == set(flagged)
+    assert all(r["stale"] == flagged[r["id"]]["message"] for r in nodes if r["stale"])
+    for fmt in ("mermaid", "dot"):
+        drawn = [ln for ln in render(kg, sub, fmt).splitlines() if marker in ln]
+        assert len(drawn) == len(flagged), fmt
+    data = json.loads(render(kg, sub, "json"))
+    assert {n["id"] for n in data["nodes"] if "stale" in n} == set(flagged)
+    cypher = [json.loads(ln)["parameters"] for ln in render(kg, sub, "cypher").splitlines()]
+    assert {p["id"] for p in cypher if "stale" in p.get("props", {})} == set(flagged)
+    for fmt in ("graphml", "gexf"):
+        assert render(kg, sub, fmt).count("AWS since 2025-08") >= len(flagged), fmt
+    export(kg, sub, "obsidian", output=tmp_path / "vault")
+    vault = read_vault(tmp_path / "vault")
+    assert sum(1 for text in vault.values() if message in text) >= len(flagged)
+
+
+def test_note_lines_that_state_a_stale_value_are_marked_in_the_sheet(kg):
+    sub = kg.subgraph(["sqs"], depth=1)
+    sheet = render(kg, sub, "markdown")
+    line = kg.limit(STALE_ID).source
+    [item] = [ln for ln in sheet.splitlines() if ln.startswith(f"- {line.file}:{line.line}:")]
+    assert item.endswith("⚠ AWS since 2025-08: 1 MiB")
+    # exactly the lines that state a flagged limit (of any service) are marked
+    stale_lines = {f"{src.file}:{src.line}"
+                   for lim in kg.limits(numeric_only=False) if lim.stale for src in lim.sources}
+    items = [ln for ln in sheet.splitlines() if ln.startswith("- notes/")]
+    marked = {ln[2:].split(": ", 1)[0] for ln in items if "⚠" in ln}
+    assert marked and marked == stale_lines & {ln[2:].split(": ", 1)[0] for ln in items}

@@ -317,12 +317,16 @@ def test_cli_limits_stale_lists_only_the_outdated_limits_with_the_marker(run_cli
     monkeypatch.setenv("COLUMNS", "300")
     code, out, _ = run_cli(["limits", "--stale", "--graph", built_graph_path])
     assert code == 0
-    assert "⚠ outdated" in out
+    assert "256 KB ⚠ AWS since 2025-08: 1 MiB" in out  # the marker beside the value
     assert "your notes: 256 KB; AWS since 2025-08: 1 MiB; source https://" in out
     code, out, _ = run_cli(["limits", "--stale", "--json", "--graph", built_graph_path])
     rows = json.loads(out)
-    assert rows and all(r["stale"] and r["stale"].startswith("your notes: ") for r in rows)
+    assert rows and all(r["stale"]["message"].startswith("your notes: ") for r in rows)
+    assert all(r["stale"]["notes_value"] == r["display"] and r["stale"]["source"].startswith("https://")
+               for r in rows)
     assert "0-15 min" not in {r["display"] for r in rows}  # the SQS delay agrees with AWS
+    code, out, _ = run_cli(["limits", "sqs", "--json", "--graph", built_graph_path])
+    assert any(r["stale"] is None for r in json.loads(out))  # every limit says whether it is stale
 
 
 def test_cli_quiz_writes_an_anki_deck_and_never_overwrites_without_force(run_cli, built_graph_path, tmp_path):

@@ -54,7 +54,7 @@ def flags(notes_limits):
     [
         ("sqs", ("message size",), "max", "1 MiB"),
         ("lambda", ("variables", "size"), "max", "4 KB"),
-        ("dynamodb", ("retention", "point-in-time"), "retention", "1-35 days"),
+        ("rds", ("replicas",), "max", "15 replicas"),
         ("lambda", ("timeout",), "range", "1-900 seconds"),
     ],
 )
@@ -70,6 +70,9 @@ def test_limits_aws_changed_since_the_notes_are_flagged(built_graph, flags, serv
     [
         ("lambda", ("layers",), "max", "count"),  # 5 layers per function, today as in the notes
         ("sqs", ("delay",), "range", "seconds"),  # 0-15 minutes, today as in the notes
+        # a fixed 35 days: inside AWS's 1-35 days, a retention (not a bound) is not stale
+        ("dynamodb", ("retention", "point-in-time"), "retention", "seconds"),
+        ("lambda", ("timeout",), "default", "seconds"),  # 3 s: compared with the default, not the range
     ],
 )
 def test_limits_that_match_their_reference_value_are_not_flagged(built_graph, flags, service, words, kind,
@@ -149,10 +152,19 @@ def test_reference_units_are_read_from_their_words(unit, value, value_max, dimen
 def test_reference_rates_and_periods_are_read():
     shard = parse_row({"service": "Kinesis Data Streams", "subject": "w", "kind": "rate", "value": 1,
                        "unit": "MB/s per shard", "source": "https://x"})
-    assert (shard.dimension, shard.base_value) == ("rate", 1024.0**2)
+    assert (shard.dimension, shard.base_value) == ("bytes/s", 1024.0**2)
     scaling = parse_row({"service": "Lambda", "subject": "r", "kind": "rate", "value": 1000,
                          "unit": "execution environments per 10 seconds", "source": "https://x"})
-    assert (scaling.dimension, scaling.per) == ("count", "10 seconds")
+    assert (scaling.dimension, scaling.base_value, scaling.per) == ("count/s", 100.0, "10 seconds")
+    fifo = parse_row({"service": "SQS", "subject": "t", "kind": "rate", "value": 300,
+                      "unit": "transactions per second per API action", "source": "https://x"})
+    assert (fifo.dimension, fifo.base_value) == ("count/s", 300.0)
+
+
+def test_a_reference_row_that_states_no_limit_reads_as_unlimited():
+    row = parse_row({"service": "SQS", "subject": "Messages per queue", "kind": "max", "value": None,
+                     "unit": "messages (unlimited)", "source": "https://x"})
+    assert (row.bound, row.dimension, row.display) == ("unlimited", "count", "unlimited")
 
 
 def test_reference_services_are_catalog_ids():
@@ -225,21 +237,80 @@ def test_a_range_differs_when_either_end_differs():
     assert match_limit(same, [row]).differs == ()
 
 
-def test_a_fixed_retention_against_a_configurable_range_is_stale():
+def test_a_retention_inside_the_references_range_is_not_stale_and_outside_it_is():
     row = _row("Point-in-time recovery (PITR) recovery period", "range", 1, "days (default 35)", 35,
                service="DynamoDB")
     fixed = _limit("backups retention point in time recovery", "retention", 35, "day", "seconds", 86400.0,
                    service="dynamodb")
-    assert match_limit(fixed, [row]).differs == ("value",)
+    longer = replace(fixed, value=90, base_value=90 * 86400.0)
+    assert match_limit(fixed, [row]).differs == ()
+    assert match_limit(longer, [row]).differs == ("value",)
 
 
-def test_a_single_value_equal_to_the_references_default_is_not_stale():
+def test_each_kind_is_compared_with_the_same_kind_of_the_reference():
+    default = _row("Function timeout (default)", "default", 3, "seconds", service="Lambda")
+    ranged = _row("Function timeout (range)", "range", 1, "seconds", 900, service="Lambda")
+    fifteen = _limit("timeout", "max", 15, "min", "seconds", 60.0, service="lambda")
+    three = _limit("timeout", "default", 3, "s", "seconds", 1.0, service="lambda")
+    # 15 minutes at most is the range's upper end, never the 3 s default
+    assert match_limit(fifteen, [default]) is None
+    assert match_limit(fifteen, [default, ranged]).reference.subject == "Function timeout (range)"
+    assert match_limit(fifteen, [default, ranged]).differs == ()
+    # a 3 s default is the default, never the range's lower end
+    assert match_limit(three, [default, ranged]).reference.subject == "Function timeout (default)"
+    assert match_limit(three, [default, ranged]).differs == ()
+    # a minimum is not compared with a maximum
+    minimum = _limit("timeout", "min", 900, "s", "seconds", 1.0, service="lambda")
+    assert match_limit(minimum, [_row("Function timeout", "max", 900, "seconds", service="Lambda")]) is None
+
+
+def test_values_are_compared_in_base_units_against_a_range_written_in_another_unit():
+    row = _row("Message retention period", "range", 60, "seconds (default 345,600 = 4 days)", 1209600)
+    up_to_14_days = _limit("message retention", "max", 14, "day", "seconds", 86400.0)
+    up_to_7_days = _limit("message retention", "max", 7, "day", "seconds", 86400.0)
+    four_days = _limit("message retention", "default", 4, "day", "seconds", 86400.0)
+    assert match_limit(up_to_14_days, [row]).differs == ()
+    assert match_limit(up_to_7_days, [row]).differs == ("upper bound",)
+    assert match_limit(four_days, [row]).differs == ()
+
+
+def test_a_maximum_raised_on_request_agrees_from_its_default_to_its_ceiling():
+    row = _row("Event filters per event source mapping", "max", 5,
+               "filters (5 default, up to 10 via quota increase)", 10, service="Lambda")
+    for value, differs in ((5, ()), (10, ()), (15, ("value",)), (3, ("value",))):
+        lim = _limit("event filters", "max", value, "filters", "count", 1.0, service="lambda")
+        assert match_limit(lim, [row]).differs == differs, value
+
+
+def test_a_number_where_aws_states_no_limit_is_stale_and_unlimited_agrees():
+    row = parse_row({"service": "SQS", "subject": "Messages per queue (backlog)", "kind": "max",
+                     "value": None, "unit": "messages (unlimited)", "source": "https://x"})
+    numeric = _limit("messages per queue", "max", 120000, "messages", "count", 1.0)
+    unlimited = replace(numeric, value=None, base_value=None, bound="unlimited")
+    assert match_limit(numeric, [row]).differs == ("value",)
+    assert match_limit(unlimited, [row]).differs == ()
+
+
+def test_a_row_of_a_programme_outside_the_catalog_matches_any_service_by_subject():
+    row = parse_row({"service": "AWS Free Tier", "kind": "max", "value": 6, "unit": "months",
+                     "subject": "Free Tier model for accounts created on/after 2025-07-15", "source": "https://x"})
+    assert row.service_id is None
+    twelve = _limit("free tier months for new accounts", "max", 12, "month", "seconds", 2592000.0,
+                    service="ec2")
+    assert match_limit(twelve, [row]).differs == ("value",)
+    other = _limit("reserved instance term", "max", 12, "month", "seconds", 2592000.0, service="ec2")
+    assert match_limit(other, [row]) is None
+
+
+def test_a_single_maximum_is_compared_with_the_maximum_and_a_default_with_the_default():
     row = _row("Ephemeral storage (/tmp)", "range", 512, "MB (default 512)", 10240, service="Lambda")
-    tmp = _limit("ephemeral storage tmp", "max", 512, "MB", "bytes", 1024.0**2, service="lambda")
+    tmp_max = _limit("ephemeral storage tmp", "max", 512, "MB", "bytes", 1024.0**2, service="lambda")
+    tmp_default = replace(tmp_max, kind="default")
     retries = _row("Async invocation retry attempts on function error", "range", 0, "retries (default 2)", 2,
                    service="Lambda")
     twice = _limit("retry attempts function errors", "count", 2, "times", "count", 1.0, service="lambda")
-    assert match_limit(tmp, [row]).differs == ()
+    assert match_limit(tmp_max, [row]).differs == ("upper bound",)  # 512 MB is no longer the maximum
+    assert match_limit(tmp_default, [row]).differs == ()
     assert match_limit(twice, [retries]).differs == ()
 
 
@@ -249,18 +320,65 @@ def test_a_granularity_is_not_compared_with_a_maximum():
     assert match_limit(step, [row]) is None
 
 
-def test_a_rate_only_matches_a_row_per_the_same_period():
+def test_rates_are_compared_per_second():
     row = _row("Concurrency scaling rate per function", "rate", 1000, "execution environments per 10 seconds",
                service="Lambda")
     per_10s = _limit("concurrency scaling rate", "rate", 1000, "instances", "count", 1.0, service="lambda",
                      per="10 s")
-    per_min = _limit("concurrency scaling rate", "rate", 1000, "instances", "count", 1.0, service="lambda",
+    per_s = _limit("concurrency scaling rate", "rate", 100, "instances", "count", 1.0, service="lambda",
+                   per="second")
+    per_min = _limit("concurrency scaling rate", "rate", 500, "instances", "count", 1.0, service="lambda",
                      per="1 min")
     assert match_limit(per_10s, [row]).differs == ()
-    assert match_limit(per_min, [row]) is None
+    assert match_limit(per_s, [row]).differs == ()
+    assert match_limit(per_min, [row]).differs == ("value",)  # the scaling rate before 2023
+
+
+def test_a_count_per_something_else_than_time_is_not_a_rate():
+    row = _row("Concurrency scaling rate per function", "rate", 1000, "execution environments per 10 seconds",
+               service="Lambda")
+    per_function = _limit("concurrency scaling rate", "max", 1000, "instances", "count", 1.0,
+                          service="lambda", per="function")
+    assert match_limit(per_function, [row]) is None
 
 
 def test_non_numeric_limits_are_never_flagged(notes_limits, flags):
     bounds = [lim for lim in notes_limits if lim.value is None]
     assert bounds, "the notes have unlimited/forever bounds"
     assert not any(lim.id in flags for lim in bounds)
+
+
+# --------------------------------------------------------------------------- a new user's notes
+
+
+NOTES_RIGHT_TODAY = """Lambda: what is the timeout?
+Timeout: max 15 minutes
+SQS: how long are messages kept?
+Message retention: up to 14 days
+"""
+
+
+def _built_limits(tmp_path: Path, text: str) -> list[Limit]:
+    import awskg
+
+    path = tmp_path / "mine.txt"
+    path.write_text(text, encoding="utf-8")
+    return awskg.build([path], cache_dir=tmp_path / "cache").limits()
+
+
+def test_notes_stating_todays_values_in_other_units_and_kinds_get_no_flag(tmp_path):
+    limits = _built_limits(tmp_path, NOTES_RIGHT_TODAY)
+    assert {lim.display for lim in limits} == {"15 min", "14 day"}
+    found = matches(limits)
+    assert len(found) == 2, "both lines must match a reference row for this test to mean anything"
+    assert not any(m.stale for m in found.values())
+    assert not any(lim.stale for lim in limits)
+
+
+def test_the_same_notes_with_other_values_are_flagged(tmp_path):
+    text = NOTES_RIGHT_TODAY.replace("15 minutes", "5 minutes").replace("14 days", "21 days")
+    limits = _built_limits(tmp_path, text)
+    flagged = {lim.display: lim.stale for lim in limits if lim.stale}
+    assert set(flagged) == {"5 min", "21 day"}
+    assert flagged["5 min"]["aws_value"] == "1-900 seconds"
+    assert flagged["5 min"]["source"].startswith("https://")

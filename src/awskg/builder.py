@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
+from .conflicts import mark_conflicts
 from .errors import InputError
 from .extract import (
     FACTS_VERSION,
@@ -28,7 +29,6 @@ from .extract import (
     assemble_facts,
     link_parts,
     link_types,
-    mark_conflicts,
     merge_equal_limits,
     merge_typos,
 )

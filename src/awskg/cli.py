@@ -217,11 +217,10 @@ def limits(
         ]
     if conflicts:
         found = [lim for lim in found if lim.conflict]
-    flags = _stale_flags(found)
     if stale:
-        found = [lim for lim in found if lim.id in flags]
+        found = [lim for lim in found if lim.stale]
     if json_out:
-        _print_json([{**lim.to_dict(), "stale": flags.get(lim.id)} for lim in found])
+        _print_json([lim.to_dict() for lim in found])
         return
     if not found:
         _console(stderr=True).print("no limits match")
@@ -236,25 +235,18 @@ def limits(
     last = None
     for lim in sorted(found, key=lambda x: (x.service or "", _feature_name(kg, x), x.source.line)):
         feat = _feature_name(kg, lim)
-        value = lim.display
-        if lim.conflict:
-            value += " [yellow](conflict)[/]"
-        if lim.id in flags:
-            value += " [red]⚠ outdated[/]"
         key = (lim.service, feat)
         table.add_row(
             "" if key == last else _esc(lim.service),
             "" if key == last else _esc(feat),
             _esc(lim.subject),
-            value if "[" in value and "⚠" in value or lim.conflict else _esc(value),
+            _value_cell(lim.display, lim.stale, lim.conflict),
             lim.kind,
             f"{lim.source.line}: {_esc(lim.line_text[:90])}",
         )
         last = key
     _console().print(table)
-    for lim in found:
-        if lim.id in flags:
-            _console().print(f"[red]⚠[/] {_esc(flags[lim.id])}")
+    _print_stale_messages(lim.stale for lim in found)
 
 
 def _feature_name(kg, lim) -> str:
@@ -263,13 +255,26 @@ def _feature_name(kg, lim) -> str:
     return ""
 
 
-def _stale_flags(found) -> dict[str, str]:
-    """Limit id -> "your notes: 256 KB; AWS since 2025-08: 1 MiB; source" for limits AWS changed."""
-    try:
-        from .study.stale import stale_flags
-    except ImportError:
-        return {}
-    return {k: v.message for k, v in stale_flags(found).items()}
+def _value_cell(value: str, flag: dict | None, conflict: bool = False) -> str:
+    """A value as the notes state it, with `(conflict)` and the stale marker (`⚠ AWS since ...`)."""
+    from .views import stale_marker
+
+    cell = _esc(value)
+    if conflict:
+        cell += " [yellow](conflict)[/]"
+    if flag:
+        cell += f" [red]{_esc(stale_marker(flag))}[/]"
+    return cell
+
+
+def _print_stale_messages(flags) -> None:
+    """Under a table: each stale flag's message once, naming both values and AWS's source."""
+    seen = []
+    for flag in flags:
+        if flag and flag["message"] not in seen:
+            seen.append(flag["message"])
+    for message in seen:
+        _console().print(f"[red]⚠[/] {_esc(message)}")
 
 
 # ---------------------------------------------------------------------------- search
@@ -317,8 +322,10 @@ def search(
     for i, h in enumerate(hits, 1):
         d = h.to_dict()
         answer = d.get("display") if h.type == "limit" else d["snippet"]
-        table.add_row(str(i), h.type, _esc(h.name), _esc(answer), str(h.source.line) if h.source else "")
+        table.add_row(str(i), h.type, _esc(h.name), _value_cell(answer, h.stale),
+                      str(h.source.line) if h.source else "")
     _console().print(table)
+    _print_stale_messages(h.stale for h in hits)
 
 
 # ---------------------------------------------------------------------------- entities
@@ -330,7 +337,10 @@ def show(
     graph: Path = GraphOpt,
     json_out: bool = JsonOpt,
 ) -> None:
-    """An entity: type, definition, limits, neighbours by relation, source lines."""
+    """An entity: type, definition and its line, limits (value, unit, kind, line), neighbours by
+    relation, source lines; values AWS states otherwise today flagged beside them."""
+    from .views import line_stale, stale_marker
+
     kg = _kg(graph)
     e = kg.entity(entity)
     if json_out:
@@ -344,28 +354,51 @@ def show(
         con.print(f"aliases: {_esc(', '.join(e.aliases))}")
     if e.definition:
         con.print(_esc(e.definition))
+        if e.definition_source:
+            src = e.definition_source
+            con.print(f"[dim]definition from {_esc(src.file)}:{src.line}[/]")
     if e.limits:
-        from rich.table import Table
-
-        table = Table(title="limits", show_header=True)
-        for col in ("subject", "value", "kind", "line"):
-            table.add_column(col, overflow="fold")
-        for lim in e.limits:
-            table.add_row(_esc(lim.subject), _esc(lim.display), lim.kind, str(lim.source.line))
-        con.print(table)
+        _limits_table(e.limits)
     groups: dict[str, list] = {}
     for n in e.neighbours:
         groups.setdefault(n.relation, []).append(n)
     for rel, items in groups.items():
         con.print(
             f"[bold]{rel}[/]: "
-            + ", ".join(_esc(n.name) for n in items[:12])
+            + ", ".join(_neighbour_name(kg, n) for n in items[:12])
             + (f" (+{len(items) - 12})" if len(items) > 12 else "")
         )
     if e.source_text:
         con.print("[bold]notes[/]:")
         for src, text in e.source_text[:8]:
-            con.print(f"  {_esc(src.file)}:{src.line}: {_esc(text[:200])}")
+            markers = " ".join(stale_marker(f) for f in line_stale(kg, src.file, src.line))
+            con.print(f"  {_esc(src.file)}:{src.line}: {_esc(text[:200])}"
+                      + (f" [red]{_esc(markers)}[/]" if markers else ""))
+    _print_stale_messages(lim.stale for lim in e.limits)
+
+
+def _limits_table(limits) -> None:
+    """An entity's limits: subject, value (and stale marker), unit, kind and the line, whole (with
+    its file when the limits come from more than one)."""
+    from rich.table import Table
+
+    table = Table(title="limits", show_header=True, show_lines=True)
+    for col in ("subject", "value", "unit", "kind", "line"):
+        table.add_column(col, overflow="fold")
+    files = len({lim.source.file for lim in limits}) > 1
+    for lim in limits:
+        where = f"{lim.source.file}:{lim.source.line}" if files else str(lim.source.line)
+        table.add_row(_esc(lim.subject), _value_cell(lim.display, lim.stale, lim.conflict),
+                      _esc(lim.unit or ""), lim.kind, f"{_esc(where)}: {_esc(lim.line_text)}")
+    _console().print(table)
+
+
+def _neighbour_name(kg, n) -> str:
+    """A neighbour's name; a limit's with its value (`Lambda: layers = 5 layers`)."""
+    if n.type != "limit" or n.id not in kg.graph:
+        return _esc(n.name)
+    lim = kg.limit(n.id)
+    return f"{_esc(n.name)} = {_value_cell(lim.display, lim.stale)}"
 
 
 @app.command()
@@ -400,7 +433,8 @@ def related(
 
 @app.command()
 def compare(a: str, b: str, graph: Path = GraphOpt, json_out: bool = JsonOpt) -> None:
-    """Two entities side by side, with their defining note lines."""
+    """Two entities side by side: definitions, every note line of each side (whole, wrapped) and
+    their limits; values AWS states otherwise today flagged beside them."""
     kg = _kg(graph)
     data = kg.compare(a, b)
     if json_out:
@@ -408,23 +442,34 @@ def compare(a: str, b: str, graph: Path = GraphOpt, json_out: bool = JsonOpt) ->
         return
     from rich.table import Table
 
+    from .views import line_marker, stale_marker
+
     table = Table(show_header=True, show_lines=True)
     table.add_column("", style="bold")
     table.add_column(_esc(data["a"]["name"]), overflow="fold")
     table.add_column(_esc(data["b"]["name"]), overflow="fold")
     table.add_row("type", data["a"]["type"], data["b"]["type"])
-    table.add_row("definition", _esc(data["a"]["definition"]), _esc(data["b"]["definition"]))
+
+    def definition(side: dict) -> str:
+        src = side.get("definition_source")
+        return _esc(side["definition"]) + (f"\n[dim](line {src['line']})[/]" if src else "")
+
+    table.add_row("definition", definition(data["a"]), definition(data["b"]))
 
     def lines(side: dict) -> str:
-        return "\n".join(f"{x['line']}: {x['text'][:140]}" for x in side["lines"][:4])
+        return "\n".join(f"{x['line']}: {_esc(x['text'])}"
+                         + (f" [red]{_esc(line_marker(x['stale']))}[/]" if x.get("stale") else "")
+                         for x in side["lines"])
 
-    table.add_row("notes", _esc(lines(data["a"])), _esc(lines(data["b"])))
+    table.add_row("notes", lines(data["a"]), lines(data["b"]))
 
     def lims(side: dict) -> str:
-        return "\n".join(f"{x['subject']}: {x['display']}" for x in side["limits"][:6])
+        return "\n".join(f"{_esc(x['subject'])}: {_esc(x['display'])}"
+                         + (f" [red]{_esc(stale_marker(x['stale']))}[/]" if x.get("stale") else "")
+                         for x in side["limits"])
 
     if data["a"]["limits"] or data["b"]["limits"]:
-        table.add_row("limits", _esc(lims(data["a"])), _esc(lims(data["b"])))
+        table.add_row("limits", lims(data["a"]), lims(data["b"]))
     for row in data.get("attributes", []):
         # A row of a table the notes compare them in: its label, each side's cell.
         label = f"{row['attribute'] or 'row'} ({row['source']['line']})"
@@ -432,6 +477,7 @@ def compare(a: str, b: str, graph: Path = GraphOpt, json_out: bool = JsonOpt) ->
     _console().print(table)
     if data["contrasted"]:
         _console().print("[dim]the notes contrast these two[/]")
+    _print_stale_messages(x.get("stale") for side in (data["a"], data["b"]) for x in side["limits"])
 
 
 # ---------------------------------------------------------------------------- export and quiz

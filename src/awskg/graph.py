@@ -464,10 +464,12 @@ class KnowledgeGraph:
         out.sort(key=lambda lim: (lim.source.file, lim.source.line, lim.id))
         return out
 
-    def _limit(self, node_id: str, d: dict[str, Any]) -> Limit:
+    def _limit(self, node_id: str, d: dict[str, Any], *, flagged: bool = True) -> Limit:
+        """The Limit record of a limit node; `flagged=False` leaves out its stale flag (the search
+        index reads a limit's fields, not its flag, and need not match it to the reference)."""
         sources = [Source.from_dict(s) for s in d.get("sources", [])]
         first = sources[0] if sources else Source("", 0)
-        return Limit(
+        lim = Limit(
             id=node_id,
             service=d.get("service"),
             subject=d.get("subject", d.get("name", "")),
@@ -489,6 +491,9 @@ class KnowledgeGraph:
             conflict=bool(d.get("conflict")),
             unsure=d.get("unsure"),
         )
+        if flagged:
+            lim.stale = _stale_flag(self, lim)
+        return lim
 
     def limit(self, node_id: str) -> Limit:
         return self._limit(node_id, self.graph.nodes[node_id])
@@ -500,7 +505,8 @@ class KnowledgeGraph:
         node_id = self.resolve(name_or_id)
         d = self.graph.nodes[node_id]
         sources = [Source.from_dict(s) for s in d.get("sources", [])]
-        attrs = {k: v for k, v in d.items() if k not in ("type", "name", "sources", "definition", "aliases")}
+        attrs = {k: v for k, v in d.items()
+                 if k not in ("type", "name", "sources", "definition", "aliases", "definition_source")}
         return Entity(
             id=node_id,
             type=d.get("type", ""),
@@ -513,24 +519,44 @@ class KnowledgeGraph:
             limits=self._limits_of(node_id),
             neighbours=self.related(node_id, depth=1),
             source_text=self.source_text(sources),
+            definition_source=self._definition_source(d),
         )
+
+    def _definition_source(self, d: dict[str, Any]) -> Source | None:
+        """The line an entity's definition is read from: `definition_source` where extraction
+        records it; in a graph built before it did, the first line of the entity's own (or one of
+        the three below a line it is named on) that opens the definition: the line itself, or what
+        follows its `term:` / `term – `."""
+        raw = d.get("definition_source")
+        if isinstance(raw, dict) and raw.get("line"):
+            return Source.from_dict(raw)
+        definition = _fold(d.get("definition") or "")
+        if not definition:
+            return None
+        owned = [s.rpartition(":") for s in d.get("lines", [])]
+        named = [Source.from_dict(s) for s in d.get("sources", [])]
+        candidates = [*named, *(Source(f, int(n)) for f, _, n in owned if n.isdigit()),
+                      *(Source(s.file, s.line + k) for s in named for k in (1, 2, 3))]
+        for src in candidates:
+            text = _fold(self.line_text(src.file, src.line) or "")
+            for said in {text, re.split(r": | [–-] ", text, maxsplit=1)[-1]}:
+                if said and (definition.startswith(said) or said.startswith(definition)):
+                    return src
+        return None
 
     def _limits_of(self, node_id: str) -> list[Limit]:
         g = self.graph
         d = g.nodes[node_id]
         if d.get("type") == "limit":
             return [self._limit(node_id, d)]
+        # A service's limits are those of its id, and those it has (a component such as Lambda
+        # Layers holds limits the notes state under Lambda).
+        ids = {v for _, v, k in g.out_edges(node_id, keys=True) if k == "HAS_LIMIT"}
         if d.get("type") == "service":
             sid = node_id.split(":", 1)[1]
-            found = [
-                self._limit(n, nd)
-                for n, nd in g.nodes(data=True)
-                if nd.get("type") == "limit" and nd.get("service_id") == sid
-            ]
-        else:
-            found = [
-                self._limit(v, g.nodes[v]) for _, v, k in g.out_edges(node_id, keys=True) if k == "HAS_LIMIT"
-            ]
+            ids |= {n for n, nd in g.nodes(data=True)
+                    if nd.get("type") == "limit" and nd.get("service_id") == sid}
+        found = [self._limit(n, g.nodes[n]) for n in ids]
         found.sort(key=lambda lim: (lim.source.file, lim.source.line, lim.id))
         return found
 
@@ -651,11 +677,37 @@ class KnowledgeGraph:
                     }
                 )
         return {
-            "a": _side(ea),
-            "b": _side(eb),
+            "a": self._side(ea),
+            "b": self._side(eb),
             "relations": joined,
             "contrasted": any(j["relation"] == "CONTRASTS_WITH" for j in joined),
             "attributes": _side_by_side(self.graph.nodes[ea.id], self.graph.nodes[eb.id]),
+        }
+
+    def _side(self, e: Entity) -> dict[str, Any]:
+        """One side of a comparison: everything its lines say, whole (the lines it is named on and
+        the lines it owns, in file order), each with the flags of the stale values it states."""
+        from .study.stale import flags_at
+
+        cards = {(s.file, s.line): s.card for s in e.sources}
+        owned = [str(ref).rpartition(":") for ref in e.attrs.get("lines") or []]
+        refs = set(cards) | {(f, int(n)) for f, _, n in owned if n.isdigit()}
+        lines = []
+        for file, number in sorted(refs):
+            text = self.line_text(file, number)
+            if text is not None:
+                src = Source(file, number, cards.get((file, number)))
+                lines.append({**src.to_dict(), "text": text,
+                              "stale": [f.to_dict() for f in flags_at(self, file, number)]})
+        return {
+            "id": e.id,
+            "name": e.name,
+            "type": e.type,
+            "service": e.service,
+            "definition": e.definition,
+            "definition_source": e.definition_source.to_dict() if e.definition_source else None,
+            "lines": lines,
+            "limits": [lim.to_dict() for lim in e.limits],
         }
 
     def _contrasted_pair(self, a: str, b: str) -> tuple[str, str]:
@@ -692,10 +744,11 @@ class KnowledgeGraph:
     ) -> list[Hit]:
         """Ranked answers to a student's query (typos, abbreviations, synonyms); see search.py."""
         from .search import SearchIndex
+        from .study.stale import flag_hits
 
         if self._search_index is None:
             self._search_index = SearchIndex.for_graph(self)
-        return self._search_index.search(query, limit=limit, types=types, service=service)
+        return flag_hits(self, self._search_index.search(query, limit=limit, types=types, service=service))
 
     def suggest(self, query: str, limit: int = 5) -> list[str]:
         from .search import SearchIndex
@@ -740,16 +793,12 @@ class KnowledgeGraph:
 _TYPE_ORDER = {"service": 0, "feature": 1, "api": 2, "error": 3, "config": 4, "limit": 8}
 
 
-def _side(e: Entity) -> dict[str, Any]:
-    return {
-        "id": e.id,
-        "name": e.name,
-        "type": e.type,
-        "service": e.service,
-        "definition": e.definition,
-        "lines": [{**s.to_dict(), "text": t} for s, t in e.source_text],
-        "limits": [lim.to_dict() for lim in e.limits],
-    }
+def _stale_flag(kg: KnowledgeGraph, lim: Limit) -> dict[str, Any] | None:
+    """The limit's flag if AWS states it otherwise today: computed (once per graph) in study/stale.py."""
+    from .study.stale import limit_flag
+
+    flag = limit_flag(kg, lim)
+    return flag.to_dict() if flag else None
 
 
 def _side_by_side(a: dict[str, Any], b: dict[str, Any]) -> list[dict[str, Any]]:

@@ -102,6 +102,8 @@ class Limit:
     `unit` is kept as written (normalised spelling: `MB`, `s`, `layers`); `base_value` and
     `base_value_max` are in base units of `dimension` (bytes, seconds, percent, count) so limits
     compare across units. `bound` holds a non-numeric bound (`unlimited`, `forever`, `no limit`).
+    `stale` is set when AWS states the limit otherwise today: the flag's dict (`notes_value`,
+    `aws_value`, `as_of`, `source`, `message`; see study/stale.py), else None.
     """
 
     id: str
@@ -124,6 +126,7 @@ class Limit:
     line_text: str = ""
     conflict: bool = False
     unsure: str | None = None  # why the number may not be what the note meant (`12,500,00`)
+    stale: dict[str, Any] | None = None
 
     @property
     def display(self) -> str:
@@ -161,6 +164,7 @@ class Limit:
             "line_text": self.line_text,
             "conflict": self.conflict,
             "unsure": self.unsure,
+            "stale": self.stale,
         }
 
 
@@ -196,7 +200,8 @@ class Neighbour:
 
 @dataclass
 class Entity:
-    """A node of the graph as the API hands it out: its type, definition, sources, neighbours."""
+    """A node of the graph as the API hands it out: its type, definition (and the line it is read
+    from), sources, limits, neighbours."""
 
     id: str
     type: str
@@ -209,6 +214,7 @@ class Entity:
     limits: list[Limit] = field(default_factory=list)
     neighbours: list[Neighbour] = field(default_factory=list)
     source_text: list[tuple[Source, str]] = field(default_factory=list)
+    definition_source: Source | None = None  # the line the definition is read from
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -216,6 +222,7 @@ class Entity:
             "type": self.type,
             "name": self.name,
             "definition": self.definition,
+            "definition_source": self.definition_source.to_dict() if self.definition_source else None,
             "service": self.service,
             "aliases": list(self.aliases),
             "sources": [s.to_dict() for s in self.sources],
@@ -228,7 +235,9 @@ class Entity:
 
 @dataclass
 class Hit:
-    """A search result: the entity (or note line) that answers, with the note text behind it."""
+    """A search result: the entity (or note line) that answers, with the note text behind it.
+
+    `stale` is the flag of a value AWS states otherwise today (see Limit.stale), else None."""
 
     id: str
     type: str
@@ -238,6 +247,7 @@ class Hit:
     service: str | None = None
     source: Source | None = None
     fields: dict[str, Any] = field(default_factory=dict)
+    stale: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -248,6 +258,7 @@ class Hit:
             "score": round(self.score, 4),
             "service": self.service,
             "source": self.source.to_dict() if self.source else None,
+            "stale": self.stale,
         }
         for key, value in self.fields.items():
             out.setdefault(key, value)

@@ -279,7 +279,7 @@ class SearchIndex:
                            d.get("unit") or "", UNIT_WORDS.get(d.get("dimension", ""), ""),
                            f"per {d['per']}" if d.get("per") else ""]
             focus = d.get("text", "")
-            lim = kg._limit(node_id, d)
+            lim = kg._limit(node_id, d, flagged=False)
             lim_dict = lim.to_dict()
             fields = {k: lim_dict[k] for k in (
                 "service", "subject", "kind", "value", "value_max", "unit", "text", "display", "bound",

@@ -127,24 +127,60 @@ class Target:
 
 
 def hit_answer(hit: Hit) -> str:
-    """The short answer a hit gives: a limit's value, otherwise the note text around the match."""
-    if hit.type == "limit":
-        return str(hit.fields.get("display") or hit.snippet)
-    return hit.snippet
+    """The short answer a hit gives: a limit's value, otherwise the note text around the match;
+    a value AWS states otherwise today carries the marker (`256 KB ⚠ AWS since 2025-08: 1 MiB`)."""
+    return with_marker(_answer(hit), hit.stale)
+
+
+def _answer(hit: Hit) -> str:
+    return str(hit.fields.get("display") or hit.snippet) if hit.type == "limit" else hit.snippet
 
 
 def hit_row(hit: Hit) -> dict[str, Any]:
     """A hit as one result line: its name, its answer, and `type · service · line n`."""
     line = hit.source.line if hit.source else None
     where = " · ".join(x for x in (hit.type, hit.service or "", f"line {line}" if line else "") if x)
+    room = 160 - (len(stale_marker(hit.stale)) + 2 if hit.stale else 0)  # the marker is never clipped
     return {
         "name": hit.name,
         "type": hit.type,
         "service": hit.service or "",
-        "answer": clip(hit_answer(hit), 160),
+        "answer": with_marker(clip(_answer(hit), room), hit.stale),
         "line": line,
         "where": where,
+        "stale": stale_message(hit.stale),
     }
+
+
+# ---------------------------------------------------------------------------- stale flags
+
+
+def stale_marker(flag: dict[str, Any] | None) -> str:
+    """`⚠ AWS since 2025-08: 1 MiB`: what a value shows beside it when AWS states it otherwise
+    today (the flag of study/stale.py, as Limit.stale and Hit.stale carry it); "" when not."""
+    return str(flag.get("marker", "")) if flag else ""
+
+
+def stale_message(flag: dict[str, Any] | None) -> str:
+    """`⚠ your notes: 256 KB; AWS since 2025-08: 1 MiB; source https://...`, or ""."""
+    return f"⚠ {flag.get('message', '')}" if flag else ""
+
+
+def with_marker(value: str, flag: dict[str, Any] | None) -> str:
+    """A value with its stale marker after it, when it has one."""
+    return f"{value}  {stale_marker(flag)}" if flag else value
+
+
+def line_stale(kg: KnowledgeGraph, file: str, line: int) -> list[dict[str, Any]]:
+    """The flags of the values a note line states (study/stale.py), as dicts."""
+    from .study.stale import flags_at
+
+    return [f.to_dict() for f in flags_at(kg, file, line)]
+
+
+def line_marker(flags: Iterable[dict[str, Any]]) -> str:
+    """The markers of the stale values a note line states: `⚠ AWS since 2025-08: 1 MiB`."""
+    return "; ".join(stale_marker(f) for f in flags)
 
 
 def hit_target(kg: KnowledgeGraph, hit: Hit) -> Target | None:
@@ -183,23 +219,28 @@ def nodes_at_line(kg: KnowledgeGraph, file: str, line: int) -> list[str]:
 # ---------------------------------------------------------------------------- entity page
 
 
-def limit_rows(limits: Iterable[Limit], stale: dict[str, str] | None = None) -> list[dict[str, Any]]:
-    """The limits table: subject, value, unit, kind, where the notes say so, and any stale flag."""
-    stale = stale or {}
+def limit_rows(limits: Iterable[Limit]) -> list[dict[str, Any]]:
+    """The limits table: subject, value (with its stale marker), unit, kind, where the notes say
+    so, and the stale flag's message naming AWS's value and source."""
     rows = []
     for lim in limits:
         rows.append({
             "service": lim.service or "",
             "subject": lim.subject,
-            "value": f"{lim.display} ⚠" if lim.id in stale else lim.display,
+            "value": with_marker(lim.display, lim.stale),
             "unit": lim.unit or "",
             "kind": lim.kind,
             "line": lim.source.line,
+            "file": lim.source.file,
             "note": lim.line_text,
-            "stale": stale.get(lim.id, ""),
+            "stale": stale_message(lim.stale),
             "id": lim.id,
         })
     return rows
+
+
+def stale_count(limits: Iterable[Limit]) -> int:
+    return sum(1 for lim in limits if lim.stale)
 
 
 def neighbour_groups(neighbours: Iterable[Neighbour]) -> dict[str, list[dict[str, Any]]]:
@@ -361,10 +402,13 @@ def chart_spec(rows: list[dict[str, Any]], dimension: str) -> dict[str, Any]:
 
 
 def compare_rows(side: dict[str, Any]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """One side of `kg.compare`: (its note lines, its limits) as table rows."""
-    lines = [{"line": x.get("line"), "note": x.get("text", "")} for x in side.get("lines", [])]
-    limits = [{"subject": x.get("subject", ""), "value": x.get("display", ""), "kind": x.get("kind", ""),
-               "line": (x.get("source") or {}).get("line")} for x in side.get("limits", [])]
+    """One side of `kg.compare`: (every one of its note lines, whole, and its limits) as table
+    rows; a line or a value AWS states otherwise today carries the marker."""
+    lines = [{"line": x.get("line"), "note": x.get("text", ""), "stale": line_marker(x.get("stale") or [])}
+             for x in side.get("lines", [])]
+    limits = [{"subject": x.get("subject", ""), "value": with_marker(x.get("display", ""), x.get("stale")),
+               "kind": x.get("kind", ""), "line": (x.get("source") or {}).get("line"),
+               "stale": stale_message(x.get("stale"))} for x in side.get("limits", [])]
     return lines, limits
 
 

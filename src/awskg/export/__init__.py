@@ -24,6 +24,7 @@ from ..errors import UsageError
 from ..graph import KnowledgeGraph
 from . import anki, graphs, mermaid, obsidian, sheet, tables
 from .archive import zip_bytes
+from .facts import with_stale
 from .output import check_target, write_file, write_files, write_folder
 
 
@@ -62,16 +63,18 @@ FORMATS: dict[str, FormatInfo] = {
     )
 }
 
+# The formats that copy node attributes get the subgraph with each stale limit's flag on it
+# (facts.with_stale); the study formats read the flags from the graph's Limit records.
 _RENDER: dict[str, Callable[[KnowledgeGraph, nx.MultiDiGraph], str | bytes]] = {
-    "graphml": lambda kg, sub: graphs.graphml(sub),
-    "gexf": lambda kg, sub: graphs.gexf(sub),
-    "json": lambda kg, sub: graphs.node_link_json(sub),
-    "mermaid": lambda kg, sub: mermaid.mermaid(sub),
-    "dot": graphs.dot,
+    "graphml": lambda kg, sub: graphs.graphml(with_stale(kg, sub)),
+    "gexf": lambda kg, sub: graphs.gexf(with_stale(kg, sub)),
+    "json": lambda kg, sub: graphs.node_link_json(with_stale(kg, sub)),
+    "mermaid": lambda kg, sub: mermaid.mermaid(with_stale(kg, sub)),
+    "dot": lambda kg, sub: graphs.dot(kg, with_stale(kg, sub)),
     "markdown": sheet.study_sheet,
     "anki": anki.apkg,
     "csv": tables.csv_zip,
-    "cypher": lambda kg, sub: tables.cypher(sub),
+    "cypher": lambda kg, sub: tables.cypher(with_stale(kg, sub)),
     "obsidian": lambda kg, sub: zip_bytes(
         {f"{_folder_name(sub)}/{name}": text for name, text in obsidian.vault(kg, sub).items()}),
 }

@@ -23,7 +23,8 @@ import networkx as nx
 
 from ..graph import KnowledgeGraph
 from ..model import Limit
-from .facts import concept_nodes, limits_of, note_lines, one_line, ref, sources_of, stale_messages
+from . import facts
+from .facts import concept_nodes, limits_of, line_stale, note_lines, one_line, ref, sources_of
 
 MODEL_ID = 1_607_392_319
 DECK_ID = 2_059_400_110
@@ -58,8 +59,7 @@ def _tags(*values: object) -> list[str]:
 def notes(kg: KnowledgeGraph, sub: nx.MultiDiGraph) -> list[genanki.Note]:
     """The deck's notes: limits first (in source order), then definitions (by name)."""
     limits = limits_of(kg, sub)
-    stale = stale_messages(limits)
-    out = [_limit_note(lim, stale.get(lim.id)) for lim in limits]
+    out = [_limit_note(lim, facts.stale_message(lim)) for lim in limits]
     for n in concept_nodes(sub):
         d = sub.nodes[n]
         if d.get("type") == "limit" or not str(d.get("definition") or "").strip():
@@ -90,11 +90,15 @@ def _definition_note(kg: KnowledgeGraph, node_id: str, d: dict) -> genanki.Note:
     front = f"{service}: what is {name}?" if service else f"What is {name}?"
     lines = note_lines(kg, sources_of(d))
     service_id = d.get("service_id") or (node_id.split(":", 1)[-1] if kind == "service" else "")
+    back = _h(d.get("definition"))
+    marker = line_stale(kg, lines[0][0], lines[0][1]) if lines else ""
+    if marker:  # the note line shown on the back states a value AWS has changed since
+        back += f'<div class="stale">{_h(marker)}</div>'
     return genanki.Note(
         model=MODEL,
         fields=[
             _h(front),
-            _h(d.get("definition")),
+            back,
             _h(lines[0][1]) if lines else "",
             _h(ref(lines[0][0])) if lines else "",
         ],

@@ -1,8 +1,9 @@
 """What the study formats (sheet, Anki, Obsidian, CSV) say about the nodes of a subgraph.
 
 The graph formats copy attributes; the study formats read them: a limit's display value, the note
-lines behind a node, whether AWS has changed a limit since the notes were written. Those readings
-live here so every format says the same thing about the same node.
+lines behind a node, whether AWS has changed a limit since the notes were written (the flag the
+graph carries on each Limit, see study/stale.py). Those readings live here so every format says
+the same thing about the same node.
 """
 
 from __future__ import annotations
@@ -28,14 +29,32 @@ def limits_of(kg: KnowledgeGraph, sub: nx.MultiDiGraph) -> list[Limit]:
     return found
 
 
-def stale_messages(limits: list[Limit]) -> dict[str, str]:
-    """Limit id -> "your notes: 256 KB; AWS since 2025-08: 1 MiB; source ..." for the limits AWS
-    has changed since, when the study module (which holds the reference values) is installed."""
-    try:
-        from ..study import stale_flags
-    except ImportError:
-        return {}
-    return {lid: flag.message for lid, flag in stale_flags(limits).items()}
+def stale_message(lim: Limit) -> str | None:
+    """"your notes: 256 KB; AWS since 2025-08: 1 MiB; source ..." when AWS has changed the limit."""
+    return str(lim.stale["message"]) if lim.stale else None
+
+
+def line_stale(kg: KnowledgeGraph, src: Source, text: str) -> str:
+    """The markers of the stale values a note line states and shows (`⚠ AWS since 2025-08: 1 MiB`),
+    for the formats that print note lines; "" when it states none."""
+    from ..study.stale import flags_at
+
+    shown = text.lower()
+    return "; ".join(f.marker for f in flags_at(kg, src.file, src.line)
+                     if str(kg.graph.nodes[f.limit_id].get("text", "")).lower() in shown)
+
+
+def with_stale(kg: KnowledgeGraph, sub: nx.MultiDiGraph) -> nx.MultiDiGraph:
+    """A copy of the subgraph whose limits AWS has changed since carry a `stale` attribute (the
+    flag: both values, the date and AWS's source), for the formats that copy node attributes."""
+    out = sub.copy()
+    for n, d in out.nodes(data=True):
+        if d.get("type") == "limit" and n in kg:
+            flag = kg.limit(n).stale
+            if flag:
+                d["stale"] = {k: flag[k] for k in ("notes_value", "aws_value", "as_of", "source", "message",
+                                                   "marker")}
+    return out
 
 
 def sources_of(data: dict[str, Any]) -> list[Source]:

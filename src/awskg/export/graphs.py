@@ -87,12 +87,17 @@ def dot_quote(text: Any) -> str:
 
 
 def node_label(data: dict[str, Any], node_id: str) -> str:
-    """What a node is called on a drawing: its name; a limit also shows its value."""
+    """What a node is called on a drawing: its name; a limit also shows its value, and the value
+    AWS states today when it has changed since (the `stale` attribute of facts.with_stale)."""
     name = data.get("name") or node_id
     if data.get("type") == "limit":
         value = data.get("text") or ""
         subject = data.get("subject") or name
-        return f"{subject}: {value}" if value else str(subject)
+        label = f"{subject}: {value}" if value else str(subject)
+        stale = data.get("stale")
+        if isinstance(stale, dict) and stale.get("marker"):
+            label += f" {stale['marker']}"
+        return label
     return str(name)
 
 

@@ -18,8 +18,8 @@ from typing import Any
 import networkx as nx
 
 from ..graph import KnowledgeGraph
-from .facts import concept_nodes, limits_of, note_lines, one_line, ref, sources_of, stale_messages
-from .sheet import md, md_block
+from .facts import concept_nodes, limits_of, note_lines, one_line, ref, sources_of, stale_message
+from .sheet import md, md_block, source_line_item
 
 _UNSAFE = re.compile(r'[/\\:*?"<>|#^\[\]\x00-\x1f\x7f]')
 _WINDOWS_RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10)),
@@ -73,7 +73,6 @@ def vault(kg: KnowledgeGraph, sub: nx.MultiDiGraph) -> dict[str, str]:
     """The folder's files: `<name>.md` -> note text, one per entity of the subgraph."""
     names = file_names(kg, sub)
     limits = {lim.id: lim for lim in limits_of(kg, sub)}
-    stale = stale_messages(list(limits.values()))
     files: dict[str, str] = {}
     for n, fname in names.items():
         d = sub.nodes[n]
@@ -93,8 +92,8 @@ def vault(kg: KnowledgeGraph, sub: nx.MultiDiGraph) -> dict[str, str]:
         if n in limits:
             lim = limits[n]
             value = f"**{md(lim.display)}** ({md(lim.kind)})"
-            if n in stale:
-                value += f" ⚠ {md(stale[n])}"
+            if lim.stale:
+                value += f" ⚠ {md(stale_message(lim))}"
             body += [value, ""]
         if d.get("definition"):
             body += [md_block(d["definition"]), ""]
@@ -109,7 +108,7 @@ def vault(kg: KnowledgeGraph, sub: nx.MultiDiGraph) -> dict[str, str]:
             body += ["## Links", "", *links, ""]
         lines = note_lines(kg, sources)
         if lines:
-            body += ["## Notes", "", *(f"- {md(ref(src))}: {md(text)}" for src, text in lines), ""]
+            body += ["## Notes", "", *(source_line_item(kg, src, text) for src, text in lines), ""]
         files[f"{fname}.md"] = "\n".join(front + body).rstrip("\n") + "\n"
     return files
 

@@ -18,7 +18,8 @@ import networkx as nx
 
 from ..graph import KnowledgeGraph
 from ..model import Limit, Source
-from .facts import concept_nodes, limits_of, note_lines, one_line, ref, sources_of, stale_messages
+from . import facts
+from .facts import concept_nodes, limits_of, line_stale, note_lines, one_line, ref, sources_of
 
 # CommonMark lets any ASCII punctuation be backslash-escaped; these are the ones that mean something
 # mid-line in CommonMark, GFM or Obsidian (`==highlight==`, `%%comment%%`, `#tag`, `^block`,
@@ -63,7 +64,6 @@ def study_sheet(kg: KnowledgeGraph, sub: nx.MultiDiGraph) -> str:
     nodes = concept_nodes(sub)
     roots = [r for r in sub.graph.get("roots", []) if r in sub]
     limits = {lim.id: lim for lim in limits_of(kg, sub)}
-    stale = stale_messages(list(limits.values()))
     groups: dict[str, list[str]] = {}
     for n in nodes:
         groups.setdefault(_group_of(sub, n), []).append(n)
@@ -84,7 +84,7 @@ def study_sheet(kg: KnowledgeGraph, sub: nx.MultiDiGraph) -> str:
     ]
     for g in order:
         members = groups[g]
-        out += _section(kg, sub, g, named.get(g, "Other concepts"), members, limits, stale)
+        out += _section(kg, sub, g, named.get(g, "Other concepts"), members, limits)
     return "\n".join(out).rstrip("\n") + "\n"
 
 
@@ -95,7 +95,6 @@ def _section(
     name: str,
     members: list[str],
     limits: dict[str, Limit],
-    stale: dict[str, str],
 ) -> list[str]:
     out = [f"## {md(name)}", ""]
     if group in sub:
@@ -124,8 +123,8 @@ def _section(
             value = f"**{md(lim.display)}**"
             if lim.conflict:
                 value += " (the notes disagree)"
-            if lim.id in stale:
-                value += f" ⚠ {md(stale[lim.id])}"
+            if lim.stale:
+                value += f" ⚠ {md(facts.stale_message(lim))}"
             out.append(f"| {md(lim.subject)} | {value} | {md(lim.kind)} | {md(ref(lim.source))} "
                        f"| {md(lim.line_text)} |")
         out.append("")
@@ -140,9 +139,16 @@ def _section(
     lines = note_lines(kg, _all_sources(sub, members))
     if lines:
         out += ["### Source lines", ""]
-        out += [f"- {md(ref(src))}: {md(text)}" for src, text in lines]
+        out += [source_line_item(kg, src, text) for src, text in lines]
         out.append("")
     return out
+
+
+def source_line_item(kg: KnowledgeGraph, src: Source, text: str) -> str:
+    """`- notes/aws.txt:84: max message size: 256KB ⚠ AWS since 2025-08: 1 MiB`: a note line as a
+    list item, with the markers of the stale values it states."""
+    marker = line_stale(kg, src, text)
+    return f"- {md(ref(src))}: {md(text)}" + (f" {md(marker)}" if marker else "")
 
 
 def _name(sub: nx.MultiDiGraph, n: str) -> str:

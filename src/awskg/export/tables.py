@@ -1,7 +1,8 @@
 """Tables: CSV (nodes and edges, for spreadsheets and Neo4j's LOAD CSV) and Cypher for Neo4j.
 
-CSV: `nodes.csv` (id, type, name, service, definition, value, value_max, unit, display, sources)
-and `edges.csv` (source, target, relation, weight, sources); sources are `file:line;file:line`.
+CSV: `nodes.csv` (id, type, name, service, definition, value, value_max, unit, display, stale,
+sources; `stale` is the flag's message when AWS has changed a limit since the notes) and
+`edges.csv` (source, target, relation, weight, sources); sources are `file:line;file:line`.
 A text cell that starts with `=`, `+`, `-`, `@`, a tab or a carriage return gets a leading `'`:
 spreadsheets run such a cell as a formula, and note text must open as text.
 
@@ -34,10 +35,11 @@ import networkx as nx
 from ..graph import KnowledgeGraph
 from ..model import format_number
 from .archive import zip_bytes
-from .facts import concept_nodes, refs
+from .facts import concept_nodes, refs, stale_message
 
 NODE_COLUMNS = (
-    "id", "type", "name", "service", "definition", "value", "value_max", "unit", "display", "sources",
+    "id", "type", "name", "service", "definition", "value", "value_max", "unit", "display", "stale",
+    "sources",
 )
 EDGE_COLUMNS = ("source", "target", "relation", "weight", "sources")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -60,12 +62,12 @@ def csv_tables(kg: KnowledgeGraph, sub: nx.MultiDiGraph) -> tuple[str, str]:
     w.writerow(NODE_COLUMNS)
     for n in sorted(sub.nodes):
         d = sub.nodes[n]
-        is_limit = d.get("type") == "limit" and n in kg
-        display = kg.limit(n).display if is_limit else ""
+        lim = kg.limit(n) if d.get("type") == "limit" and n in kg else None
         w.writerow([
             _cell(n), _cell(d.get("type")), _cell(d.get("name")), _cell(d.get("service")),
             _cell(d.get("definition")), _number(d.get("value")), _number(d.get("value_max")),
-            _cell(d.get("unit")), _cell(display), _cell(refs(d.get("sources", []))),
+            _cell(d.get("unit")), _cell(lim.display if lim else ""), _cell(stale_message(lim) if lim else ""),
+            _cell(refs(d.get("sources", []))),
         ])
     edges = io.StringIO()
     w = csv.writer(edges, lineterminator="\n")

@@ -13,15 +13,15 @@ graph. One module per kind of fact; the rules read the language of notes, never 
     the value bounds) and a service;
   * `relations`: typed relations from relation cues (data/relations.json), RELATED_TO by
     co-occurrence; `contrasts`: CONTRASTS_WITH for the comparisons notes make;
-  * `linking`: passes over the merged graph (TYPE_OF by head noun, PART_OF, typo merges,
-    conflicting values).
+  * `linking`: passes over the merged graph (TYPE_OF by head noun, PART_OF, typo merges, one
+    limit for one fact); `tables`: comparison tables.
 """
 
 from __future__ import annotations
 
 from .extractor import Extractor
 from .facts import FACTS_VERSION, Facts, assemble_facts
-from .linking import link_parts, link_types, mark_conflicts, merge_equal_limits, merge_typos
+from .linking import link_parts, link_types, merge_equal_limits, merge_typos
 
 __all__ = [
     "FACTS_VERSION",
@@ -30,7 +30,6 @@ __all__ = [
     "assemble_facts",
     "link_parts",
     "link_types",
-    "mark_conflicts",
     "merge_equal_limits",
     "merge_typos",
 ]

@@ -1,5 +1,5 @@
 """Passes over the merged graph of all files: typo merges, one limit for a fact stated in several
-places, TYPE_OF by head noun, PART_OF from the catalog, conflicting values flagged."""
+places, TYPE_OF by head noun, PART_OF from the catalog. (Conflicting values: conflicts.py.)"""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any
 from rapidfuzz import fuzz
 
 from ..model import Source
-from ..vocabulary import catalog, fold
+from ..vocabulary import catalog
 from .names import singular_phrase, split_aliases
 
 
@@ -53,24 +53,6 @@ def link_parts(kg: Any) -> int:
                 n, f"service:{rec.parent}", "PART_OF", [Source.from_dict(s) for s in d.get("sources", [])[:1]]
             )
             count += 1
-    return count
-
-
-def mark_conflicts(kg: Any) -> int:
-    """Limits of the same service, subject and kind stated with different values are kept, and
-    each is flagged `conflict` (the notes disagree with themselves)."""
-    groups: dict[tuple[Any, str, str], list[str]] = {}
-    g = kg.graph
-    for n, d in g.nodes(data=True):
-        if d.get("type") == "limit" and d.get("value") is not None:
-            groups.setdefault((d.get("service_id"), fold(d.get("subject", "")), d.get("kind")), []).append(n)
-    count = 0
-    for ids in groups.values():
-        values = {(g.nodes[i].get("base_value"), g.nodes[i].get("base_value_max")) for i in ids}
-        if len(values) > 1:
-            for i in ids:
-                g.nodes[i]["conflict"] = True
-                count += 1
     return count
 
 
@@ -163,15 +145,21 @@ def merge_equal_limits(kg: Any) -> int:
             words = _subject_words(g.nodes[nid])
             kind = g.nodes[nid].get("kind")
             # `default 30 s` and `max 30 s` are two facts; a value with no cue joins either.
-            into = next(
-                (k for k, kw in kept if words & kw and _kinds_agree(kind, g.nodes[k].get("kind"))), None
-            )
+            # One subject's words within the other's (`message size` in `sending a message larger
+            # than 256kb size`); `... per standard queue` and `... per FIFO queue` are two facts.
+            same = [k for k, kw in kept
+                    if _same_subject(words, kw) and _kinds_agree(kind, g.nodes[k]["kind"])]
+            into = same[0] if same else None
             if into is None:
                 kept.append((nid, words))
                 continue
             _merge_limit(kg, into, nid)
             merged += 1
     return merged
+
+
+def _same_subject(a: set[str], b: set[str]) -> bool:
+    return bool(a and b and (a <= b or b <= a))
 
 
 def _kinds_agree(a: str | None, b: str | None) -> bool:

@@ -42,7 +42,7 @@ _PRONOUNS = {
     "while",
 }
 
-# A clause of a line that opens with its own `Label:` (after a comma or semicolon).
+# A clause of a line that opens with its own `Label:` (after a comma or semicolon that ends a value).
 _LABELLED_CLAUSE = re.compile(r"[,;]\s*([A-Za-z][\w /.-]{0,40}?):\s*(?:(?:up to|max|min|default)\s+)?$", re.I)
 
 _GENERIC = {
@@ -82,7 +82,7 @@ def subject_of(text: str, q: Quantity, ln: NoteLine, card: Card) -> str:
             # `API: BatchGetItem (max 100), BatchWriteItem (max 25)`: the name the parenthesis follows.
             return with_noun(named, q) if q.noun else dimensioned(named, q)
     own_label = _LABELLED_CLAUSE.search(text[: q.start])
-    if own_label and own_label.start() > 0:
+    if own_label and re.search(r"\d", text[: own_label.start()]):
         # `GSI: 20 per table, LSI: 5 per table`: a later clause names its own subject.
         label = own_label.group(1).strip()
         return with_noun(label, q) if q.noun else dimensioned(label, q)

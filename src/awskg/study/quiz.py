@@ -12,8 +12,9 @@ behind it:
 Distractors come from the graph too: other limits of the same dimension and kind (shown in the
 answer's unit), sibling features, the other side of a contrast, services the relation does not
 join. A question is only asked when it has at least two distractors that are not right answers.
-The reference of current AWS quotas never changes an answer: a limit question whose limit AWS
-has since changed carries the flag beside it (`Question.stale`).
+The reference of current AWS quotas never changes an answer: a question whose limit AWS has since
+changed, or whose explanation line states such a value, carries the flag beside it
+(`Question.stale`, the flag's message: both values and AWS's source).
 """
 
 from __future__ import annotations
@@ -214,7 +215,21 @@ def _all_candidates(kg: KnowledgeGraph) -> list[_Candidate]:
     defined = _defined_nodes(kg)
     out = [*_limit_candidates(kg), *_definition_candidates(defined), *_comparison_candidates(kg, defined),
            *_relation_candidates(kg)]
+    for c in out:
+        c.stale = c.stale or _explanation_flag(kg, c)
     return [c for c in out if len(c.distractors()) >= MIN_CHOICES - 1]
+
+
+def _explanation_flag(kg: KnowledgeGraph, c: _Candidate) -> str | None:
+    """The flag of a value AWS has changed since that the explanation's note line states: a
+    definition or a comparison explained by `max message size: 256KB` carries it too."""
+    from .stale import flags_at
+
+    for flag in flags_at(kg, c.source.file, c.source.line):
+        text = str(kg.graph.nodes[flag.limit_id].get("text", ""))
+        if text and text.lower() in c.explanation.lower():
+            return flag.message
+    return None
 
 
 def _realise(c: _Candidate, rng: random.Random) -> Question:
@@ -304,10 +319,7 @@ def _choice_index(q: Question, choice: int | str) -> int | None:
 
 
 def _limit_candidates(kg: KnowledgeGraph) -> list[_Candidate]:
-    from .stale import stale_flags
-
     limits = [lim for lim in kg.limits(numeric_only=True) if lim.base_value is not None]
-    flags = stale_flags(limits)
     same_subject: dict[tuple[str | None, str], list[Limit]] = {}
     per_line: dict[tuple[str, int], int] = {}
     for lim in limits:
@@ -349,7 +361,7 @@ def _limit_candidates(kg: KnowledgeGraph) -> list[_Candidate]:
             # Nearest values first: 256 KB is asked beside 8 KB and 3 MB, not beside 10 GB.
             tiers=[[t for _, t in sorted(tier)] for tier in tiers],
             explanation=lim.line_text, source=lim.source, service=lim.service_id,
-            stale=flags[lim.id].message if lim.id in flags else None, ordered=True,
+            stale=lim.stale["message"] if lim.stale else None, ordered=True,
         ))
     return out
 

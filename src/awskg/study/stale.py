@@ -1,30 +1,46 @@
 """Limits AWS has changed since the notes were written: the notes' value beside the current one.
 
-`data/aws-quotas.jsonl` holds current AWS quotas, each with the page it was read from, a quote and
-the date it took effect. `stale_flags(limits)` matches each limit of the notes to a row (same
-service, same dimension, subject by fuzzy match), compares them in base units and returns a
-`StaleFlag` for those that differ. The reference never feeds extraction or search: the notes stay
-the answer, and the flag is shown beside it.
+`reference.py` reads the shipped reference of current AWS quotas. Here each limit of the notes is
+matched to a row (same service, same measure, subject by fuzzy match) and compared like with like:
+
+* a maximum with AWS's maximum (a range's upper end; a quota AWS raises on request counts up to its
+  ceiling), a minimum with the minimum (a range's lower end), a default with the default, a range
+  with both ends, a rate with the rate, a retention with the retention;
+* values in base units, rates per second (`14 days` is `1,209,600 seconds`; `1,000 every 10
+  seconds` is `100 per second`);
+* a value of another kind (a count, a retention of a configurable period) only against the row's
+  bounds: inside AWS's range is not stale, outside is;
+* a non-numeric bound (`unlimited`) with a row that states one.
+
+`stale_flags(limits)` returns a `StaleFlag` for those that differ. `limit_flag(kg, limit)`,
+`graph_flags(kg)` and `flags_at(kg, file, line)` (the flags of a note line) are the one place a
+graph's flags are computed (kept per graph): `Limit.stale`, search hits, `show`, `compare`,
+quizzes and exports all read them from there. The
+reference never feeds extraction or search: the notes stay the answer, and the flag is shown
+beside it.
 """
 
 from __future__ import annotations
 
-import json
 import re
+import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
-from importlib import resources
 from typing import Any
 
 from rapidfuzz import fuzz
 
-from ..model import Limit, format_number
-from ..quantities import parse_quantity, to_base
+from ..model import Hit, Limit
 from ..search import stem
 from ..vocabulary import catalog, load_data
+from .reference import REFERENCE_FILE, Reference, parse_row, period_seconds, reference_rows
 
-REFERENCE_FILE = "aws-quotas.jsonl"
+__all__ = [
+    "MATCH_THRESHOLD", "REFERENCE_FILE", "Match", "Reference", "StaleFlag", "flag_hits", "flag_message",
+    "flags_at", "graph_flags", "limit_flag", "limit_measure", "match_limit", "matches", "parse_row",
+    "reference_rows", "stale_flags", "subject_score",
+]
 
 # A subject match at or above this score counts. Tested with a pair on either side of it
 # (tests/test_study_stale.py): below it, subjects share one generic word ("size") and little else.
@@ -36,7 +52,7 @@ _OPPOSITES = (
     ("enabled", "disabled"), ("standard", "fifo"), ("standard", "express"), ("read", "write"),
     ("synchronous", "asynchronous"), ("sync", "async"), ("zipped", "unzipped"),
     ("compressed", "uncompressed"), ("request", "response"), ("inbound", "outbound"),
-    ("public", "private"), ("encrypted", "unencrypted"),
+    ("public", "private"), ("encrypted", "unencrypted"), ("local", "global"),
 )
 
 # Two values this close (relative) are the same quota written in other units (1,024 KB and 1 MB).
@@ -47,53 +63,14 @@ _KIND_WORDS = {"max", "maximum", "min", "minimum", "default", "total", "limit", 
                "amount", "number", "valid", "range", "up", "upto", "per", "incl", "including", "all",
                "each", "any", "one", "use", "above", "this", "than", "also", "via"}
 
-
-@dataclass(frozen=True)
-class Reference:
-    """One row of the reference, with its values read into base units."""
-
-    service: str
-    subject: str
-    kind: str
-    value: float | None
-    value_max: float | None
-    unit: str
-    as_of: str
-    source: str
-    quote: str
-    changed: str
-    service_id: str | None
-    dimension: str
-    base_value: float | None
-    base_value_max: float | None
-    base_default: float | None
-    unit_name: str
-    per: str | None
-
-    def to_dict(self) -> dict[str, Any]:
-        """The row as shipped: what a consumer shows beside a flag."""
-        return {
-            "service": self.service,
-            "subject": self.subject,
-            "kind": self.kind,
-            "value": self.value,
-            "value_max": self.value_max,
-            "unit": self.unit,
-            "as_of": self.as_of,
-            "source": self.source,
-            "quote": self.quote,
-            "changed": self.changed,
-        }
-
-    @property
-    def display(self) -> str:
-        """`1 MiB`, `1-900 seconds`, `1-35 days (default 35)`."""
-        return _ref_display(self)
+# A row of the same kind as the limit (a maximum with a maximum) outranks one the limit is only
+# checked against (a count inside a range) by this much subject score.
+_SAME_KIND_BONUS = 3.0
 
 
 @dataclass
 class StaleFlag:
-    """A limit of the notes whose value AWS states otherwise today."""
+    """A limit of the notes whose value AWS states otherwise today: both values and AWS's source."""
 
     limit_id: str
     reference: dict[str, Any]
@@ -103,15 +80,33 @@ class StaleFlag:
     aws_value: str = ""
     differs: list[str] = field(default_factory=list)
 
+    @property
+    def source(self) -> str:
+        return str(self.reference.get("source", ""))
+
+    @property
+    def as_of(self) -> str:
+        return str(self.reference.get("as_of", ""))
+
+    @property
+    def marker(self) -> str:
+        """`⚠ AWS since 2025-08: 1 MiB`: what a value shows beside it, where a cell has no room for
+        the whole message."""
+        when = f"AWS since {self.as_of}" if self.as_of and self.as_of != "unknown" else "AWS today"
+        return f"⚠ {when}: {self.aws_value}"
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "limit_id": self.limit_id,
-            "reference": dict(self.reference),
-            "message": self.message,
-            "score": round(self.score, 1),
             "notes_value": self.notes_value,
             "aws_value": self.aws_value,
+            "as_of": self.as_of,
+            "source": self.source,
+            "message": self.message,
+            "marker": self.marker,
             "differs": list(self.differs),
+            "score": round(self.score, 1),
+            "reference": dict(self.reference),
         }
 
 
@@ -123,115 +118,11 @@ class Match:
     reference: Reference
     score: float
     differs: tuple[str, ...]  # which values differ: "value", "lower bound", "upper bound", "default"
+    same_kind: bool = True  # compared bound with bound (max with max); else checked against bounds
 
     @property
     def stale(self) -> bool:
         return bool(self.differs)
-
-
-# --------------------------------------------------------------------------- the reference
-
-
-@cache
-def reference_rows() -> tuple[Reference, ...]:
-    """The shipped reference, parsed once; a row without a source is an error in the package."""
-    rows = []
-    text = resources.files("awskg").joinpath("data").joinpath(REFERENCE_FILE).read_text(encoding="utf-8")
-    for number, line in enumerate(text.splitlines(), 1):
-        if line.strip():
-            rows.append(parse_row(json.loads(line), number))
-    return tuple(rows)
-
-
-def parse_row(raw: dict[str, Any], number: int = 0) -> Reference:
-    """A reference row with its unit text read: `"seconds (default 30; max 12 h)"` is seconds, with a
-    default of 30 s; the parenthesis never changes the unit of `value` itself."""
-    if not raw.get("source"):
-        raise ValueError(f"{REFERENCE_FILE}:{number}: row has no source")
-    unit_text = str(raw.get("unit") or "")
-    main = unit_text.split("(", 1)[0].strip()
-    unit_name, dim, factor, per = _read_unit(main)
-    value, value_max = raw.get("value"), raw.get("value_max")
-    default = value if raw.get("kind") == "default" else None
-    base_default = default * factor if default is not None else _default_in(unit_text, dim, factor)
-    return Reference(
-        service=str(raw.get("service", "")),
-        subject=str(raw.get("subject", "")),
-        kind=str(raw.get("kind", "max")),
-        value=value,
-        value_max=value_max,
-        unit=unit_text,
-        as_of=str(raw.get("as_of") or "unknown"),
-        source=str(raw["source"]),
-        quote=str(raw.get("quote", "")),
-        changed=str(raw.get("changed", "")),
-        service_id=_service_id(str(raw.get("service", "")), str(raw.get("subject", ""))),
-        dimension=dim,
-        base_value=value * factor if value is not None else None,
-        base_value_max=value_max * factor if value_max is not None else None,
-        base_default=base_default,
-        unit_name=unit_name,
-        per=per,
-    )
-
-
-def _read_unit(main: str) -> tuple[str, str, float, str | None]:
-    """(unit as written, dimension, factor to base, per) of a unit phrase: `MB/s per shard`,
-    `execution environments per 10 seconds`, `KB`, `replicas`."""
-    head, _, per = main.partition(" per ")
-    first = head.split()[0] if head.split() else ""
-    rate = re.fullmatch(r"([A-Za-z]+)/s(?:ec)?", first)
-    if rate:
-        dim, base = to_base(1.0, rate.group(1))
-        if dim == "bytes":
-            return first, "rate", float(base or 1.0), per or None
-    dim, base = to_base(1.0, first)
-    if dim != "count":
-        return first, dim, float(base or 1.0), per or None
-    return head.strip(), "count", 1.0, per or None
-
-
-_DEFAULT_RE = re.compile(
-    r"default(?:\s+[a-z]+){0,3}?\s+(?:is\s+)?(\d[\d,]*(?:\.\d+)?)\s*([A-Za-z%]+)?"
-    r"|(\d[\d,]*(?:\.\d+)?)\s*([A-Za-z%]+)?\s+default",
-    re.I,
-)
-
-
-def _default_in(unit_text: str, dim: str, factor: float) -> float | None:
-    """The default a unit text states in words (`default 30`, `default 60 min`, `5 default`)."""
-    m = _DEFAULT_RE.search(unit_text)
-    if not m:
-        return None
-    number = m.group(1) or m.group(3)
-    word = m.group(2) if m.group(1) else m.group(4)
-    value = float(number.replace(",", ""))
-    if word:
-        try:
-            base, wdim, _ = parse_quantity(f"{number}{word}")
-        except ValueError:
-            base, wdim = None, None
-        if wdim == dim and base is not None:
-            return base
-    return value * factor
-
-
-def _service_id(name: str, subject: str) -> str | None:
-    """The catalog id of a reference row's service: `ElastiCache (Valkey/Redis OSS)`, `EBS`."""
-    cat = catalog()
-    for text in (name, name.split("(", 1)[0].strip()):
-        sid = cat.lookup(text)
-        if sid:
-            return sid
-    short = name.split("(", 1)[0].strip()
-    if short in cat.ambiguous:
-        return cat.resolve_ambiguous(short, subject)
-    words = short.split()
-    for end in range(len(words) - 1, 0, -1):  # "Cognito User Pools" -> "Cognito User" -> "Cognito"
-        sid = cat.lookup(" ".join(words[:end]))
-        if sid:
-            return sid
-    return cat.lookup_fuzzy(short)
 
 
 # --------------------------------------------------------------------------- matching
@@ -244,13 +135,23 @@ def subject_score(limit_text: str, reference_subject: str, service_id: str | Non
     words and the service's own name left out: token_set alone scores 100 whenever one subject's
     words are a subset of the other's ("size" of anything), token_sort alone punishes the longer,
     qualified wording of the reference ("Maximum message size (body + attributes)"). Subjects that
-    name opposites (enabled/disabled) score 0."""
-    drop = _service_words(service_id)
-    wa, wb = _words(limit_text, drop), _words(reference_subject, drop)
-    if not wa or not wb or _opposed(limit_text, reference_subject):
+    name opposites (enabled/disabled, local/global) score 0."""
+    if _opposed(limit_text, reference_subject):
         return 0.0
-    a, b = " ".join(wa), " ".join(wb)
-    return (fuzz.token_set_ratio(a, b) + fuzz.token_sort_ratio(a, b)) / 2.0
+    drop = _service_words(service_id)
+    wa = _words(limit_text, drop)
+    best = 0.0
+    # A parenthesis qualifies or renames (`Message size (MaximumMessageSize topic attribute)`):
+    # the subject is scored with it and without it, and the better reading counts.
+    for subject in {reference_subject, _PAREN.sub(" ", reference_subject)}:
+        wb = _words(subject, drop)
+        if wa and wb:
+            a, b = " ".join(wa), " ".join(wb)
+            best = max(best, (fuzz.token_set_ratio(a, b) + fuzz.token_sort_ratio(a, b)) / 2.0)
+    return best
+
+
+_PAREN = re.compile(r"\([^)]*\)")
 
 
 def _opposed(a: str, b: str) -> bool:
@@ -325,7 +226,11 @@ def _feature_words(feature: str | None) -> str:
 
 
 def _same_service(lim: Limit, ref: Reference) -> bool:
-    if not ref.service_id or not lim.service_id:
+    """The row is about the limit's service (or its parent or component). A row of something the
+    catalog does not hold (`AWS Free Tier`, a programme across services) is about any service."""
+    if not ref.service_id:
+        return True
+    if not lim.service_id:
         return False
     if ref.service_id == lim.service_id:
         return True
@@ -336,96 +241,159 @@ def _same_service(lim: Limit, ref: Reference) -> bool:
 
 def match_limit(lim: Limit, rows: Iterable[Reference] | None = None,
                 threshold: float = MATCH_THRESHOLD) -> Match | None:
-    """The reference row a limit of the notes states, or None: same service, same dimension, a
-    subject score at or above the threshold, and values of a kind the two can be compared by.
-    Among rows that tie on score, one whose kind is the limit's own wins."""
-    if lim.value is None or lim.base_value is None:
+    """The reference row a limit of the notes states, or None: same service, same measure, a
+    subject score at or above the threshold, and values the two can be compared by. A row of the
+    limit's own kind outranks one the limit is only checked against."""
+    measure = limit_measure(lim)
+    if measure is None:
         return None
+    dimension = measure[0]
     text = _limit_text(lim)
     best: tuple[float, int, Match] | None = None
     for i, ref in enumerate(rows if rows is not None else reference_rows()):
-        if ref.base_value is None or ref.dimension != lim.dimension or not _same_service(lim, ref):
-            continue
-        if not _per_agrees(lim.per, ref):
+        if ref.dimension != dimension or not _same_service(lim, ref):
             continue
         score = subject_score(text, ref.subject, lim.service_id)
         if score < threshold:
             continue
-        differs = _compare(lim, ref)
-        if differs is None:
+        verdict = compare(lim, ref)
+        if verdict is None:
             continue
-        rank = score + (3.0 if ref.kind == lim.kind else 0.0)
+        same_kind, differs = verdict
+        rank = score + (_SAME_KIND_BONUS if same_kind else 0.0)
         if best is None or rank > best[0]:
-            best = (rank, -i, Match(lim.id, ref, score, tuple(differs)))
+            best = (rank, -i, Match(lim.id, ref, score, tuple(differs), same_kind))
     return best[2] if best else None
 
 
-def _per_agrees(per: str | None, ref: Reference) -> bool:
-    """A limit per period (`1,000 per 10 s`) only compares with a row per the same period; a per
-    that is not a time (`per function`) does not change what the number counts."""
-    a, b = _period(per), _period(ref.per)
-    if a is None and b is None:
-        return True
-    return a is not None and b is not None and abs(a - b) <= _TOLERANCE * max(a, b)
+# --------------------------------------------------------------------------- comparing
 
 
-def _period(per: str | None) -> float | None:
-    if not per:
-        return None
-    text = per.strip().split(" per ")[0]
-    m = re.match(r"(\d[\d,]*(?:\.\d+)?)?\s*([A-Za-z]+)", text)
-    if not m:
-        return None
-    try:
-        base, dim, _ = parse_quantity(f"{m.group(1) or '1'}{m.group(2)}")
-    except ValueError:
-        return None
-    return base if dim == "seconds" else None
+def limit_measure(lim: Limit) -> tuple[str, float | None, float | None] | None:
+    """(measure, low, high) of a limit in base units, rates per second: `1 MB/s` is (`bytes/s`,
+    1048576, None); `1,000 instances per 10 s` is (`count/s`, 100, None); `unlimited` is (`count`,
+    None, None). None for a limit with neither a value nor a bound."""
+    if lim.base_value is None:
+        return (lim.dimension, None, None) if lim.bound else None
+    lo, hi = lim.base_value, lim.base_value_max
+    if lim.dimension == "rate":
+        num, _, den = (lim.unit or "").partition("/")
+        period = period_seconds(den or "s") or 1.0
+        measure = "bytes/s" if _unit_dimension(num) == "bytes" else "count/s"
+        return measure, lo / period, hi / period if hi is not None else None
+    period = period_seconds(lim.per) if lim.dimension in ("count", "bytes") else None
+    if period:
+        return f"{lim.dimension}/s", lo / period, hi / period if hi is not None else None
+    return lim.dimension, lo, hi
 
 
-def _compare(lim: Limit, ref: Reference) -> list[str] | None:
-    """Which of the limit's values differ from the row's (empty: they agree), or None when the two
-    state different things (a granularity and a maximum) and cannot be compared."""
-    ref_range = ref.kind == "range" and ref.base_value_max is not None
-    lo, hi = ref.base_value, ref.base_value_max if ref_range else ref.base_value
-    kind = lim.kind
-    if kind in ("granularity", "other") or ref.kind in ("granularity", "other"):
-        return None if ref.kind != kind else _pairs([("value", lim.base_value, lo)])
-    if kind == "range" and lim.base_value_max is not None:
-        if ref_range:
-            return _pairs([("lower bound", lim.base_value, lo), ("upper bound", lim.base_value_max, hi)])
-        if ref.kind == "min":
-            return _pairs([("lower bound", lim.base_value, lo)])
-        if ref.kind in ("max", "retention"):
-            return _pairs([("upper bound", lim.base_value_max, hi)])
-        return None
-    if kind == "default":
-        if ref.base_default is None:
-            return None
-        return _pairs([("default", lim.base_value, ref.base_default)])
-    if kind == "min":
-        if ref.kind == "min" or ref_range:
-            return _pairs([("value", lim.base_value, lo)])
-        return None
+def _unit_dimension(unit: str) -> str:
+    from ..quantities import to_base
+
+    return to_base(1.0, unit)[0]
+
+
+@dataclass(frozen=True)
+class _Bounds:
+    """What a reference row states, in base units (rates per second)."""
+
+    lower: float | None = None  # a min row; a range's lower end
+    upper: float | None = None  # a max row; a range's upper end
+    ceiling: float | None = None  # a max AWS raises on request up to this (a max row's value_max)
+    default: float | None = None
+    fixed: float | None = None  # a rate or a retention: the one value AWS states
+
+
+def _bounds(ref: Reference) -> _Bounds:
+    v, vmax, d = ref.base_value, ref.base_value_max, ref.base_default
+    if ref.kind == "range":
+        return _Bounds(lower=v, upper=vmax, default=d)
+    if ref.kind == "max":
+        return _Bounds(upper=v, ceiling=vmax, default=d)
     if ref.kind == "min":
+        return _Bounds(lower=v, default=d)
+    if ref.kind == "default":
+        return _Bounds(default=v)
+    return _Bounds(fixed=v, default=d)  # rate, retention: what AWS does
+
+
+def compare(lim: Limit, ref: Reference) -> tuple[bool, list[str]] | None:
+    """(same kind, values that differ) of a limit against a row: empty when they agree; None when
+    the two state things that cannot be compared (a maximum and a default, a granularity and a
+    range). Same kind: the limit's kind is a bound the row states (max with max or a range's upper
+    end). Otherwise a value is only checked against the row's bounds."""
+    measure = limit_measure(lim)
+    if measure is None:
         return None
-    if not ref_range:
-        return _pairs([("value", lim.base_value, lo)])
-    # One number in the notes, a configurable range at AWS.
-    if kind == "retention":
-        # A retention stated as one period is a fixed period; a range means it is now chosen.
-        return [] if _same(lim.base_value, lo) and _same(lim.base_value, hi) else ["value"]
+    _, lo, hi = measure
+    if lo is None or ref.bound:  # a non-numeric bound on either side
+        return _compare_bounds(lim, ref, lo)
+    b, kind = _bounds(ref), lim.kind
     if kind == "max":
-        if ref.base_default is not None and _same(lim.base_value, ref.base_default):
-            return []  # the notes give AWS's default size as the size ("512MB of /tmp")
-        return _pairs([("value", lim.base_value, hi)])
-    if ref.base_default is not None:  # a count or rate of what AWS does: its default behaviour
-        return _pairs([("value", lim.base_value, ref.base_default)])
-    return None
+        return _same_value(b.upper, b.ceiling, lo, "value" if ref.kind == "max" else "upper bound") \
+            or _same_value(b.fixed, None, lo, "value")
+    if kind == "min":
+        return _same_value(b.lower, None, lo, "value" if ref.kind == "min" else "lower bound")
+    if kind == "default":
+        return _same_value(b.default, None, lo, "default") or _inside(b, lo)
+    if kind == "range":
+        return _compare_range(b, lo, hi)
+    if kind == "rate":
+        target = b.fixed if ref.kind == "rate" else b.upper if ref.kind == "max" else b.default
+        return _same_value(target, b.ceiling if ref.kind == "max" else None, lo, "value") or _inside(b, lo)
+    if kind == "retention" and ref.kind == "retention":
+        return _same_value(b.fixed, None, lo, "value")
+    if kind in ("retention", "count"):
+        return _inside(b, lo)
+    return None  # granularity, other: the reference states neither
 
 
-def _pairs(pairs: list[tuple[str, float | None, float | None]]) -> list[str]:
-    return [label for label, a, b in pairs if a is not None and b is not None and not _same(a, b)]
+def _compare_bounds(lim: Limit, ref: Reference, value: float | None) -> tuple[bool, list[str]] | None:
+    """`unlimited` in the notes agrees with `unlimited` at AWS; a maximum in the notes where AWS
+    states no limit is stale. A non-numeric bound is never compared with a number AWS states:
+    `no size limitations` names a different thing more often than it contradicts a quota."""
+    if ref.bound is None or lim.kind not in ("max", "range"):
+        return None
+    if value is None:
+        return (True, []) if lim.bound == ref.bound else None
+    return True, ["value"]
+
+
+def _same_value(target: float | None, ceiling: float | None, value: float,
+                label: str) -> tuple[bool, list[str]] | None:
+    """Same kind: the value is the row's (or, for a quota raised on request, up to its ceiling)."""
+    if target is None:
+        return None
+    if _same(value, target) or (ceiling is not None and target <= value <= ceiling * (1 + _TOLERANCE)):
+        return True, []
+    return True, [label]
+
+
+def _compare_range(b: _Bounds, lo: float, hi: float | None) -> tuple[bool, list[str]] | None:
+    if hi is None:
+        return None
+    pairs = []
+    if b.lower is not None:
+        pairs.append(("lower bound", lo, b.lower))
+    if b.upper is not None:
+        if b.ceiling is not None and b.upper <= hi <= b.ceiling * (1 + _TOLERANCE):
+            hi = b.upper
+        pairs.append(("upper bound", hi, b.upper))
+    if not pairs:
+        return None
+    return True, [label for label, a, c in pairs if not _same(a, c)]
+
+
+def _inside(b: _Bounds, value: float) -> tuple[bool, list[str]] | None:
+    """A value of another kind than the row's bounds, checked against them: inside is not stale
+    (a retention of 35 days where AWS allows 1-35), outside is."""
+    low, high = b.lower, b.ceiling if b.ceiling is not None else b.upper
+    if low is None and high is None:
+        return None
+    above_low = low is None or value >= low * (1 - _TOLERANCE)
+    below_high = high is None or value <= high * (1 + _TOLERANCE)
+    inside = above_low and below_high
+    return False, [] if inside else ["value"]
 
 
 def _same(a: float | None, b: float | None) -> bool:
@@ -440,23 +408,28 @@ def _same(a: float | None, b: float | None) -> bool:
 def stale_flags(limits: Iterable[Limit]) -> dict[str, StaleFlag]:
     """limit id -> StaleFlag, for the limits whose value differs from the current AWS value they
     match. Limits that match no row, or match one they agree with, are left out."""
-    rows = reference_rows()
     out: dict[str, StaleFlag] = {}
     for lim in limits:
-        m = match_limit(lim, rows)
-        if m is None or not m.stale:
-            continue
-        ref = m.reference
-        out[lim.id] = StaleFlag(
-            limit_id=lim.id,
-            reference=ref.to_dict(),
-            message=flag_message(lim, ref),
-            score=m.score,
-            notes_value=lim.display,
-            aws_value=ref.display,
-            differs=list(m.differs),
-        )
+        flag = _flag(lim)
+        if flag is not None:
+            out[lim.id] = flag
     return out
+
+
+def _flag(lim: Limit) -> StaleFlag | None:
+    m = match_limit(lim, reference_rows())
+    if m is None or not m.stale:
+        return None
+    ref = m.reference
+    return StaleFlag(
+        limit_id=lim.id,
+        reference=ref.to_dict(),
+        message=flag_message(lim, ref),
+        score=m.score,
+        notes_value=lim.display,
+        aws_value=ref.display,
+        differs=list(m.differs),
+    )
 
 
 def matches(limits: Iterable[Limit]) -> dict[str, Match]:
@@ -472,45 +445,94 @@ def matches(limits: Iterable[Limit]) -> dict[str, Match]:
 
 def flag_message(lim: Limit, ref: Reference) -> str:
     """`your notes: 256 KB; AWS since 2025-08: 1 MiB; source https://...`"""
-    when = f"AWS since {ref.as_of}" if ref.as_of and ref.as_of != "unknown" else "AWS today"
-    return f"your notes: {lim.display}; {when}: {ref.display}; source {ref.source}"
+    return f"your notes: {lim.display}; {ref.since}: {ref.display}; source {ref.source}"
 
 
-_BINARY = (("TiB", 1024.0**4), ("GiB", 1024.0**3), ("MiB", 1024.0**2), ("KiB", 1024.0))
+# --------------------------------------------------------------------------- the graph's flags
 
 
-def _ref_display(ref: Reference) -> str:
-    if ref.value is None:
-        return ref.unit or "?"
-    if ref.dimension == "bytes" and ref.unit_name.lower() in ("bytes", "byte", "b"):
-        # Byte counts read better in the unit AWS announces them in: 1,048,576 bytes is 1 MiB.
-        text = _bytes_text(ref.base_value or 0.0)
-        if ref.base_value_max is not None:
-            text += f"-{_bytes_text(ref.base_value_max)}"
-    else:
-        hi = f"-{format_number(ref.value_max)}" if ref.value_max is not None else ""
-        text = f"{format_number(ref.value)}{hi} {ref.unit.split('(', 1)[0].strip()}".strip()
-    if ref.kind == "range" and ref.base_default is not None:
-        text += f" (default {_default_display(ref)})"
-    return text
+@dataclass
+class _GraphFlags:
+    stamp: tuple[int, int, int]
+    by_limit: dict[str, StaleFlag | None] = field(default_factory=dict)
+    complete: bool = False
+    limits_at: dict[tuple[str, int], list[str]] | None = None  # (file, line) -> limit ids stated there
 
 
-def _default_display(ref: Reference) -> str:
-    if ref.dimension == "bytes" and ref.unit_name.lower() in ("bytes", "byte", "b"):
-        return _bytes_text(ref.base_default or 0.0)
-    m = _DEFAULT_RE.search(ref.unit)
-    if m:
-        number = m.group(1) or m.group(3)
-        word = m.group(2) if m.group(1) else m.group(4)
-        if word and to_base(1.0, word)[0] == ref.dimension:
-            return f"{number} {word}"
-        return number
-    return format_number(ref.base_default or 0.0)
+_GRAPHS: weakref.WeakKeyDictionary[Any, _GraphFlags] = weakref.WeakKeyDictionary()
 
 
-def _bytes_text(value: float) -> str:
-    """`1 MiB` for 1,048,576 bytes: the largest binary unit the value is a whole number of."""
-    for unit, scale in _BINARY:
-        if value >= scale and abs(value / scale - round(value / scale)) < 1e-9:
-            return f"{format_number(round(value / scale))} {unit}"
-    return f"{format_number(value)} bytes"
+def _flags_of(kg: Any) -> _GraphFlags:
+    """The flags computed so far for this graph; a graph that has changed since starts afresh."""
+    g = kg.graph
+    stamp = (id(g), g.number_of_nodes(), g.number_of_edges())
+    cached = _GRAPHS.get(kg)
+    if cached is None or cached.stamp != stamp:
+        cached = _GRAPHS[kg] = _GraphFlags(stamp)
+    return cached
+
+
+def limit_flag(kg: Any, lim: Limit) -> StaleFlag | None:
+    """The flag of one limit of a graph, computed once per graph (every face asks through here)."""
+    cached = _flags_of(kg)
+    if lim.id not in cached.by_limit:
+        cached.by_limit[lim.id] = _flag(lim)
+    return cached.by_limit[lim.id]
+
+
+def graph_flags(kg: Any) -> dict[str, StaleFlag]:
+    """limit id -> StaleFlag for every limit of a graph that AWS has changed since."""
+    cached = _flags_of(kg)
+    if not cached.complete:
+        for lim in kg.limits(numeric_only=False):  # each Limit asks limit_flag as it is made
+            limit_flag(kg, lim)
+        cached.complete = True
+    return {lid: f for lid, f in cached.by_limit.items() if f is not None}
+
+
+def flags_at(kg: Any, file: str, line: int) -> list[StaleFlag]:
+    """The flags of the limits a note line states: a line shown anywhere (a search hit, a quiz
+    explanation, a side of a comparison) carries the flags of the values it states. Only the
+    limits of that line are matched."""
+    cached = _flags_of(kg)
+    if cached.limits_at is None:
+        index: dict[tuple[str, int], list[str]] = {}
+        for n, d in kg.graph.nodes(data=True):
+            if d.get("type") == "limit":
+                for s in d.get("sources", []):
+                    index.setdefault((str(s.get("file")), int(s.get("line", 0))), []).append(n)
+        cached.limits_at = index
+    flags = (limit_flag(kg, kg.limit(lid)) for lid in sorted(cached.limits_at.get((file, int(line)), [])))
+    return [f for f in flags if f is not None]
+
+
+def flag_hits(kg: Any, hits: list[Hit]) -> list[Hit]:
+    """Search hits with `stale` set: a limit's own flag; a note line, or an entity whose snippet
+    shows one of its lines, that states a stale value carries that value's flag."""
+    for h in hits:
+        flag = None
+        if h.type == "limit" and h.id in kg.graph:
+            flag = limit_flag(kg, kg.limit(h.id))
+        else:
+            for file, line in _hit_lines(kg, h):
+                flag = next((f for f in flags_at(kg, file, line)
+                             if _shows(h, kg.graph.nodes[f.limit_id].get("text", ""))), None)
+                if flag:
+                    break
+        h.stale = flag.to_dict() if flag else None
+    return hits
+
+
+def _hit_lines(kg: Any, hit: Hit) -> list[tuple[str, int]]:
+    """The note lines a hit's snippet is cut from: its own line, and an entity's lines."""
+    out = [(hit.source.file, hit.source.line)] if hit.source else []
+    if hit.id in kg.graph:
+        for ref in kg.graph.nodes[hit.id].get("lines") or []:
+            file, _, number = str(ref).rpartition(":")
+            if number.isdigit():
+                out.append((file, int(number)))
+    return out
+
+
+def _shows(hit: Hit, value_text: str) -> bool:
+    return bool(value_text) and value_text.lower() in hit.snippet.lower()
