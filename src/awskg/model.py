@@ -70,6 +70,9 @@ class Card:
     topic: str = ""
     tags: list[str] = field(default_factory=list)
     fmt: str = "flashcards"
+    # What the format says of the card beyond its lines, kept on its graph node: an Anki package
+    # note's id, note type, deck and field lines; an Obsidian note's title, aliases and links.
+    attrs: dict[str, Any] = field(default_factory=dict)
 
     @property
     def service(self) -> str | None:
