@@ -60,8 +60,12 @@ class _File:
     text: str
     cached: bool  # the cache holds an entry for it (read when its turn comes: one file's facts at a time)
     data: bytes | None = None  # an Anki package's bytes (it has no text)
-    size: int = 0
     stem: str | None = None  # card ids' stem when another file of the build has the same name
+
+    @property
+    def size(self) -> int:
+        """What there is to parse: the text, or a package's bytes."""
+        return len(self.data) if self.data is not None else len(self.text)
 
 
 def build(
@@ -130,7 +134,7 @@ def _read(path: Path, fmt: str | None, cache: Path | None, stem: str | None = No
     digest = hashlib.sha256(data).hexdigest()
     key = _cache_key(digest, name, fmt, stem)
     return _File(path, name, digest, key, text, bool(cache) and (cache / f"{key}.json").is_file(),
-                 data=package, size=len(data), stem=stem)
+                 data=package, stem=stem)
 
 
 def _stems(files: list[Path]) -> dict[Path, str]:

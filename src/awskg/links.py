@@ -62,6 +62,9 @@ class _Note:
         self.aliases = [str(a) for a in data.get("aliases") or []]
         self.front_line = int((data.get("front_lines") or [0])[0])
         self.front = str(data.get("front") or "")
+        self.stated = str(data.get("note_entity") or "")
+        self.type = str(data.get("note_type") or "")
+        self.value = str(data.get("note_value") or "")
         self.entity: str | None = None
 
 
@@ -98,27 +101,57 @@ def link_notes(kg: KnowledgeGraph) -> int:
 
 
 def _find_entities(kg: KnowledgeGraph, notes: dict[str, _Note]) -> None:
+    """Each note's entity: the one its `id` property names, when the graph holds it; the first
+    node of its `type` property read in its first card (a limit of its `value` first); the service
+    its title is; the node named like its title; else the first feature or service read from its
+    title line."""
     g = kg.graph
-    at: dict[tuple[str, int], list[str]] = {}
+    lines: dict[str, list[tuple[int, str]]] = {}
     for n, d in g.nodes(data=True):
         if d.get("type") == "card":
             continue
         for s in d.get("sources", []):
-            if s.get("file") in notes:
-                at.setdefault((s["file"], int(s.get("line", 0))), []).append(n)
+            note = notes.get(s.get("file"))
+            if note is not None and s.get("card") == note.card:
+                lines.setdefault(note.file, []).append((int(s.get("line", 0)), n))
     cat = catalog()
     for note in notes.values():
-        here = at.get((note.file, note.front_line), [])
+        found = sorted(lines.get(note.file, []))
+        in_card = list(dict.fromkeys(n for _line, n in found))
+        at_title = [n for line, n in found if line == note.front_line]
         title = _fold(note.title)
         sid = cat.lookup(note.title)
-        named = [n for n in here if _fold(g.nodes[n].get("name", "")) == title]
-        if sid and f"service:{sid}" in g:
+        named = [n for n in in_card if _fold(g.nodes[n].get("name", "")) == title]
+        typed = [n for n in in_card if g.nodes[n].get("type") == note.type]
+        if note.type == "limit" and note.value:
+            typed.sort(key=lambda n: kg.limit(n).display != note.value)  # stable: line order otherwise
+        order = {"feature": 0, "service": 1}
+        if note.stated in g and g.nodes[note.stated].get("type") != "card":
+            note.entity = note.stated
+        elif note.type == "feature" and note.stated.startswith("feature:") and in_card:
+            # A feature the note says it is, though its text reads as another entity (a feature
+            # named like a service, `RDS proxy`): the note's title and lines still define it.
+            note.entity = _stated_feature(kg, note, in_card)
+        elif typed and note.type != "service":
+            note.entity = typed[0]
+        elif sid and f"service:{sid}" in g:
             note.entity = f"service:{sid}"
         elif named:
-            note.entity = sorted(named, key=lambda n: (g.nodes[n].get("type") != "feature", n))[0]
-        elif here and _fold(note.front) == title:
-            order = {"feature": 0, "service": 1}
-            note.entity = sorted(here, key=lambda n: (order.get(g.nodes[n].get("type"), 2), n))[0]
+            note.entity = named[0]
+        elif typed:
+            note.entity = typed[0]
+        elif at_title and _fold(note.front) == title:
+            note.entity = sorted(at_title, key=lambda n: (order.get(g.nodes[n].get("type"), 2), n))[0]
+
+
+def _stated_feature(kg: KnowledgeGraph, note: _Note, read: list[str]) -> str:
+    """Add the feature a note's `id` names, of its first card's service, sourced at its title."""
+    g = kg.graph
+    service = next((g.nodes[n] for n in read if g.nodes[n].get("type") == "service"), None)
+    sid = note.stated.split(":", 1)[1].split("/", 1)[0]
+    name = catalog().name(sid) if sid in catalog() else (service or {}).get("name")
+    return kg.add_entity(note.stated, "feature", note.title, [Source(note.file, note.front_line, note.card)],
+                         service=name, service_id=sid if name else None, aliases=[], kind="note")
 
 
 def _resolve(target: str, file: str, notes: dict[str, _Note]) -> _Note | None:

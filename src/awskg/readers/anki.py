@@ -58,6 +58,9 @@ _BREAK_TAGS = {"br", "p", "div", "li", "ul", "ol", "tr", "table", "h1", "h2", "h
 _CELL_TAGS = {"td", "th"}
 _CODE_TAGS = {"code", "kbd", "samp", "tt", "pre"}
 _SKIP_TAGS = {"script", "style"}
+# awskg's own flag on an exported card (`<div class="stale">AWS since 2025-08: 1 MiB</div>`) says what
+# AWS states today, not what the notes say: a deck read back must not learn it as a note.
+_FLAG_CLASS = re.compile(r"""\sclass\s*=\s*["']?[^"'>]{0,200}\bstale\b""", re.I)
 _CLOZE = re.compile(r"\{\{c\d{1,3}::(.{0,2000}?)(?:::[^}]{0,500})?\}\}", re.S)
 _SOUND = re.compile(r"\[sound:[^\]\n]{0,500}\]")
 _BACKTICK = re.compile(r"`([^`\n]{1,2000})`")
@@ -145,22 +148,29 @@ def html_plain(raw: str, is_html: bool = True) -> tuple[str, Masks]:
     b = _Builder()
     code_depth = 0
     code_start = 0
-    skip_depth = 0
+    skipping: list[str] = []  # an element whose text is not note text, open once per nesting level
     pos = 0
     for m in _HTML_TOKEN.finditer(raw):
-        if skip_depth == 0:
+        if not skipping:
             b.text(raw[pos : m.start()])
         pos = m.end()
         tok = m.group()
         if tok.startswith("&"):
-            if skip_depth == 0:
+            if not skipping:
                 b.text(decode_entities(tok))
             continue
         if tok.startswith("<!--"):
             continue
         closing, name = m.group(1) == "/", m.group(2).lower()
-        if name in _SKIP_TAGS:
-            skip_depth = max(0, skip_depth + (-1 if closing else 1))
+        if skipping:
+            if name == skipping[0] and not tok.endswith("/>"):
+                skipping.pop() if closing else skipping.append(name)
+                if not skipping and name in _BREAK_TAGS:
+                    b.brk()
+            continue
+        if name in _SKIP_TAGS or (not closing and not tok.endswith("/>") and _FLAG_CLASS.search(tok)):
+            if not closing:
+                skipping.append(name)
             continue
         if name in _CODE_TAGS:
             if not closing:
@@ -178,7 +188,7 @@ def html_plain(raw: str, is_html: bool = True) -> tuple[str, Masks]:
             b.brk()
         elif name in _CELL_TAGS and closing:
             b.brk()
-    if skip_depth == 0:
+    if not skipping:
         b.text(raw[pos:])
     if code_depth:
         b.masks.append((code_start, b.length))  # code that runs on past this physical line

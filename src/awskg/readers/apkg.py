@@ -50,6 +50,15 @@ def is_zip(data: bytes) -> bool:
     return data[:4] in ZIP_MAGIC
 
 
+def is_anki_package(data: bytes) -> bool:
+    """A zip holding an Anki collection, or a damaged zip (which `read_package` names as such)."""
+    try:
+        with zipfile.ZipFile(BytesIO(data)) as zf:
+            return any(n in COLLECTIONS.values() for n in zf.namelist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return True
+
+
 @dataclass
 class _Note:
     id: int
@@ -92,7 +101,8 @@ def _extract_collection(data: bytes, file: str, dest: Path) -> None:
             entry = next((COLLECTIONS[v] for v in (3, 2, 1) if COLLECTIONS[v] in names), "")
             if not entry:
                 raise InputError(f"{file}: is a zip archive but not an Anki package (no collection.anki2, "
-                                 "collection.anki21 or collection.anki21b in it)")
+                                 "collection.anki21 or collection.anki21b in it; a zipped Obsidian vault: "
+                                 "unzip it and build the folder)")
         info = zf.getinfo(entry)
         if info.file_size > MAX_COLLECTION_BYTES:
             raise InputError(f"{file}: its collection is {info.file_size // 1024**2} MB; awskg reads up to "

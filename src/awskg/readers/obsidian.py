@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from ..model import Card
@@ -41,11 +41,16 @@ _EMBED = re.compile(r"!\[\[[^\]\n]{0,500}\]\]")
 _WIKILINK = re.compile(r"\[\[([^\[\]|#^\n]{0,300})((?:#\^?[^\[\]|\n]{0,300})?)(?:\|([^\[\]\n]{0,300}))?\]\]")
 # A tag: `#` then letters, digits, `_`, `-`, `/`, not all digits (`#1` is not a tag), not inside a word
 # or a URL (`C#`, `page#anchor`).
-_TAG = re.compile(r"(?<![\w/&#:.])#([\w\-/]*[^\W\d][\w\-/]*)")
+_TAG = re.compile(r"(?<![\w/&#:.\\])#([\w\-/]*[^\W\d][\w\-/]*)")
 _TAG_RUN = re.compile(r"^(?:\s*#[\w\-/]+)+\s*$")
 _COMMENT = re.compile(r"%%.{0,5000}?%%")
 _CALLOUT = re.compile(r"^(\s*(?:>\s*)+)\[![\w-]{1,40}\][+-]?\s*")
 _BLOCK_ID = re.compile(r"\s\^[A-Za-z0-9-]{1,60}\s*$")
+# A line that only states a relation to other notes: `- uses → [[SQS]]`, `- ← has limit [[Lambda]]`,
+# `part of:: [[Lambda]]` (a Dataview field). Its links carry it; it is no sentence of the note.
+_LINKS = r"\[\[[^\[\]\n]{1,300}\]\](?:\s*,\s*\[\[[^\[\]\n]{1,300}\]\])*\s*$"
+_RELATION_LINE = re.compile(
+    r"^\s*(?:[-*+]\s+)?(?:←\s*\w[\w \-]{0,40}?\s+|\w[\w \-]{0,40}?\s*(?:→|->|::)\s*)" + _LINKS)
 
 
 @lru_cache(maxsize=4096)
@@ -127,6 +132,9 @@ def _meta_tags(meta: dict[str, Any]) -> list[str]:
 
 def _clean_line(line: str, number: int, note: _Note) -> str:
     """One line as Markdown without Obsidian's own syntax; its links and tags recorded in `note`."""
+    if "[[" in line and _RELATION_LINE.match(line):
+        _clean_text(line, number, note, line)
+        return ""
     if "%%" in line:
         line = _COMMENT.sub("", line)
     if "[!" in line:
@@ -270,14 +278,24 @@ def segment(text: str, file: str, stem: str) -> list[Card]:
         return []
     tags = list(dict.fromkeys(note.tags))
     service = _note_service(meta, tags, file)
-    for card in cards:
+    stated = _stated_service(meta)
+    for k, card in enumerate(cards):
         _restore_lines(card, layout.origin, lines)
         card.fmt = "obsidian"
         card.tags = list(tags)
-        if service and not card.services:
+        if k == 0 and card.front == layout.title and stated:
+            # The note's own property outranks a service its title merely mentions (`EFS for Lambda`
+            # with `service: Lambda`).
+            card.services = [stated, *(s for s in card.services if s != stated)]
+        elif service and not card.services:
             card.services = [service]
     aliases = [a for a in _strings(meta.get("aliases") or meta.get("alias")) if a != layout.title]
     cards[0].attrs.update({"note": layout.title, "aliases": aliases})
+    # A note may say which entity it is (`id`, `type`, a limit's `value`: awskg's export writes
+    # them); the link pass prefers it when the graph holds it.
+    for key, attr in (("id", "note_entity"), ("type", "note_type"), ("value", "note_value")):
+        if isinstance(meta.get(key), str) and meta[key].strip():
+            cards[0].attrs[attr] = meta[key].strip()
     for line, target, words in note.links:
         _card_at(cards, line).attrs.setdefault("links", []).append([line, target, words])
     return cards
@@ -306,14 +324,22 @@ def _card_at(cards: list[Card], line: int) -> Card:
     return best
 
 
-def _note_service(meta: dict[str, Any], tags: list[str], file: str) -> str | None:
-    """The service a note is about when its title and headings name none: its `service` property,
-    a tag naming one (`#aws/lambda`), or a folder of the vault named for one (`AWS/Lambda/...`)."""
+def _stated_service(meta: dict[str, Any]) -> str | None:
+    """The service a note's `service` property names."""
     for key in ("service", "services"):
         for value in _strings(meta.get(key)):
             sid = markdown.exact_service(value) or tag_service(value)
             if sid:
                 return sid
+    return None
+
+
+def _note_service(meta: dict[str, Any], tags: list[str], file: str) -> str | None:
+    """The service a note is about when its title and headings name none: its `service` property,
+    a tag naming one (`#aws/lambda`), or a folder of the vault named for one (`AWS/Lambda/...`)."""
+    stated = _stated_service(meta)
+    if stated:
+        return stated
     for tag in tags:
         sid = tag_service(tag)
         if sid:
@@ -323,3 +349,60 @@ def _note_service(meta: dict[str, Any], tags: list[str], file: str) -> str | Non
         if sid:
             return sid
     return None
+
+
+# --------------------------------------------------------------------------- a zipped vault
+
+MAX_VAULT_BYTES = 256 * 1024**2
+MAX_VAULT_NOTES = 50_000
+
+
+def unpack_vault(data: bytes, dest: Path, name: str) -> Path:
+    """Unpack the notes of a zipped vault into the new folder `dest` and return the vault's folder
+    (the one holding `.obsidian/`, else `dest`, which is then made a vault). Only Markdown notes are
+    written: attachments, symbolic links and paths that would leave `dest` are skipped, and a zip
+    holding more than MAX_VAULT_BYTES of notes is refused. Errors name the zip by `name`."""
+    import zipfile
+    import zlib
+    from io import BytesIO
+
+    from ..errors import InputError
+
+    try:
+        zf = zipfile.ZipFile(BytesIO(data))
+    except (zipfile.BadZipFile, OSError, ValueError) as err:
+        raise InputError(f"{name}: is a damaged zip archive") from err
+    roots: list[PurePosixPath] = []
+    notes: list[tuple[zipfile.ZipInfo, PurePosixPath]] = []
+    with zf:
+        for info in zf.infolist():
+            rel = PurePosixPath(info.filename.replace("\\", "/"))
+            if rel.is_absolute() or ".." in rel.parts or not rel.parts:
+                continue
+            if VAULT_MARKER in rel.parts:
+                roots.append(PurePosixPath(*rel.parts[: rel.parts.index(VAULT_MARKER)]))
+                continue
+            is_link = (info.external_attr >> 16) & 0o170000 == 0o120000
+            if info.is_dir() or is_link or rel.suffix.lower() not in NOTE_SUFFIXES:
+                continue
+            if any(part.startswith(".") for part in rel.parts):
+                continue
+            notes.append((info, rel))
+        if not notes:
+            raise InputError(f"{name}: is a zip archive with no notes in it (no .md files), and not an Anki "
+                             "package")
+        if len(notes) > MAX_VAULT_NOTES or sum(i.file_size for i, _ in notes) > MAX_VAULT_BYTES:
+            raise InputError(f"{name}: holds more notes than awskg unpacks (over "
+                             f"{MAX_VAULT_BYTES // 1024**2} MB or {MAX_VAULT_NOTES} notes)")
+        root = min(roots, key=lambda r: len(r.parts)) if roots else PurePosixPath()
+        dest.mkdir(parents=True, exist_ok=True)
+        vault = dest.joinpath(*root.parts)
+        (vault / VAULT_MARKER).mkdir(parents=True, exist_ok=True)
+        for info, rel in notes:
+            target = dest.joinpath(*rel.parts)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                target.write_bytes(zf.read(info))
+            except (zipfile.BadZipFile, zlib.error, OSError, ValueError) as err:
+                raise InputError(f"{name}: is a damaged zip archive ({rel} cannot be unpacked)") from err
+    return vault
