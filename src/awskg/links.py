@@ -6,7 +6,9 @@ cached one at a time), so only the built graph knows what a link points at. Here
 edge from the entity of the note it is written in to the entity of the note it names:
 
   * a target is the note whose file name it is (case aside), else whose path it ends, else whose
-    title or alias it is; a note of the same folder tree wins a tie, as in Obsidian;
+    title or alias it is; a note of the same folder tree wins a tie, as in Obsidian. A link to a
+    note the vault lacks, or to an empty one, joins the entity of that name (or the catalog
+    service it names) when the graph has one;
   * a note's entity is the node read from its title (the service it names, or the feature of that
     name), else the first entity read from its first card's heading;
   * the edge's type is the relation the words before the link name (`uses [[SQS]]`,
@@ -88,13 +90,19 @@ def link_notes(kg: KnowledgeGraph) -> int:
         if note.entity and note.aliases:
             d = g.nodes[note.entity]
             kg.add_entity(note.entity, d["type"], d["name"], aliases=note.aliases)
+    names: dict[str, list[str]] = {}
+    for n, d in g.nodes(data=True):
+        if d.get("type") != "card":
+            for key in {d.get("name", ""), *d.get("aliases", [])}:
+                names.setdefault(_fold(key), []).append(n)
     made = 0
     for file, card, line, target, words in sorted(links):
         source, to = notes.get(file), _resolve(target, file, notes)
-        if not source or not to or not source.entity or not to.entity:
+        entity = to.entity if to and to.entity else _named(kg, names, target)
+        if not source or not source.entity or not entity:
             continue
         relation, backwards = relation_of(words)
-        u, v = (to.entity, source.entity) if backwards else (source.entity, to.entity)
+        u, v = (entity, source.entity) if backwards else (source.entity, entity)
         kg.add_relation(u, v, relation, [Source(file, line, card)])
         made += 1
     return made
@@ -152,6 +160,17 @@ def _stated_feature(kg: KnowledgeGraph, note: _Note, read: list[str]) -> str:
     name = catalog().name(sid) if sid in catalog() else (service or {}).get("name")
     return kg.add_entity(note.stated, "feature", note.title, [Source(note.file, note.front_line, note.card)],
                          service=name, service_id=sid if name else None, aliases=[], kind="note")
+
+
+def _named(kg: KnowledgeGraph, names: dict[str, list[str]], target: str) -> str | None:
+    """For a link to a note the vault lacks (or an empty one): the entity of that name or alias, or
+    the catalog service it names, when the graph holds it."""
+    name = PurePosixPath(target.removesuffix(".md")).name
+    sid = catalog().lookup(name)
+    if sid and f"service:{sid}" in kg.graph:
+        return f"service:{sid}"
+    found = names.get(_fold(name))
+    return sorted(found)[0] if found else None
 
 
 def _resolve(target: str, file: str, notes: dict[str, _Note]) -> _Note | None:

@@ -35,6 +35,7 @@ _SEPARATORS = {
 }
 _HEADER = re.compile(r"^#([A-Za-z][A-Za-z ]{0,30}):(.*)$")
 _MAX_RECORD_LINES = 40
+_CELL_WORDS = 8  # a definition this short is a value, not a sentence
 _MAX_FIELDS = 12  # an Anki note type rarely has more; a row with thousands of "fields" is not a note
 _LONG_FIELD = 20_000  # a quoted field running further than this is an unbalanced quote, not a note
 _FRONT_COLUMNS = {"front", "term", "question", "word", "prompt", "side 1", "side a", "q", "concept", "text"}
@@ -471,6 +472,8 @@ def _segment(text: str, file: str, stem: str, fmt: str) -> list[Card]:
             continue
         card = _card(rec, content, lines, header, tags_col, is_html, file, stem, len(cards) + 1, fmt)
         if card is not None:
+            if fmt == "csv":
+                mark_cells(card)
             cards.append(card)
     return cards
 
@@ -590,6 +593,17 @@ def note_card(fields: list[Field], *, tags: list[str], deck: str | None, is_html
         tags=list(tags),
         fmt=fmt,
     )
+
+
+def mark_cells(card: Card) -> None:
+    """A term list is a two-column table, term against definition: a definition that is only a
+    short value (`1,000 data nodes`, `3,000 RCU and 1,000 WCU per partition`) is a cell of it, its
+    value bounding what the term names, as in a Markdown table. Longer definitions stay sentences."""
+    for ln in card.lines:
+        short = len(ln.plain.split()) <= _CELL_WORDS and not re.search(r"[;.!?]\s", ln.plain)
+        if ln.role == "text" and short:
+            ln.role = "table"
+            ln.subject_hint = ln.subject_hint or card.topic or None
 
 
 def _code_open_after(part: str, open_before: bool) -> bool:

@@ -46,6 +46,7 @@ _TAG_RUN = re.compile(r"^(?:\s*#[\w\-/]+)+\s*$")
 _COMMENT = re.compile(r"%%.{0,5000}?%%")
 _CALLOUT = re.compile(r"^(\s*(?:>\s*)+)\[![\w-]{1,40}\][+-]?\s*")
 _BLOCK_ID = re.compile(r"\s\^[A-Za-z0-9-]{1,60}\s*$")
+_LIST_GLUE = re.compile(r"\s*(?:,|&|and|or)?\s*", re.I)
 # A line that only states a relation to other notes: `- uses → [[SQS]]`, `- ← has limit [[Lambda]]`,
 # `part of:: [[Lambda]]` (a Dataview field). Its links carry it; it is no sentence of the note.
 _LINKS = r"\[\[[^\[\]\n]{1,300}\]\](?:\s*,\s*\[\[[^\[\]\n]{1,300}\]\])*\s*$"
@@ -157,14 +158,17 @@ def _clean_text(text: str, number: int, note: _Note, line: str) -> str:
         text = _EMBED.sub("", text)
         out = []
         pos = 0
+        words = ""
         for m in _WIKILINK.finditer(text):
             before = text[pos : m.start()]
             out.append(before)
             target, alias = m.group(1).strip(), (m.group(3) or "").strip()
             shown = alias or Path(target).name or m.group(2).lstrip("#^")
+            # `uses:: [[SQS]], [[SNS]]`: a link listed after another shares its words.
+            if not (pos and _LIST_GLUE.fullmatch(before)):
+                words = _words_before("".join(out))
             if target:
-                lead = "".join(out)
-                note.links.append((number, target, _words_before(lead)))
+                note.links.append((number, target, words))
             out.append(shown)
             pos = m.end()
         out.append(text[pos:])

@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..model import Card
-from .anki import Field, looks_like_html, note_card
+from .anki import Field, looks_like_html, mark_cells, note_card
 
 # Term separators, the most telling first; a comma is the last resort (definitions hold commas).
 _TAB = "\t"
@@ -121,10 +121,11 @@ def segment(text: str, file: str, stem: str) -> list[Card]:
         card = note_card(fields, tags=[], deck=None, is_html=is_html, file=file, stem=stem,
                          number=len(cards) + 1, fmt="termdef")
         if card is not None:
+            mark_cells(card)
             cards.append(card)
     return cards
 
 
+
 def looks_like_termdef(text: str, weak: bool = True) -> bool:
     return sniff(text, weak=weak) is not None
-
