@@ -81,7 +81,8 @@ class Score:
     def explain(self) -> str:
         lines = [f"recall {self.recall:.3f} ({self.found}/{self.required}), precision {self.precision:.3f} "
                  f"({self.predicted - len(self.false_positives)}/{self.predicted})"]
-        lines += [f"  missed line {g['line']}: {g.get('file', '')} {g['subject']}: {g['text']!r}" for g in self.misses]
+        lines += [f"  missed line {g['line']}: {g.get('file', '')} {g['subject']}: {g['text']!r}"
+                  for g in self.misses]
         lines += [f"  extra  {sorted(_where(c))}: {c.get('subject')}: {c.get('text')!r}"
                   for c in self.false_positives]
         return "\n".join(lines)

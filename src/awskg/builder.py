@@ -26,7 +26,7 @@ from .extract import FACTS_VERSION, Facts, assemble_facts, link_parts, link_type
 from .graph import KnowledgeGraph, atomic_write, paused_gc
 from .links import link_notes
 from .model import Card
-from .readers import card_stem, check_format, is_package, note_files, read_cards
+from .readers import card_stem, check_format, default_stem, is_package, note_files, read_cards
 from .readers.obsidian import is_note
 from .readers.text import decode, display_path
 
@@ -143,7 +143,7 @@ def _stems(files: list[Path]) -> dict[Path, str]:
     depend on what else is built."""
     by_stem: dict[str, list[Path]] = {}
     for f in files:
-        by_stem.setdefault(card_stem(Path(f.name)), []).append(f)
+        by_stem.setdefault(default_stem(f), []).append(f)
     return {f: card_stem(Path(display_path(f)), whole_path=True)
             for same in by_stem.values() if len(same) > 1 for f in same}
 

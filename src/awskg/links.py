@@ -129,7 +129,11 @@ def _find_entities(kg: KnowledgeGraph, notes: dict[str, _Note]) -> None:
         at_title = [n for line, n in found if line == note.front_line]
         title = _fold(note.title)
         sid = cat.lookup(note.title)
+        # Named like the title, or a part of a service the title names without it (`Streams` in
+        # DynamoDB's notes is DynamoDB Streams).
         named = [n for n in in_card if _fold(g.nodes[n].get("name", "")) == title]
+        named += [n for n in in_card if g.nodes[n].get("type") == "service" and n not in named
+                  and _fold(g.nodes[n].get("name", "")).endswith(f" {title}")]
         typed = [n for n in in_card if g.nodes[n].get("type") == note.type]
         if note.type == "limit" and note.value:
             typed.sort(key=lambda n: kg.limit(n).display != note.value)  # stable: line order otherwise

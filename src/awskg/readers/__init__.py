@@ -169,7 +169,7 @@ def read_cards(
 
             if not is_package(data):
                 raise InputError(f"{name}: is not an Anki package (not a zip archive)")
-            cards = read_package(data, name, stem or _stem(name))
+            cards = read_package(data, name, stem or default_stem(path, PACKAGE))
             if not cards:
                 raise InputError(f"{name}: Anki package holds no notes")
             return PACKAGE, cards
@@ -179,7 +179,7 @@ def read_cards(
     if fmt == PACKAGE:
         raise InputError(f"{name}: is not an Anki package (not a zip archive)")
     fmt = file_format(path, text, fmt)
-    stem = stem or (_note_stem(path, name) if fmt == "obsidian" else _stem(name))
+    stem = stem or default_stem(path, fmt)
     cards = reader_for(fmt)(text, name, stem)
     if not cards and fmt != "obsidian":
         raise InputError(f"{name}: no notes found in it (read as {fmt})")
@@ -193,17 +193,15 @@ def card_stem(path: Path, whole_path: bool = False) -> str:
     return re.sub(r"[^a-z0-9]+", "-", rel.lower()).strip("-") or "notes"
 
 
-def _stem(name: str) -> str:
-    return card_stem(Path(name))
+def default_stem(path: Path, fmt: str | None = None) -> str:
+    """The stem of a file's card ids: its name's, or for a note of a vault its path in the vault
+    (a vault often has notes of one name in several folders)."""
+    from .obsidian import is_note, vault_root
 
-
-def _note_stem(path: Path, name: str) -> str:
-    """Card ids of an Obsidian note name its path in the vault: two notes may share a name."""
-    from .obsidian import vault_root
-
-    root = vault_root(path)
-    try:
-        rel = Path(path).resolve().relative_to(root) if root else Path(name)
-    except ValueError:
-        rel = Path(name)
-    return card_stem(rel, whole_path=True)
+    root = vault_root(path) if fmt == "obsidian" or (fmt is None and is_note(path)) else None
+    if root is not None:
+        try:
+            return card_stem(Path(path).resolve().relative_to(root), whole_path=True)
+        except ValueError:
+            pass
+    return card_stem(Path(display_path(path)))

@@ -43,7 +43,7 @@ _WIKILINK = re.compile(r"\[\[([^\[\]|#^\n]{0,300})((?:#\^?[^\[\]|\n]{0,300})?)(?
 # or a URL (`C#`, `page#anchor`).
 _TAG = re.compile(r"(?<![\w/&#:.\\])#([\w\-/]*[^\W\d][\w\-/]*)")
 _TAG_RUN = re.compile(r"^(?:\s*#[\w\-/]+)+\s*$")
-_COMMENT = re.compile(r"%%.{0,5000}?%%")
+_COMMENT = re.compile(r" ?%%.{0,5000}?%%")
 _CALLOUT = re.compile(r"^(\s*(?:>\s*)+)\[![\w-]{1,40}\][+-]?\s*")
 _BLOCK_ID = re.compile(r"\s\^[A-Za-z0-9-]{1,60}\s*$")
 _LIST_GLUE = re.compile(r"\s*(?:,|&|and|or)?\s*", re.I)

@@ -93,14 +93,21 @@ def _rows(text: str, layout: Layout, limit: int | None = None) -> list[_Row]:
         if not chunk.strip():
             continue
         parts = chunk.split(layout.term, 1) if layout.term in chunk else None
+        if parts and "\n" in parts[0]:
+            # Lines before the one that holds the separator are no part of the term (a title).
+            head, _, parts[0] = parts[0].rpartition("\n")
+            rows.append(_Row("", line, [(line + k, p) for k, p in enumerate(head.split("\n"))]))
+            line += head.count("\n") + 1
         term = parts[0].strip() if parts else ""
+        # A tab never stands in a Quizlet definition: a row with two is some other table.
+        extra_tab = bool(parts) and layout.term == _TAB and "\t" in parts[1]
         if parts and term and len(term) <= _MAX_TERM_CHARS and len(term.split()) <= _MAX_TERM_WORDS \
-                and parts[1].strip():
+                and parts[1].strip() and not extra_tab:
             row = _Row(term, line)
             for k, piece in enumerate(parts[1].split("\n")):
                 row.definition.append((line + k, piece))
             rows.append(row)
-        elif rows and layout.row == "\n":
+        elif rows and rows[-1].term and layout.row == "\n" and not parts:
             rows[-1].definition.append((line, chunk))
         else:
             rows.append(_Row("", line, [(line + k, p) for k, p in enumerate(chunk.split("\n"))]))

@@ -62,7 +62,8 @@ NOTES = [
     Note(B, ["CloudFront: largest file it serves?", "30 GB for a single file"], ["aws::cloudfront"],
          "AWS::CloudFront"),
     Note(C, ["Lambda@Edge viewer request functions time out after {{c1::5 seconds}}; origin request "
-             "functions after {{c2::30 seconds}}.", ""], ["aws::cloudfront", "aws::lambda"], "AWS::CloudFront"),
+             "functions after {{c2::30 seconds}}.", ""], ["aws::cloudfront", "aws::lambda"],
+         "AWS::CloudFront"),
     Note(B, ["EC2: instance metadata endpoint?",
              "<code>http://169.254.169.254/latest/meta-data/</code> – IMDSv2 session tokens last up to "
              "6 hours (21,600 seconds)."], ["aws::ec2"], "AWS::EC2"),
@@ -73,7 +74,8 @@ NOTES = [
          ["aws::ebs", "saa-c03"], "AWS::EC2"),
     Note(B, ["Cognito: user pool token lifetimes?",
              "ID and access tokens: 5 minutes to 1 day (default 1 hour).<br>"
-             "Refresh token: 60 minutes to 10 years (default 30 days)."], ["aws::cognito", DVA], "AWS::Cognito"),
+             "Refresh token: 60 minutes to 10 years (default 30 days)."], ["aws::cognito", DVA],
+         "AWS::Cognito"),
     Note(B, ["SES: sandbox limits?",
              "200 messages per 24 hours and 1 message per second until you move out of the sandbox"],
          ["aws::ses"], "AWS::SES"),
@@ -87,7 +89,8 @@ NOTES = [
          ["aws::sns"], "AWS::SNS"),
     Note(FACT_TYPE, ["Firehose: buffering hints?",
                      "Buffer size 1 MiB to 128 MiB\nBuffer interval 0 to 900 seconds",
-                     "Whichever is reached first triggers a delivery."], ["aws::firehose", DVA], "AWS::Kinesis"),
+                     "Whichever is reached first triggers a delivery."], ["aws::firehose", DVA],
+         "AWS::Kinesis"),
     Note(B, ["Rolling with additional batch – what does it cost?",
              "Full capacity during the deploy; one extra batch of instances runs for a while."],
          [DVA], "AWS::DVA-C02::Elastic Beanstalk"),
