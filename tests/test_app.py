@@ -384,7 +384,7 @@ def test_an_anki_package_a_zipped_vault_and_a_quizlet_deck_upload_together(app: 
     files = {c["file"] for c in kg.cards()}
     # Named as uploaded: the server's temp folder is nobody's business.
     assert "deck.apkg" in files and "set.txt" in files
-    assert "My Vault/My Vault/AWS/Compute/Lambda.md" in files
+    assert "My Vault.zip/AWS/Compute/Lambda.md" in files
     assert {c["format"] for c in kg.cards()} == {"apkg", "obsidian", "termdef"}
     assert ("service:lambda", "service:dynamodb") in {(u, v) for u, v, k in kg.graph.edges(keys=True)
                                                       if k == "CONSUMES_STREAMS_FROM"}

@@ -206,13 +206,13 @@ def zip_of(entries: dict[str, str], links: tuple[str, ...] = ()) -> bytes:
 
 def test_a_zipped_vault_unpacks_its_notes_and_nothing_else(tmp_path: Path) -> None:
     data = zip_of({"My Vault/.obsidian/app.json": "{}", "My Vault/SQS.md": "max 256 KB\n",
-                   "My Vault/img/a.png": "x", "../evil.md": "x", "/abs.md": "x",
-                   "My Vault/.trash/old.md": "x"},
+                   "My Vault/img/a.png": "x", "../evil.md": "x", "/abs.md": "x", "Other/x.md": "x",
+                   "My Vault/.trash/old.md": "x", "My Vault/../../up.md": "x"},
                   links=("My Vault/link.md",))
     root = unpack_vault(data, tmp_path / "up", "vault.zip")
-    assert root == tmp_path / "up" / "My Vault"
+    assert root == tmp_path / "up"
     found = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_file())
-    assert found == ["up/My Vault/SQS.md"] and (root / ".obsidian").is_dir()
+    assert found == ["up/SQS.md"] and (root / ".obsidian").is_dir()
     assert not any(p.is_symlink() for p in tmp_path.rglob("*"))
 
 

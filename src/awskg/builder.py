@@ -26,9 +26,8 @@ from .extract import FACTS_VERSION, Facts, assemble_facts, link_parts, link_type
 from .graph import KnowledgeGraph, atomic_write, paused_gc
 from .links import link_notes
 from .model import Card
-from .readers import card_stem, check_format, default_stem, is_package, note_files, read_cards
-from .readers.obsidian import is_note
-from .readers.text import decode, display_path
+from .readers import card_stem, check_format, default_stem, is_package, note_files, note_text, read_cards
+from .readers.text import display_path
 
 Progress = Callable[[str, int, int], None]  # (file, cards done, cards in file)
 
@@ -127,10 +126,8 @@ def _read(path: Path, fmt: str | None, cache: Path | None, stem: str | None = No
     package = None
     if is_package(data) or fmt == "apkg":
         text, package = "", data  # read from its bytes (a zip that is not a package is refused then)
-    elif not data.strip() and fmt in (None, "obsidian") and is_note(path):
-        text = ""  # an empty note of a vault (a link's target not yet written) is no error
     else:
-        text = decode(data, name)
+        text = note_text(path, data, fmt)
     digest = hashlib.sha256(data).hexdigest()
     key = _cache_key(digest, name, fmt, stem)
     return _File(path, name, digest, key, text, bool(cache) and (cache / f"{key}.json").is_file(),

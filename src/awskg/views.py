@@ -440,11 +440,12 @@ def build_uploaded(files: Iterable[tuple[str, bytes]]) -> KnowledgeGraph:
             name = Path(str(raw_name).replace("\\", "/")).name.lstrip(".") or "notes.txt"
             path = notes / name
             stem, suffix, n = path.stem, path.suffix, 1
-            while path.exists() or path.with_suffix("").exists():
+            while path.exists():
                 n += 1
                 path = notes / f"{stem}-{n}{suffix}"
             if is_package(data) and not is_anki_package(data):
-                paths.append(unpack_vault(data, path.with_suffix(""), name))
+                # A zipped vault becomes a folder of the zip's name: its notes are `vault.zip/SQS.md`.
+                paths.append(unpack_vault(data, path, name))
                 continue
             path.write_bytes(data)
             paths.append(path)

@@ -147,6 +147,16 @@ def file_format(path: Path, text: str, fmt: str | None = None) -> str:
     return detect_format(text, path.suffix)
 
 
+def note_text(path: Path, data: bytes, fmt: str | None = None) -> str:
+    """The text of a notes file's bytes (`text.decode`'s errors), but "" for an empty note of a
+    vault: vaults have them (a link's target not yet written), and they are no error."""
+    from .obsidian import is_note
+
+    if not data.strip() and fmt in (None, "obsidian") and is_note(path):
+        return ""
+    return decode(data, display_path(path))
+
+
 def read_cards(
     path: Path,
     fmt: str | None = None,
@@ -157,8 +167,6 @@ def read_cards(
     """(format, cards) of one notes file, from its `text`, its `data` (bytes), or the file itself.
     Card ids are `card:<stem>:<n>`, the stem the file's name unless given. A file that yields no
     card is an InputError, except an empty note of a vault."""
-    from .obsidian import is_note
-
     check_format(fmt)
     name = display_path(path)
     if text is None:
@@ -173,9 +181,7 @@ def read_cards(
             if not cards:
                 raise InputError(f"{name}: Anki package holds no notes")
             return PACKAGE, cards
-        if not data.strip() and fmt in (None, "obsidian") and is_note(path):
-            return "obsidian", []  # an empty note: vaults have them (a link's target not yet written)
-        text = decode(data, name)
+        text = note_text(path, data, fmt)
     if fmt == PACKAGE:
         raise InputError(f"{name}: is not an Anki package (not a zip archive)")
     fmt = file_format(path, text, fmt)

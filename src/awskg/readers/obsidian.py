@@ -102,7 +102,7 @@ def _front_matter(lines: list[str]) -> tuple[int, dict[str, Any]]:
 
             try:
                 data = yaml.safe_load("\n".join(lines[1:j]))
-            except (yaml.YAMLError, ValueError, RecursionError):
+            except (yaml.YAMLError, ValueError, TypeError, OverflowError, RecursionError):
                 data = None
             return j + 1, data if isinstance(data, dict) else {}
     return 0, {}
@@ -134,7 +134,7 @@ def _meta_tags(meta: dict[str, Any]) -> list[str]:
 def _clean_line(line: str, number: int, note: _Note) -> str:
     """One line as Markdown without Obsidian's own syntax; its links and tags recorded in `note`."""
     if "[[" in line and _RELATION_LINE.match(line):
-        _clean_text(line, number, note, line)
+        _clean_text(line, number, note)
         return ""
     if "%%" in line:
         line = _COMMENT.sub("", line)
@@ -146,14 +146,14 @@ def _clean_line(line: str, number: int, note: _Note) -> str:
     parts = []
     pos = 0
     for m in _CODE_SPAN.finditer(line) if "`" in line else ():
-        parts.append(_clean_text(line[pos : m.start()], number, note, line))
+        parts.append(_clean_text(line[pos : m.start()], number, note))
         parts.append(m.group())
         pos = m.end()
-    parts.append(_clean_text(line[pos:], number, note, line))
+    parts.append(_clean_text(line[pos:], number, note))
     return "".join(parts)
 
 
-def _clean_text(text: str, number: int, note: _Note, line: str) -> str:
+def _clean_text(text: str, number: int, note: _Note) -> str:
     if "[[" in text:
         text = _EMBED.sub("", text)
         out = []
@@ -362,10 +362,12 @@ MAX_VAULT_NOTES = 50_000
 
 
 def unpack_vault(data: bytes, dest: Path, name: str) -> Path:
-    """Unpack the notes of a zipped vault into the new folder `dest` and return the vault's folder
-    (the one holding `.obsidian/`, else `dest`, which is then made a vault). Only Markdown notes are
-    written: attachments, symbolic links and paths that would leave `dest` are skipped, and a zip
-    holding more than MAX_VAULT_BYTES of notes is refused. Errors name the zip by `name`."""
+    """Unpack the notes of a zipped vault into the new folder `dest`, which becomes the vault, and
+    return it. The vault is the folder of the zip holding `.obsidian/` (the zip's own root when none
+    does): its notes land in `dest` by their path in it. Only Markdown notes are written:
+    attachments, notes outside the vault, symbolic links and paths that would leave the vault are
+    skipped, and a zip holding more than MAX_VAULT_BYTES of notes is refused. Errors name the zip
+    by `name`."""
     import zipfile
     import zlib
     from io import BytesIO
@@ -376,37 +378,35 @@ def unpack_vault(data: bytes, dest: Path, name: str) -> Path:
         zf = zipfile.ZipFile(BytesIO(data))
     except (zipfile.BadZipFile, OSError, ValueError) as err:
         raise InputError(f"{name}: is a damaged zip archive") from err
-    roots: list[PurePosixPath] = []
-    notes: list[tuple[zipfile.ZipInfo, PurePosixPath]] = []
     with zf:
-        for info in zf.infolist():
-            rel = PurePosixPath(info.filename.replace("\\", "/"))
-            if rel.is_absolute() or ".." in rel.parts or not rel.parts:
-                continue
-            if VAULT_MARKER in rel.parts:
-                roots.append(PurePosixPath(*rel.parts[: rel.parts.index(VAULT_MARKER)]))
-                continue
+        entries = [(info, PurePosixPath(info.filename.replace("\\", "/"))) for info in zf.infolist()]
+        entries = [(i, rel) for i, rel in entries
+                   if rel.parts and not rel.is_absolute() and ".." not in rel.parts]
+        roots = [PurePosixPath(*rel.parts[: rel.parts.index(VAULT_MARKER)]) for _i, rel in entries
+                 if VAULT_MARKER in rel.parts]
+        root = min(roots, key=lambda r: len(r.parts)) if roots else PurePosixPath()
+        notes = []
+        for info, rel in entries:
             is_link = (info.external_attr >> 16) & 0o170000 == 0o120000
             if info.is_dir() or is_link or rel.suffix.lower() not in NOTE_SUFFIXES:
                 continue
-            if any(part.startswith(".") for part in rel.parts):
+            if not rel.is_relative_to(root):
                 continue
-            notes.append((info, rel))
+            inner = rel.relative_to(root)
+            if inner.parts and not any(part.startswith(".") for part in inner.parts):
+                notes.append((info, inner))
         if not notes:
             raise InputError(f"{name}: is a zip archive with no notes in it (no .md files), and not an Anki "
                              "package")
         if len(notes) > MAX_VAULT_NOTES or sum(i.file_size for i, _ in notes) > MAX_VAULT_BYTES:
             raise InputError(f"{name}: holds more notes than awskg unpacks (over "
                              f"{MAX_VAULT_BYTES // 1024**2} MB or {MAX_VAULT_NOTES} notes)")
-        root = min(roots, key=lambda r: len(r.parts)) if roots else PurePosixPath()
-        dest.mkdir(parents=True, exist_ok=True)
-        vault = dest.joinpath(*root.parts)
-        (vault / VAULT_MARKER).mkdir(parents=True, exist_ok=True)
-        for info, rel in notes:
-            target = dest.joinpath(*rel.parts)
+        (dest / VAULT_MARKER).mkdir(parents=True, exist_ok=True)
+        for info, inner in notes:
+            target = dest.joinpath(*inner.parts)
             target.parent.mkdir(parents=True, exist_ok=True)
             try:
                 target.write_bytes(zf.read(info))
             except (zipfile.BadZipFile, zlib.error, OSError, ValueError) as err:
-                raise InputError(f"{name}: is a damaged zip archive ({rel} cannot be unpacked)") from err
-    return vault
+                raise InputError(f"{name}: is a damaged zip archive ({inner} cannot be unpacked)") from err
+    return dest
