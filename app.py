@@ -64,8 +64,9 @@ def sidebar(kg: KnowledgeGraph) -> str:
         entities = sum(stats["entities"].values())
         st.caption(f"{stats['cards']} cards · {entities} entities · {stats['edges']} relations")
         with st.expander("Explore your own notes"):
-            files = st.file_uploader("Notes files (flashcards, Markdown, Anki, CSV)",
-                                     accept_multiple_files=True, key="uploads")
+            files = st.file_uploader(
+                "Notes files: flashcards, Markdown, Anki (.apkg, .colpkg or text), Quizlet or CSV "
+                "decks, an Obsidian vault as a .zip", accept_multiple_files=True, key="uploads")
             if st.button("Build a graph of these files", disabled=not files, key="build_uploads"):
                 with st.spinner("Parsing your notes…"):
                     try:

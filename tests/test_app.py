@@ -9,10 +9,13 @@ from numbers written into the test.
 from __future__ import annotations
 
 import html
+import io
 import json
 import re
 import subprocess
 import sys
+import tempfile
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -380,6 +383,55 @@ def test_a_bad_upload_shows_a_one_line_error(app: AppTest) -> None:
     assert "photo.png" in message and "\n" not in message and "Traceback" not in message
 
 
+SAMPLES = REPO / "tests" / "samples" / "formats"
+
+
+def zipped_folder(folder: Path, top: str) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                zf.write(path, f"{top}/{path.relative_to(folder).as_posix()}")
+    return buf.getvalue()
+
+
+def test_an_anki_package_a_zipped_vault_and_a_quizlet_deck_upload_together(app: AppTest) -> None:
+    uploads = [("deck.apkg", (SAMPLES / "sample_deck.apkg").read_bytes(), "application/octet-stream"),
+               ("My Vault.zip", zipped_folder(SAMPLES / "sample_vault", "My Vault"), "application/zip"),
+               ("set.txt", (SAMPLES / "sample_quizlet.txt").read_bytes(), "text/plain")]
+    app.sidebar.file_uploader(key="uploads").set_value(uploads).run()
+    app.sidebar.button(key="build_uploads").click().run()
+    assert not app.exception and not app.error
+    kg = app.session_state.uploaded_kg
+    files = {c["file"] for c in kg.cards()}
+    # Named as uploaded: the server's temp folder is nobody's business.
+    assert "deck.apkg" in files and "set.txt" in files
+    assert "My Vault.zip/AWS/Compute/Lambda.md" in files
+    assert {c["format"] for c in kg.cards()} == {"apkg", "obsidian", "termdef"}
+    assert ("service:lambda", "service:dynamodb") in {(u, v) for u, v, k in kg.graph.edges(keys=True)
+                                                      if k == "CONSUMES_STREAMS_FROM"}
+
+
+@pytest.mark.parametrize(("name", "data", "needle"), [
+    ("deck.apkg", b"PK\x03\x04" + b"\x00" * 200, "deck.apkg: is not a readable Anki package"),
+    ("pictures.zip", None, "pictures.zip: is a zip archive with no notes in it"),
+    ("empty.md", b"", "empty.md: is empty"),
+])
+def test_a_bad_upload_names_the_upload_and_never_a_server_path(app: AppTest, name: str, data: bytes | None,
+                                                               needle: str) -> None:
+    if data is None:
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w") as zf:
+            zf.writestr("a.png", b"\x89PNG")
+        data = buf.getvalue()
+    app.sidebar.file_uploader(key="uploads").set_value((name, data, "application/octet-stream")).run()
+    app.sidebar.button(key="build_uploads").click().run()
+    assert not app.exception and len(app.error) == 1
+    message = unescape(app.error[0].value)
+    assert message.startswith(needle) and "\n" not in message
+    assert "/tmp" not in message and "awskg-upload" not in message and tempfile.gettempdir() not in message
+
+
 def test_a_missing_graph_file_is_an_error_not_a_traceback(monkeypatch: pytest.MonkeyPatch,
                                                           tmp_path: Path) -> None:
     monkeypatch.setenv("AWSKG_GRAPH", str(tmp_path / "nowhere.json"))
@@ -496,7 +548,7 @@ def test_uploaded_file_names_cannot_leave_the_temp_folder(tmp_path: Path,
     notes = b"# Notes\n\n## SQS\n\n- delay queues: up to 15 minutes\n"
     kg = views.build_uploaded([("../../escape.md", notes)])
     files = {s["file"] for _, d in kg.graph.nodes(data=True) for s in d.get("sources", [])}
-    assert files and all(f.endswith("/notes/escape.md") and ".." not in f for f in files)
+    assert files == {"escape.md"}
     assert not list(tmp_path.parent.glob("escape.md")) and not list(tmp_path.glob("**/escape.md"))
     with pytest.raises(awskg.InputError):
         views.build_uploaded([])

@@ -322,8 +322,12 @@ def test_obsidian_folder_has_a_note_per_entity_and_every_link_resolves(kg, sub, 
 def test_obsidian_zip_holds_the_same_notes_as_the_folder(kg, sub, tmp_path):
     export(kg, sub, "obsidian", output=tmp_path / "vault")
     with zipfile.ZipFile(io.BytesIO(render(kg, sub, "obsidian"))) as zf:
-        zipped = {Path(n).name: zf.read(n).decode("utf-8") for n in zf.namelist()}
-        assert len({Path(n).parent for n in zf.namelist()}) == 1  # one folder, not loose files
+        names = zf.namelist()
+        zipped = {Path(n).name: zf.read(n).decode("utf-8") for n in names if n.endswith(".md")}
+        assert len({Path(n).parts[0] for n in names}) == 1  # one folder, not loose files
+        # A vault: Obsidian's settings folder, in the zip as in the folder.
+        assert any(Path(*Path(n).parts[1:]) == Path(".obsidian/app.json") for n in names)
+    assert (tmp_path / "vault" / ".obsidian" / "app.json").is_file()
     assert zipped == read_vault(tmp_path / "vault")
 
 

@@ -150,7 +150,7 @@ def test_obsidian_force_replaces_an_awskg_folder_but_never_a_folder_of_other_fil
 def test_an_interrupted_folder_write_leaves_the_old_folder_as_it_was(kg, tmp_path, monkeypatch):
     vault = tmp_path / "vault"
     export(kg, kg.subgraph(["sqs"]), "obsidian", output=vault)
-    before = {p.name: p.read_bytes() for p in vault.iterdir()}
+    before = {p.relative_to(vault): p.read_bytes() for p in vault.rglob("*") if p.is_file()}
     real_replace = os.replace
     failed = []
 
@@ -165,7 +165,7 @@ def test_an_interrupted_folder_write_leaves_the_old_folder_as_it_was(kg, tmp_pat
         export(kg, kg.subgraph(["lambda"]), "obsidian", output=vault, force=True)
     monkeypatch.undo()
     assert failed
-    assert {p.name: p.read_bytes() for p in vault.iterdir()} == before
+    assert {p.relative_to(vault): p.read_bytes() for p in vault.rglob("*") if p.is_file()} == before
     assert [p.name for p in tmp_path.iterdir()] == ["vault"]
 
 

@@ -138,10 +138,10 @@ def test_folder_with_no_notes_is_named(run_cli, tmp_path):
     one_line_error(code, err, "pictures", "no notes files", exit_code=2)
 
 
-def _zip_bytes() -> bytes:
+def _zip_bytes(name: str = "collection.anki2") -> bytes:
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as z:
-        z.writestr("collection.anki2", "not really")
+        z.writestr(name, "not really")
     return buf.getvalue()
 
 
@@ -152,7 +152,9 @@ PNG = bytes.fromhex("89504e470d0a1a0a0000000d49484452000000010000000108060000001
     "name,data,what",
     [
         ("diagram.txt", PNG, "PNG image"),
-        ("deck.csv", _zip_bytes(), "zip archive"),
+        # A zip is read as an Anki package, whatever its name: this one's collection is no database.
+        ("deck.csv", _zip_bytes(), "damaged Anki package"),
+        ("report.txt", _zip_bytes("word/document.xml"), "zip archive but not an Anki package"),
         ("notes.md", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj", "PDF"),
         ("raw.txt", b"SQS\x00\x01\x02" * 50, "binary file"),
     ],
@@ -647,8 +649,10 @@ def test_loading_a_graph_executes_nothing_and_keeps_its_text(run_cli, tmp_path):
     assert not canary.exists()
 
 
-UNSAFE_MODULES = {"pickle", "cPickle", "_pickle", "dill", "shelve", "marshal", "yaml", "jsonpickle"}
+UNSAFE_MODULES = {"pickle", "cPickle", "_pickle", "dill", "shelve", "marshal", "jsonpickle"}
 UNSAFE_CALLS = {"eval", "exec", "compile", "__import__"}
+# YAML (Obsidian front matter) is read with the safe loader only, which builds plain data.
+YAML_SAFE = {"safe_load", "safe_load_all", "YAMLError", "SafeLoader", "CSafeLoader"}
 
 
 def _unsafe_uses(path: Path) -> list[str]:
@@ -658,11 +662,17 @@ def _unsafe_uses(path: Path) -> list[str]:
             found += [a.name for a in node.names if a.name.split(".")[0] in UNSAFE_MODULES]
         elif isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] in UNSAFE_MODULES:
             found.append(node.module)
+        elif isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "yaml" and \
+                any(a.name not in YAML_SAFE for a in node.names):
+            found.append(node.module)
         elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in UNSAFE_CALLS:
             found.append(f"{node.func.id}()")
         elif isinstance(node, ast.Attribute) and node.attr in ("loads", "load") and \
                 isinstance(node.value, ast.Name) and node.value.id in UNSAFE_MODULES:
             found.append(f"{node.value.id}.{node.attr}")
+        elif isinstance(node, ast.Attribute) and getattr(node.value, "id", None) == "yaml" \
+                and ("load" in node.attr or node.attr.endswith("Loader")) and node.attr not in YAML_SAFE:
+            found.append(f"yaml.{node.attr}")
     return found
 
 
@@ -677,6 +687,9 @@ def test_unsafe_use_detector_sees_pickle_and_eval(tmp_path):
     probe = tmp_path / "probe.py"
     probe.write_text("import pickle\nfrom yaml import load\nx = eval('1')\n", encoding="utf-8")
     assert _unsafe_uses(probe) == ["pickle", "yaml", "eval()"]
+    probe.write_text("import yaml\na = yaml.safe_load(s)\nb = yaml.load(s, Loader=yaml.Loader)\n"
+                     "c = yaml.full_load(s)\nd = yaml.unsafe_load(s)\n", encoding="utf-8")
+    assert sorted(_unsafe_uses(probe)) == ["yaml.Loader", "yaml.full_load", "yaml.load", "yaml.unsafe_load"]
 
 
 # ---------------------------------------------------------------------------- damaged caches

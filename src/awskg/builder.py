@@ -33,8 +33,10 @@ from .extract import (
     merge_typos,
 )
 from .graph import KnowledgeGraph, atomic_write, paused_gc
-from .readers import note_files, read_cards
-from .readers.text import decode, display_path
+from .links import link_notes
+from .model import Card
+from .readers import card_stem, check_format, default_stem, is_package, note_files, note_text, read_cards
+from .readers.text import display_path
 
 Progress = Callable[[str, int, int], None]  # (file, cards done, cards in file)
 
@@ -65,6 +67,13 @@ class _File:
     key: str
     text: str
     cached: bool  # the cache holds an entry for it (read when its turn comes: one file's facts at a time)
+    data: bytes | None = None  # an Anki package's bytes (it has no text)
+    stem: str | None = None  # card ids' stem when another file of the build has the same name
+
+    @property
+    def size(self) -> int:
+        """What there is to parse: the text, or a package's bytes."""
+        return len(self.data) if self.data is not None else len(self.text)
 
 
 def build(
@@ -83,8 +92,11 @@ def build(
     independent and their facts are merged in file order, so the graph is the same either way."""
     if isinstance(paths, (str, Path)):
         paths = [paths]
+    check_format(fmt)
     cache = Path(cache_dir) if cache_dir else default_cache_dir()
-    entries = [_read(path, fmt, cache if use_cache else None) for path in note_files(list(paths))]
+    files = note_files(list(paths))
+    stems = _stems(files)
+    entries = [_read(path, fmt, cache if use_cache else None, stems.get(path)) for path in files]
     report = BuildReport()
     kg = KnowledgeGraph()
     file_rows = []
@@ -101,8 +113,11 @@ def build(
         file_rows.append(
             {"file": entry.name, "format": file_fmt, "sha256": entry.digest, "cards": card_count}
         )
+    if report.cards == 0:
+        raise InputError(f"{', '.join(report.files)[:200]}: no notes found (every note is empty)")
     merge_typos(kg)
     merge_equal_limits(kg)
+    link_notes(kg)
     link_types(kg)
     link_parts(kg)
     mark_conflicts(kg)
@@ -112,23 +127,39 @@ def build(
     return kg
 
 
-def _read(path: Path, fmt: str | None, cache: Path | None) -> _File:
+def _read(path: Path, fmt: str | None, cache: Path | None, stem: str | None = None) -> _File:
     name = display_path(path)
     try:
         data = path.read_bytes()
     except OSError as err:
         raise InputError(f"{name}: cannot be read ({err.strerror or err})") from err
-    text = decode(data, name)
+    package = None
+    if is_package(data) or fmt == "apkg":
+        text, package = "", data  # read from its bytes (a zip that is not a package is refused then)
+    else:
+        text = note_text(path, data, fmt)
     digest = hashlib.sha256(data).hexdigest()
-    key = _cache_key(digest, name, fmt)
-    return _File(path, name, digest, key, text, bool(cache) and (cache / f"{key}.json").is_file())
+    key = _cache_key(digest, name, fmt, stem)
+    return _File(path, name, digest, key, text, bool(cache) and (cache / f"{key}.json").is_file(),
+                 data=package, stem=stem)
+
+
+def _stems(files: list[Path]) -> dict[Path, str]:
+    """Card-id stems for files whose names another file of the build shares (`a/notes.md`,
+    `b/notes.md`): the stem of their path. Other files keep their name's stem, so their ids do not
+    depend on what else is built."""
+    by_stem: dict[str, list[Path]] = {}
+    for f in files:
+        by_stem.setdefault(default_stem(f), []).append(f)
+    return {f: card_stem(Path(display_path(f)), whole_path=True)
+            for same in by_stem.values() if len(same) > 1 for f in same}
 
 
 def _workers(jobs: int | None, entries: list[_File]) -> int:
     todo = [e for e in entries if not e.cached]
     if jobs is not None:
         return max(1, min(jobs, len(todo)))
-    if len(todo) < 2 or sum(len(e.text) for e in todo) < PARALLEL_MIN_BYTES:
+    if len(todo) < 2 or sum(e.size for e in todo) < PARALLEL_MIN_BYTES:
         return 1
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
     return max(1, min(cpus, len(todo)))
@@ -152,7 +183,8 @@ def _facts_in_order(
         from concurrent.futures import ProcessPoolExecutor
 
         pool = ProcessPoolExecutor(max_workers=workers, mp_context=_worker_context())
-        jobs = [(e.path, e.name, e.text, fmt, cache_to, e.key) for e in entries if not e.cached]
+        jobs = [(e.path, e.name, e.text, fmt, cache_to, e.key, e.data, e.stem)
+                for e in entries if not e.cached]
         results = pool.map(_parse_in_worker, jobs)
     try:
         for entry in entries:
@@ -168,8 +200,9 @@ def _facts_in_order(
                     progress(entry.name, count, count)
                 yield fmt_read, count, parsed, True
             else:
-                yield (*_parse(entry.path, entry.name, entry.text, fmt, cache_to, entry.key, progress), True)
-            entry.text = ""  # merged: its text is no longer needed
+                yield (*_parse(entry.path, entry.name, entry.text, fmt, cache_to, entry.key, entry.data,
+                               entry.stem, progress), True)
+            entry.text, entry.data = "", None  # merged: its text is no longer needed
     finally:
         if pool is not None:
             pool.shutdown(wait=True, cancel_futures=True)
@@ -197,11 +230,17 @@ def _parse(
     fmt: str | None,
     cache_to: Path | None,
     key: str,
+    data: bytes | None = None,
+    stem: str | None = None,
     progress: Progress | None = None,
 ) -> tuple[str, int, Facts]:
-    """Read and extract one file, and cache its facts (under `key`) if `cache_to` is given."""
+    """Read and extract one file (from its `data` when it is a package), and cache its facts (under
+    `key`) if `cache_to` is given."""
     global _extractor
-    file_fmt, cards = read_cards(path, fmt, text=text)
+    if data is not None:
+        file_fmt, cards = read_cards(path, fmt, data=data, stem=stem)
+    else:
+        file_fmt, cards = read_cards(path, fmt, text=text, stem=stem)
     if _extractor is None:
         from .extract import Extractor
 
@@ -219,12 +258,23 @@ def _parse(
     # walk them over and over (as in loading, see graph.paused_gc).
     with paused_gc():
         facts = _extractor.extract_cards(cards, progress=tick)
+    _keep_card_attrs(facts, cards)
     if cache_to is not None:
         _cache_put(cache_to, key, facts, file_fmt, total)
     return file_fmt, total, facts
 
 
-def _parse_in_worker(args: tuple[Path, str, str, str | None, Path | None, str]) -> tuple[str, int, Facts]:
+def _keep_card_attrs(facts: Facts, cards: list[Card]) -> None:
+    """What a reader says of a card beyond its lines (an Anki note's id and fields, an Obsidian
+    note's title, aliases and links) goes on the card's node."""
+    for card in cards:
+        if card.attrs:
+            facts.attrs(card.id, **card.attrs)
+
+
+def _parse_in_worker(
+    args: tuple[Path, str, str, str | None, Path | None, str, bytes | None, str | None],
+) -> tuple[str, int, Facts]:
     # The worker writes the cache entry too: encoding it is work the merging process is spared.
     return _parse(*args)
 
@@ -242,7 +292,7 @@ def _vocabulary_digest() -> str:
 def _code_digest() -> str:
     h = hashlib.sha256()
     pkg = resources.files("awskg")
-    for rel in ("quantities.py", "pipeline.py", "model.py", "graph.py"):
+    for rel in ("quantities.py", "pipeline.py", "model.py", "graph.py", "builder.py"):
         h.update(pkg.joinpath(rel).read_bytes())
     for folder in ("extract", "readers"):
         for entry in sorted(pkg.joinpath(folder).iterdir(), key=lambda p: p.name):
@@ -251,8 +301,10 @@ def _code_digest() -> str:
     return h.hexdigest()[:16]
 
 
-def _cache_key(digest: str, name: str, fmt: str | None) -> str:
+def _cache_key(digest: str, name: str, fmt: str | None, stem: str | None = None) -> str:
     raw = f"{FACTS_VERSION}|{__version__}|{_vocabulary_digest()}|{_code_digest()}|{digest}|{name}|{fmt or ''}"
+    if stem:
+        raw += f"|{stem}"
     return hashlib.sha256(raw.encode()).hexdigest()[:32]
 
 

@@ -65,7 +65,8 @@ def build(
         None, "--output", "-o", help="Graph file to write (default graph/awskg.json)."
     ),
     fmt: str = typer.Option(
-        None, "--format", "-f", help="Read every file as: flashcards, markdown, anki, csv."
+        None, "--format", "-f",
+        help="Read every file as: flashcards, markdown, anki, csv, termdef, obsidian, apkg.",
     ),
     force: bool = typer.Option(False, "--force", help="Overwrite an output file that is not an awskg graph."),
     no_cache: bool = typer.Option(False, "--no-cache", help="Parse every file again, ignoring the cache."),
@@ -371,8 +372,10 @@ def show(
     if e.source_text:
         con.print("[bold]notes[/]:")
         for src, text in e.source_text[:8]:
+            origin = kg.line_origin(src.file, src.line)  # an Anki package's note and field
+            where = f"{src.file}:{src.line}" + (f" ({origin})" if origin else "")
             markers = " ".join(stale_marker(f) for f in line_stale(kg, src.file, src.line))
-            con.print(f"  {_esc(src.file)}:{src.line}: {_esc(text[:200])}"
+            con.print(f"  {_esc(where)}: {_esc(text[:200])}"
                       + (f" [red]{_esc(markers)}[/]" if markers else ""))
     _print_stale_messages(lim.stale for lim in e.limits)
 

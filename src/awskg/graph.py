@@ -159,6 +159,7 @@ class KnowledgeGraph:
         self.graph: nx.MultiDiGraph = graph if graph is not None else nx.MultiDiGraph()
         self.graph.graph.setdefault("schema_version", SCHEMA_VERSION)
         self._lines: dict[tuple[str, int], str] | None = None
+        self._origins: dict[tuple[str, int], str] | None = None
         self._names: dict[str, list[str]] | None = None
         self._search_index: Any = None
         # (resolved path, size, mtime_ns) of the graph file this graph was loaded from; None when it
@@ -249,6 +250,7 @@ class KnowledgeGraph:
 
     def _invalidate(self) -> None:
         self._lines = None
+        self._origins = None
         self._names = None
         self._search_index = None
         self.file_stamp = None
@@ -371,6 +373,20 @@ class KnowledgeGraph:
                         table[(d.get("file", ""), int(number))] = text
             self._lines = table
         return self._lines.get((file, int(line)))
+
+    def line_origin(self, file: str, line: int) -> str | None:
+        """What a line stands for in a file that has no lines of its own: `note 1712345678901,
+        field Back` in an Anki package (whose lines awskg numbers, note after note, field after
+        field); None for a line of a text file."""
+        if self._origins is None:
+            table: dict[tuple[str, int], str] = {}
+            for _n, d in self.graph.nodes(data=True):
+                if d.get("type") == "card" and d.get("note_id") is not None:
+                    for first, last, name in d.get("fields") or []:
+                        for number in range(int(first), int(last) + 1):
+                            table[(d.get("file", ""), number)] = f"note {d['note_id']}, field {name}"
+            self._origins = table
+        return self._origins.get((file, int(line)))
 
     def source_text(self, sources: Iterable[Any]) -> list[tuple[Source, str]]:
         out = []

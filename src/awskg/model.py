@@ -74,6 +74,9 @@ class Card:
     # The front is one question, statement to judge or blank to fill, and the lines answer it (Q/A
     # decks, Anki notes): a bare `90 days` below it is the answer, and a stated front is a fact.
     asks: bool = False
+    # What the format says of the card beyond its lines, kept on its graph node: an Anki package
+    # note's id, note type, deck and field lines; an Obsidian note's title, aliases and links.
+    attrs: dict[str, Any] = field(default_factory=dict)
 
     @property
     def service(self) -> str | None:

@@ -260,14 +260,23 @@ def neighbour_groups(neighbours: Iterable[Neighbour]) -> dict[str, list[dict[str
 
 
 def card_text(card: dict[str, Any] | None) -> str:
-    """A card as the student wrote it: the front, then each answer line with its line number."""
+    """A card as the student wrote it: the front, then each answer line with its line number. An
+    Anki package's note says which note it is, and each line which field it is in."""
     if not card:
         return ""
     out = [str(card.get("front", ""))]
+    fields = {}
+    if card.get("note_id") is not None:
+        deck = f" · deck {card['deck']}" if card.get("deck") else ""
+        out.append(f"note {card['note_id']} · {card.get('note_type') or 'note'}{deck}")
+        fields = {n: str(name) for first, last, name in card.get("fields") or []
+                  for n in range(int(first), int(last) + 1)}
+    width = max((len(f) for f in fields.values()), default=0)
     for number, role, text in card.get("lines", []):
         if role == "front":
             continue
-        out.append(f"{int(number):>5}  {text}")
+        label = f"{fields.get(int(number), ''):<{width}}  " if fields else ""
+        out.append(f"{int(number):>5}  {label}{text}")
     return "\n".join(out)
 
 
@@ -455,8 +464,14 @@ def score_rows(total: Scores) -> list[dict[str, Any]]:
 def build_uploaded(files: Iterable[tuple[str, bytes]]) -> KnowledgeGraph:
     """Build a graph of uploaded notes files (name, bytes) in a private temp folder, which is
     removed afterwards: the graph keeps the note text in its cards, and no file of the user's
-    (the committed graph, the build cache) is touched. Bad files raise InputError."""
+    (the committed graph, the build cache) is touched. A `.zip` that is not an Anki package is an
+    Obsidian vault: its notes are unpacked and built as one. Files are named as uploaded, in the
+    graph's sources and in errors, never by the server's temp path. Bad files raise InputError."""
     from .builder import build
+    from .readers import is_package
+    from .readers.apkg import is_anki_package
+    from .readers.obsidian import unpack_vault
+    from .readers.text import names_relative_to
 
     items = list(files)
     if not items:
@@ -473,8 +488,14 @@ def build_uploaded(files: Iterable[tuple[str, bytes]]) -> KnowledgeGraph:
             while path.exists():
                 n += 1
                 path = notes / f"{stem}-{n}{suffix}"
+            if is_package(data) and not is_anki_package(data):
+                # A zipped vault becomes a folder of the zip's name: its notes are `vault.zip/SQS.md`.
+                paths.append(unpack_vault(data, path, name))
+                continue
             path.write_bytes(data)
             paths.append(path)
         # jobs=1: uploads are parsed in the app's own process, so a web server never starts (and
         # keeps) worker processes of its own; uploads are small enough.
-        return build(paths, cache_dir=Path(tmp) / "cache", jobs=1)
+        with names_relative_to(notes):
+            return build(paths, cache_dir=Path(tmp) / "cache", jobs=1)
+

@@ -1,5 +1,9 @@
 """An Obsidian vault folder: one Markdown note per entity, linked by `[[wikilinks]]` to its
-neighbours in the subgraph, with YAML front matter (id, type, service, aliases, sources).
+neighbours in the subgraph, with YAML front matter (id, type, service, a limit's value and kind
+and any stale flag, aliases, sources), and `.obsidian/` so Obsidian and `awskg build` take the
+folder as a vault. The body is the entity's definition, its links (`- has feature → [[Layers]]`,
+`- ← has limit [[Lambda]]`: the relation in words, which a build reads back as that relation) and,
+below a rule, the note lines behind it, each with its source in a `%%comment%%`.
 
 File names are the entity names without the characters Obsidian or the file system refuse in a
 link or a name (`/\\:*?"<>|#^[]`), unique without regard to case (macOS and Windows file systems
@@ -19,8 +23,11 @@ import networkx as nx
 
 from ..graph import KnowledgeGraph
 from .facts import concept_nodes, limits_of, note_lines, one_line, ref, sources_of, stale_message
-from .sheet import md, md_block, source_line_item
+from .sheet import md, md_block
 
+# An Obsidian vault is a folder holding `.obsidian/`: the export is one, and `awskg build` reads it
+# back as one.
+VAULT_CONFIG = ".obsidian/app.json"
 _UNSAFE = re.compile(r'[/\\:*?"<>|#^\[\]\x00-\x1f\x7f]')
 _WINDOWS_RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10)),
                      *(f"lpt{i}" for i in range(1, 10))}
@@ -70,7 +77,8 @@ def _yaml(value: Any) -> str:
 
 
 def vault(kg: KnowledgeGraph, sub: nx.MultiDiGraph) -> dict[str, str]:
-    """The folder's files: `<name>.md` -> note text, one per entity of the subgraph."""
+    """The folder's files: `<name>.md` -> note text, one per entity of the subgraph, and Obsidian's
+    `.obsidian/app.json`."""
     names = file_names(kg, sub)
     limits = {lim.id: lim for lim in limits_of(kg, sub)}
     files: dict[str, str] = {}
@@ -85,16 +93,17 @@ def vault(kg: KnowledgeGraph, sub: nx.MultiDiGraph) -> dict[str, str]:
         ]
         if d.get("service"):
             front.append(f"service: {_yaml(str(d['service']))}")
+        if n in limits:
+            # What awskg read, as properties: the body holds only note text, so a build of the
+            # folder reads each value once, from the line that states it.
+            front.append(f"value: {_yaml(limits[n].display)}")
+            front.append(f"kind: {_yaml(limits[n].kind)}")
+            if limits[n].stale:
+                front.append(f"stale: {_yaml('⚠ ' + stale_message(limits[n]))}")
         front.append(f"aliases: {_yaml(aliases)}")
         front.append(f"sources: {_yaml([ref(s) for s in sources])}")
         front += ["---", ""]
         body = [f"# {md(d.get('name', n))}", ""]
-        if n in limits:
-            lim = limits[n]
-            value = f"**{md(lim.display)}** ({md(lim.kind)})"
-            if lim.stale:
-                value += f" ⚠ {md(stale_message(lim))}"
-            body += [value, ""]
         if d.get("definition"):
             body += [md_block(d["definition"]), ""]
         links = []
@@ -105,12 +114,21 @@ def vault(kg: KnowledgeGraph, sub: nx.MultiDiGraph) -> dict[str, str]:
             if u in names:
                 links.append(f"- ← {md(_relation(k))} {_link(names[u], sub.nodes[u].get('name', u))}")
         if links:
-            body += ["## Links", "", *links, ""]
-        lines = note_lines(kg, sources)
-        if lines:
-            body += ["## Notes", "", *(source_line_item(kg, src, text) for src, text in lines), ""]
+            body += [*links, ""]
+        body += _note_lines(kg, sources)
         files[f"{fname}.md"] = "\n".join(front + body).rstrip("\n") + "\n"
+    files[VAULT_CONFIG] = "{}\n"
     return files
+
+
+def _note_lines(kg: KnowledgeGraph, sources: list[Any]) -> list[str]:
+    """The note lines behind a node, below a rule, each with its source in an Obsidian comment
+    (`%%notes/aws.txt:70%%`: shown when editing, hidden when reading, and not read back as text).
+    No heading over them: read back, they belong to the note's own entity."""
+    lines = note_lines(kg, sources)
+    if not lines:
+        return []
+    return ["---", "", *(f"- {md(text)} %%{md(ref(src))}%%" for src, text in lines), ""]
 
 
 def _relation(rel: Any) -> str:

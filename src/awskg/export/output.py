@@ -67,6 +67,7 @@ def write_folder(path: Path, files: dict[str, str | bytes], force: bool) -> None
         marker = "written by awskg export; --force replaces this folder\n"
         for name, data in {**files, FOLDER_MARKER: marker}.items():
             payload = data.encode("utf-8") if isinstance(data, str) else data
+            (tmp / name).parent.mkdir(parents=True, exist_ok=True)  # `.obsidian/app.json`
             (tmp / name).write_bytes(payload)
         # mkdtemp makes the folder private (0700); give it the mode a plain mkdir would.
         umask = os.umask(0)

@@ -35,8 +35,13 @@ _SEPARATORS = {
 }
 _HEADER = re.compile(r"^#([A-Za-z][A-Za-z ]{0,30}):(.*)$")
 _MAX_RECORD_LINES = 40
+_CELL_WORDS = 8  # a definition this short is a value, not a sentence
 _MAX_FIELDS = 12  # an Anki note type rarely has more; a row with thousands of "fields" is not a note
 _LONG_FIELD = 20_000  # a quoted field running further than this is an unbalanced quote, not a note
+_FRONT_COLUMNS = {"front", "term", "question", "word", "prompt", "side 1", "side a", "q", "concept", "text"}
+_BACK_COLUMNS = {"back", "definition", "answer", "meaning", "response", "side 2", "side b", "a"}
+_EXTRA_COLUMNS = {"extra", "notes", "note", "explanation", "example", "examples", "details", "comment",
+                  "comments", "hint", "back extra", "more"}
 _HEADER_WORDS = {
     "front", "back", "term", "definition", "question", "answer", "tags", "tag", "word", "meaning",
     "notes", "note", "extra", "text", "deck", "guid", "notetype", "card", "prompt", "response",
@@ -54,6 +59,9 @@ _BREAK_TAGS = {"br", "p", "div", "li", "ul", "ol", "tr", "table", "h1", "h2", "h
 _CELL_TAGS = {"td", "th"}
 _CODE_TAGS = {"code", "kbd", "samp", "tt", "pre"}
 _SKIP_TAGS = {"script", "style"}
+# awskg's own flag on an exported card (`<div class="stale">AWS since 2025-08: 1 MiB</div>`) says what
+# AWS states today, not what the notes say: a deck read back must not learn it as a note.
+_FLAG_CLASS = re.compile(r"""\sclass\s*=\s*["']?[^"'>]{0,200}\bstale\b""", re.I)
 _CLOZE = re.compile(r"\{\{c\d{1,3}::(.{0,2000}?)(?:::[^}]{0,500})?\}\}", re.S)
 _SOUND = re.compile(r"\[sound:[^\]\n]{0,500}\]")
 _BACKTICK = re.compile(r"`([^`\n]{1,2000})`")
@@ -132,7 +140,7 @@ def html_plain(raw: str, is_html: bool = True) -> tuple[str, Masks]:
     """A field's text as a reader sees it, and the spans of it that are code or URLs."""
     if len(raw) > _LONG_FIELD:
         return raw.strip(), ()  # data, not a note: no limit is read from a line this long anyway
-    raw = _CLOZE.sub(lambda m: m.group(1), raw) if "{{c" in raw else raw
+    raw = _CLOZE.sub(_cloze_text, raw) if "{{c" in raw else raw
     raw = _SOUND.sub("", raw) if "[sound:" in raw else raw
     if not is_html:
         plain = raw.strip()
@@ -141,22 +149,29 @@ def html_plain(raw: str, is_html: bool = True) -> tuple[str, Masks]:
     b = _Builder()
     code_depth = 0
     code_start = 0
-    skip_depth = 0
+    skipping: list[str] = []  # an element whose text is not note text, open once per nesting level
     pos = 0
     for m in _HTML_TOKEN.finditer(raw):
-        if skip_depth == 0:
+        if not skipping:
             b.text(raw[pos : m.start()])
         pos = m.end()
         tok = m.group()
         if tok.startswith("&"):
-            if skip_depth == 0:
+            if not skipping:
                 b.text(decode_entities(tok))
             continue
         if tok.startswith("<!--"):
             continue
         closing, name = m.group(1) == "/", m.group(2).lower()
-        if name in _SKIP_TAGS:
-            skip_depth = max(0, skip_depth + (-1 if closing else 1))
+        if skipping:
+            if name == skipping[0] and not tok.endswith("/>"):
+                skipping.pop() if closing else skipping.append(name)
+                if not skipping and name in _BREAK_TAGS:
+                    b.brk()
+            continue
+        if name in _SKIP_TAGS or (not closing and not tok.endswith("/>") and _FLAG_CLASS.search(tok)):
+            if not closing:
+                skipping.append(name)
             continue
         if name in _CODE_TAGS:
             if not closing:
@@ -174,13 +189,20 @@ def html_plain(raw: str, is_html: bool = True) -> tuple[str, Masks]:
             b.brk()
         elif name in _CELL_TAGS and closing:
             b.brk()
-    if skip_depth == 0:
+    if not skipping:
         b.text(raw[pos:])
     if code_depth:
         b.masks.append((code_start, b.length))  # code that runs on past this physical line
     plain, masks = b.result()
     masks.extend(m.span(1) for m in _BACKTICK.finditer(plain))
     return plain, merge_masks(masks + url_masks(plain))
+
+
+def _cloze_text(m: re.Match[str]) -> str:
+    """A cloze deletion reads as its text; an image occlusion's shape (`image-occlusion:rect:left=.2`)
+    is coordinates, not text."""
+    text = m.group(1)
+    return "" if text.startswith("image-occlusion:") else text
 
 
 def _strip_html(raw: str, is_html: bool) -> str:
@@ -190,6 +212,11 @@ def _strip_html(raw: str, is_html: bool) -> str:
 _HTML_HINT = re.compile(
     r"<(?:br|b|i|u|div|p|span|code|ul|ol|li|img|sub|sup|font|a)\b[^>]{0,500}>|&(?:nbsp|amp|lt|gt);", re.I
 )
+
+
+def looks_like_html(text: str) -> bool:
+    """Whether a deck's fields are HTML (Anki's are; a Quizlet export's are plain text)."""
+    return bool(_HTML_HINT.search(text[:200_000]))
 
 
 # --------------------------------------------------------------------------- services from tags
@@ -422,21 +449,31 @@ def _segment(text: str, file: str, stem: str, fmt: str) -> list[Card]:
     is_html = header.html
     if is_html is None:
         is_html = bool(_HTML_HINT.search("\n".join(lines[start : start + 2000])[:200_000]))
+    # Columns named by a `#columns:` header line, or by a CSV header row: `Definition,Term,Tags`.
+    named = column_roles(header.columns) if header.columns else None
+    if named is None and records and fmt == "csv":
+        named = column_roles(records[0].fields)
     meta = {c for c in (header.guid_col, header.deck_col, header.notetype_col) if c is not None}
-    tags_col = header.tags_col
-    if tags_col is None:
+    tags_col = header.tags_col if named is None or named.tags is None else named.tags
+    if tags_col is None and named is None:
         tags_col = _guess_tags_col(records, meta)
     if tags_col is not None:
         meta.add(tags_col)
     cards: list[Card] = []
     for r_idx, rec in enumerate(records):
-        content = [j for j in range(len(rec.fields)) if j not in meta]
+        if named is not None:
+            content = [j for j in named.content if j < len(rec.fields)]
+        else:
+            content = [j for j in range(len(rec.fields)) if j not in meta]
         if len(content) < 2:
             continue
-        if r_idx == 0 and _is_header_row([rec.fields[j] for j in content]):
+        if r_idx == 0 and (_is_header_row([rec.fields[j] for j in content]) or
+                           (named is not None and not header.columns)):
             continue
         card = _card(rec, content, lines, header, tags_col, is_html, file, stem, len(cards) + 1, fmt)
         if card is not None:
+            if fmt == "csv":
+                mark_cells(card)
             cards.append(card)
     return cards
 
@@ -446,17 +483,33 @@ def _is_header_row(fields: list[str]) -> bool:
     return bool(words) and all(w in _HEADER_WORDS for w in words[:3]) and words[0] in _HEADER_WORDS
 
 
+@dataclass(frozen=True)
+class Columns:
+    """What a deck's named columns hold: content (front, back, then extra text) and tags."""
+
+    content: tuple[int, ...]
+    tags: int | None
+
+
+def column_roles(names: list[str]) -> Columns | None:
+    """The roles of columns from their names (`Term`, `Definition`, `Tags`, `Notes`, any order), or
+    None unless they name a front and a back. A column of another name (`Deck`, `Chapter`) is left
+    out of the cards."""
+    cells = [re.sub(r"\s+", " ", str(n).strip().strip('"').lower()) for n in names]
+    if not cells or any(len(c) > 40 or re.search(r"\d{2}", c) for c in cells):
+        return None
+    front = next((j for j, c in enumerate(cells) if c in _FRONT_COLUMNS), None)
+    back = next((j for j, c in enumerate(cells) if c in _BACK_COLUMNS and j != front), None)
+    if front is None or back is None:
+        return None
+    extras = [j for j, c in enumerate(cells) if c in _EXTRA_COLUMNS and j not in (front, back)]
+    tags = next((j for j, c in enumerate(cells) if c in ("tags", "tag")), None)
+    return Columns((front, back, *extras), tags)
+
+
 def _card(rec: _Record, content: list[int], lines: list[str], header: _Header, tags_col: int | None,
           is_html: bool, file: str, stem: str, number: int, fmt: str) -> Card | None:
     fields = rec.fields
-    front_raw = fields[content[0]]
-    front = _one_line(_strip_html(front_raw, is_html))
-    backs = [content[1]] + [j for j in content[2:_MAX_FIELDS] if fields[j].strip()]
-    if "{{c" in front_raw and _CLOZE.search(front_raw):
-        # A cloze note states its facts in the first field; the second only adds extras.
-        backs = [content[0]] + backs
-    if not front and not fields[content[1]].strip():
-        return None
     tags = fields[tags_col].split() if tags_col is not None and tags_col < len(fields) else []
     deck = fields[header.deck_col] if header.deck_col is not None and header.deck_col < len(fields) \
         else header.deck
@@ -466,13 +519,42 @@ def _card(rec: _Record, content: list[int], lines: list[str], header: _Header, t
     for j, f in enumerate(fields):
         offsets[j] = acc
         acc += f.count("\n")
-    services, topic = _services(front, tags, deck, fields, backs, is_html)
+    note = [Field(fields[j], rec.start + offsets[j] + 1) for j in content[:_MAX_FIELDS]]
+    return note_card(note, tags=tags, deck=deck, is_html=is_html, file=file, stem=stem, number=number,
+                     fmt=fmt)
+
+
+@dataclass
+class Field:
+    """One field of a note: its raw text (HTML or plain), the line its text starts on, its name."""
+
+    raw: str
+    line: int
+    name: str = ""
+
+
+def note_card(fields: list[Field], *, tags: list[str], deck: str | None, is_html: bool, file: str, stem: str,
+              number: int, fmt: str) -> Card | None:
+    """The Card of one note: the first field is the front, the second and any further non-empty
+    ones the answer, a physical line of a field one NoteLine on `field.line` + its index. A cloze
+    note states its facts in its first field, which is then read as answer text too. Used by every
+    reader of notes made of fields: Anki text exports, Anki packages, term-definition decks."""
+    if len(fields) < 2:
+        return None
+    front_raw = fields[0].raw
+    front = _one_line(_strip_html(front_raw, is_html))
+    backs = [fields[1]] + [f for f in fields[2:] if f.raw.strip()]
+    if "{{c" in front_raw and _CLOZE.search(front_raw):
+        # A cloze note states its facts in the first field; the second only adds extras.
+        backs = [fields[0]] + backs
+    if not front and not fields[1].raw.strip():
+        return None
+    services, topic = _services(front, tags, deck, [f.raw for f in fields[1:]], is_html)
     hint = services[0] if services else None
     note_lines: list[NoteLine] = []
-    for j in backs:
-        base = rec.start + offsets[j]
+    for fld in backs:
         in_code = False
-        for k, part in enumerate(fields[j].split("\n")):
+        for k, part in enumerate(fld.raw.split("\n")):
             # A <code> span opened on an earlier physical line of the field still covers this one.
             source = "<code>" + part if in_code and is_html else part
             if is_html and "<" in part:
@@ -490,13 +572,13 @@ def _card(rec: _Record, content: list[int], lines: list[str], header: _Header, t
             if definition and re.search(r"[.;!?](?:\s|$)", definition.rstrip(".!")):
                 term = definition = None
             role = "question" if question else "term" if term else "text"
-            note_lines.append(NoteLine(base + k + 1, part, plain, role=role, term=term, definition=definition,
+            note_lines.append(NoteLine(fld.line + k, part, plain, role=role, term=term, definition=definition,
                                        heading=topic or None, masks=masks, service_hint=hint))
-    front_line = rec.start + offsets[content[0]] + 1
+    front_line = fields[0].line
     if note_lines:
         first, last = note_lines[0].number, note_lines[-1].number
     else:
-        first = last = rec.start + offsets[content[1]] + 1
+        first = last = fields[1].line
     return Card(
         id=f"card:{stem}:{number}",
         file=file,
@@ -508,9 +590,20 @@ def _card(rec: _Record, content: list[int], lines: list[str], header: _Header, t
         lines=note_lines,
         services=services,
         topic=topic,
-        tags=tags,
+        tags=list(tags),
         fmt=fmt,
     )
+
+
+def mark_cells(card: Card) -> None:
+    """A term list is a two-column table, term against definition: a definition that is only a
+    short value (`1,000 data nodes`, `3,000 RCU and 1,000 WCU per partition`) is a cell of it, its
+    value bounding what the term names, as in a Markdown table. Longer definitions stay sentences."""
+    for ln in card.lines:
+        short = len(ln.plain.split()) <= _CELL_WORDS and not re.search(r"[;.!?]\s", ln.plain)
+        if ln.role == "text" and short:
+            ln.role = "table"
+            ln.subject_hint = ln.subject_hint or card.topic or None
 
 
 def _code_open_after(part: str, open_before: bool) -> bool:
@@ -551,7 +644,7 @@ def _guess_tags_col(records: list[_Record], meta: set[int]) -> int | None:
     return None
 
 
-def _services(front: str, tags: list[str], deck: str | None, fields: list[str], backs: list[int],
+def _services(front: str, tags: list[str], deck: str | None, backs: list[str],
               is_html: bool) -> tuple[list[str], str]:
     """The card's services (its own first) and its topic (the front after its service prefix)."""
     own, rest = front_services(front)
@@ -566,8 +659,8 @@ def _services(front: str, tags: list[str], deck: str | None, fields: list[str], 
     if not out:
         out = mentions[:1]
     if not out:
-        for j in backs:
-            spans = service_spans(_strip_html(fields[j], is_html))
+        for back in backs:
+            spans = service_spans(_strip_html(back, is_html))
             if spans:
                 out = [spans[0][2]]
                 break
@@ -587,15 +680,32 @@ def _topic(text: str) -> str:
 # --------------------------------------------------------------------------- detection
 
 
-def looks_like_anki(text: str) -> bool:
-    """Anki header lines (`#separator:`, `#html:`), or most lines are 2-4 tab-separated fields."""
-    lines = text.split("\n")
-    for line in lines[:20]:
+def has_anki_header(text: str) -> bool:
+    """The file opens with Anki's export header lines (`#separator:tab`, `#html:true`, ...)."""
+    for line in text.split("\n", 20)[:20]:
         if not line.startswith("#"):
             break
         if re.match(r"#(separator|html|tags column|notetype|deck|guid column|columns|notetype column|"
                     r"deck column):", line, re.I):
             return True
+    return False
+
+
+def has_column_header(text: str) -> bool:
+    """The first row names a front and a back column (`Term,Definition`, `question\tanswer\ttags`)
+    and a row follows it."""
+    lines = [ln for ln in text.split("\n", 50)[:50] if ln.strip()]
+    if len(lines) < 2:
+        return False
+    first = _read_one(lines, 0, _sniff_separator(lines), csv.QUOTE_MINIMAL)
+    return bool(first) and len(first[0]) >= 2 and column_roles(first[0]) is not None
+
+
+def looks_like_anki(text: str) -> bool:
+    """Anki header lines (`#separator:`, `#html:`), or most lines are 2-4 tab-separated fields."""
+    if has_anki_header(text):
+        return True
+    lines = text.split("\n")
     sample = [ln for ln in lines[:500] if ln.strip()]
     if len(sample) < 2:
         return bool(sample) and _tab_note(sample[0]) and sample[0].count("\t") >= 2

@@ -6,6 +6,9 @@ Every failure is an InputError whose message names the file, so the CLI can prin
 from __future__ import annotations
 
 import codecs
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 
 from ..errors import InputError
@@ -23,8 +26,29 @@ _BINARY_MAGIC = {
 }
 
 
+# A folder whose files are named relative to it instead of the working directory: an upload's
+# temporary folder is a server path, and neither sources nor errors should show it.
+_NAMES_ROOT: ContextVar[Path | None] = ContextVar("awskg_names_root", default=None)
+
+
+@contextmanager
+def names_relative_to(folder: Path) -> Iterator[None]:
+    """Within the block, files under `folder` are named (in sources and errors) relative to it."""
+    token = _NAMES_ROOT.set(Path(folder).resolve())
+    try:
+        yield
+    finally:
+        _NAMES_ROOT.reset(token)
+
+
 def display_path(path: Path) -> str:
     """The path as sources record it: relative to the working directory when under it, POSIX style."""
+    root = _NAMES_ROOT.get()
+    if root is not None:
+        try:
+            return Path(path).resolve().relative_to(root).as_posix()
+        except ValueError:
+            pass
     try:
         return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
     except ValueError:
@@ -70,11 +94,11 @@ def decode(data: bytes, name: str) -> str:
     return text
 
 
-def read_text(path: Path) -> str:
-    """Read and decode one notes file; a missing or unreadable file is an InputError."""
+def read_bytes(path: Path) -> bytes:
+    """The bytes of one notes file; a missing or unreadable file is an InputError."""
     name = display_path(path)
     try:
-        data = path.read_bytes()
+        return path.read_bytes()
     except FileNotFoundError as err:
         raise InputError(f"{name}: no such file") from err
     except IsADirectoryError as err:
@@ -83,4 +107,8 @@ def read_text(path: Path) -> str:
         raise InputError(f"{name}: permission denied") from err
     except OSError as err:
         raise InputError(f"{name}: cannot be read ({err.strerror or err})") from err
-    return decode(data, name)
+
+
+def read_text(path: Path) -> str:
+    """Read and decode one notes file; a missing or unreadable file is an InputError."""
+    return decode(read_bytes(path), display_path(path))
