@@ -408,16 +408,21 @@ def find_quantities(
         if u.dimension != "seconds":
             continue
         before = text[max(0, n.start - 7) : n.start].lower()
-        if not re.search(r"\bevery\s+$", before):
+        if not re.search(r"\b(?:every|per)\s+$", before):
             continue
         s0, s1 = _sentence(text, n.start)
+        # `1,000 instances every 10 seconds`: a count right before the period is its rate, cue or
+        # not; a count further off in the sentence needs words that make it a limit.
         counts = [
             j
             for j, m in enumerate(nums)
             if j != i
             and s0 <= m.start < s1
             and units_after[j].dimension == "count"
-            and _count_ok(text, m, units_after[j], table)
+            and (
+                re.fullmatch(r"\s*(?:every|per)\s*", text[units_after[j].end : n.start], re.I)
+                or _count_ok(text, m, units_after[j], table)
+            )
         ]
         if counts:
             j = min(counts, key=lambda j: abs(nums[j].start - n.start))
@@ -606,6 +611,12 @@ def _unit_after(text: str, n: _Num) -> _Unit:
 
 
 @cache
+def _count_units() -> frozenset[str]:
+    """Lower-case heads of the nouns that measure by themselves (`iops`, `rcu`)."""
+    return frozenset(w.lower() for w in units().get("count_units", {}).get("words", []))
+
+
+@cache
 def _rate_nouns() -> dict[str, str]:
     return {k.lower(): v for k, v in units().get("rate_nouns", {}).items() if k != "comment"}
 
@@ -628,6 +639,8 @@ def _rate_unit(head: str) -> str:
 def _single(text: str, n: _Num, u: _Unit, table: bool, period: str | None) -> Quantity | None:
     if u.dimension == "invalid":
         return None
+    if u.dimension == "count" and not u.noun and n.value == 0:
+        return None  # `0 (no retention)`: zero of nothing is no limit
     if n.word and u.dimension == "count" and not u.noun and not _BOUND_RIGHT_BEFORE.search(text[: n.start]):
         return None  # `one`, `two` alone are words; `more than two`, `up to five` are bounds
     end = u.end
@@ -686,7 +699,7 @@ def _count_ok(text: str, n: _Num, u: _Unit, table: bool) -> bool:
     having just before it, a `per` after it, or a table cell."""
     if table and not n.word:
         return True
-    if u.compound:
+    if u.compound or (u.noun and u.unit in _count_units() and not n.word):
         return True
     if u.noun and not n.word and not text[: n.start].strip(" \t*-•+>") and not _VERB_NEXT.match(text, u.end):
         # Terse notes open a line with what they count (`20 read replicas - same region`); a
@@ -706,7 +719,7 @@ def _count_ok(text: str, n: _Num, u: _Unit, table: bool) -> bool:
     right = text[u.end : u.end + 30]
     for kind in ("max", "min", "default"):
         _before, after = _cue_res()[kind]
-        if after and after.match(right.lstrip(" (")):
+        if after and after.match(right.lstrip(" (")) and not n.word:
             return True
     near = text[max(c0, n.start - 40) : n.start]
     vm = list(_count_verbs_re().finditer(near))
@@ -716,6 +729,9 @@ def _count_ok(text: str, n: _Num, u: _Unit, table: bool) -> bool:
             return True
     if re.match(r"\s+per\s+\w", text[u.end :]):
         return True
+    can_do = re.search(r"\b(?:can|could|will)\s+(?:only\s+)?[a-z]+\s+(?:up to\s+)?$", text[c0 : n.start])
+    if can_do and u.noun and not n.word:
+        return True  # `tasks can move 50 million files`: what something can do, counted
     of = re.match(r"\s+of\s+([A-Za-z]+)", text[u.end :])
     if of and u.noun and _of_nouns_re().search(f"{of.group(1)} of "):
         return True  # `the remaining 100 units of concurrency`: units of something that is bounded
@@ -776,14 +792,16 @@ def _range_at(text: str, nums: list[_Num], us: list[_Unit], i: int) -> Quantity 
         return None
     a_has_unit = ua.dimension in ("bytes", "seconds", "percent")
     between = text[(ua.end if a_has_unit else a.end) : b.start]
+    # `0 (no retention) up to 10 years`: a parenthesis after the low end glosses it.
+    between = re.sub(r"^\s*\([^()]{1,40}\)(?=\s)", "", between)
     lead = text[max(0, a.start - 40) : a.start].lower()
     kind = "range"
     if re.fullmatch(r"\s*[-–—]\s*", between) or re.fullmatch(r"\s+to\s+", between):
         pass
     elif re.fullmatch(r"\s+and\s+", between) and re.search(r"\b(between|from)\s+$", lead):
         pass
-    elif re.fullmatch(r"\s+up to\s+", between) and re.search(r"\bfrom\s+$", lead):
-        pass
+    elif re.fullmatch(r"\s+up to\s+", between) and (re.search(r"\bfrom\s+$", lead) or a.value == 0):
+        pass  # `from 1 up to 5`, `0 up to 10 years`
     elif re.fullmatch(r"\s+or\s+", between) and not a_has_unit and (
         ub.dimension in ("seconds", "bytes") or ub.noun and a.value < b.value and not a.word
     ):
@@ -793,7 +811,8 @@ def _range_at(text: str, nums: list[_Num], us: list[_Unit], i: int) -> Quantity 
     if a.word != b.word and kind == "range" and not re.search(r"\b(between|from)\s+$", lead):
         return None
     if ub.dimension == "count" and not ub.noun and not re.search(r"\b(between|from)\s+$", lead):
-        if not re.fullmatch(r"\s*[-–—]\s*", between):
+        # `vCPU: 0.25 to 16`: a term whose definition is the range itself.
+        if not re.fullmatch(r"\s*[-–—]\s*", between) and not re.search(r":\s*$", lead):
             return None
     # Units: a shared trailing unit ("0-15 minutes"), or one each ("3 seconds to 15 minutes").
     if a_has_unit and ub.dimension == ua.dimension:
@@ -919,6 +938,8 @@ def _guarded(text: str, q: Quantity) -> bool:
     label = re.search(r"([A-Za-z]+) $", before)
     if label and label.group(1).lower() in _label_words() and q.dimension == "count" and not q.noun:
         return True  # `Layer 7`, `RAID 10`, `Test 1`: a name with a number in it
+    if q.dimension == "count" and re.match(r"\s*=(?![>=])", text[q.end :]):
+        return True  # `1 RCU = 1 read/s of 4 KB`: the unit a definition defines, not a value
     if _NEGATED.search(before):
         return True  # `Indefinite by default (not 7 days)`: the value the note rules out
     if q.dimension == "percent" and _DISCOUNT.match(text, q.end):

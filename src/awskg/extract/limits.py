@@ -87,6 +87,10 @@ class LimitReader:
                 as_values = find_quantities(text, masks, table=True)
                 if answers.bare_answer(text, as_values):
                     found = as_values
+        if ln.role in ("subtopic", "heading"):
+            # A heading or a sub-question (`*valid size for a 15000 IOPS volume`) names a topic: only
+            # a value it bounds outright is stated there.
+            found = [q for q in found if q.cue]
         if not found:
             return found
         if examples.in_example_section(ln):
