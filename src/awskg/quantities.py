@@ -486,6 +486,8 @@ def _numbers(text: str) -> list[_Num]:
         prev2 = text[s - 2] if s > 1 else " "
         if prev.isalnum() or prev in "_$€£#.:=":
             continue
+        if prev == "/" and re.search(r"\d{1,3}(?:\.\d{1,3}){3}/$", text[max(0, s - 16) : s]):
+            continue  # the prefix length of a CIDR block (`172.31.0.0/16`)
         glued_unit = prev in "-–" and _GLUED_VALUE_BEFORE.search(text[: s - 1])
         if prev in "-/" and prev2.isalpha() and not _scaled_at(text, s - 2) and not glued_unit:
             continue
