@@ -383,6 +383,18 @@ def test_a_bad_upload_shows_a_one_line_error(app: AppTest) -> None:
     assert "photo.png" in message and "\n" not in message and "Traceback" not in message
 
 
+def test_uploads_sharing_a_name_stem_build_one_graph(app: AppTest) -> None:
+    uploads = [("notes.txt", b"Lambda: what is the max timeout?\nLambda\nmax timeout is 15 minutes\n",
+                "text/plain"),
+               ("notes.md", b"# SQS\n\nmessages up to 256 KB\n", "text/markdown")]
+    app.sidebar.file_uploader(key="uploads").set_value(uploads).run()
+    app.sidebar.button(key="build_uploads").click().run()
+    assert not app.exception and not app.error
+    cards = app.session_state.uploaded_kg.cards()
+    assert sorted(c["file"] for c in cards) == ["notes.md", "notes.txt"]
+    assert len({c["id"] for c in cards}) == 2
+
+
 SAMPLES = REPO / "tests" / "samples" / "formats"
 
 

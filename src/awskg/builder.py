@@ -145,14 +145,38 @@ def _read(path: Path, fmt: str | None, cache: Path | None, stem: str | None = No
 
 
 def _stems(files: list[Path]) -> dict[Path, str]:
-    """Card-id stems for files whose names another file of the build shares (`a/notes.md`,
-    `b/notes.md`): the stem of their path. Other files keep their name's stem, so their ids do not
-    depend on what else is built."""
+    """Card-id stems for files whose stem another file of the build shares (`a/notes.md` and
+    `b/notes.md`, `x.txt` and `x.md`, `Lambda.txt` and `lambda.TXT`): the stem of their path, then
+    of their path with its suffix, then that and a hash of the path, until no two files share one.
+    Other files keep their name's stem, so their ids do not depend on what else is built; each
+    step depends only on the files given, so the same files get the same ids in every build."""
+    stems = {f: default_stem(f) for f in files}
+    for rename in (_path_stem, _suffixed_stem, _hashed_stem):
+        shared = _sharing(stems)
+        if not shared:
+            break
+        for f in shared:
+            stems[f] = rename(f)
+    return {f: stem for f, stem in stems.items() if stem != default_stem(f)}
+
+
+def _sharing(stems: dict[Path, str]) -> list[Path]:
     by_stem: dict[str, list[Path]] = {}
-    for f in files:
-        by_stem.setdefault(default_stem(f), []).append(f)
-    return {f: card_stem(Path(display_path(f)), whole_path=True)
-            for same in by_stem.values() if len(same) > 1 for f in same}
+    for f, stem in stems.items():
+        by_stem.setdefault(stem, []).append(f)
+    return [f for same in by_stem.values() if len(same) > 1 for f in same]
+
+
+def _path_stem(f: Path) -> str:
+    return card_stem(Path(display_path(f)), whole_path=True)
+
+
+def _suffixed_stem(f: Path) -> str:
+    return card_stem(Path(display_path(f) + ".x"), whole_path=True)  # `.x` goes, the suffix stays
+
+
+def _hashed_stem(f: Path) -> str:
+    return f"{_suffixed_stem(f)}-{hashlib.sha256(display_path(f).encode()).hexdigest()[:8]}"
 
 
 def _workers(jobs: int | None, entries: list[_File]) -> int:
