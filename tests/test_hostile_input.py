@@ -11,6 +11,7 @@ import json
 from pathlib import Path
 
 import pytest
+from test_robustness import one_line_error
 
 import awskg
 
@@ -58,3 +59,86 @@ def test_a_file_built_alone_keeps_its_name_as_card_stem(tmp_path):
     notes.write_text(LAMBDA, encoding="utf-8")
     kg = awskg.build([notes], cache_dir=tmp_path / "cache")
     assert [c["id"] for c in kg.cards()] == ["card:notes:1"]
+
+
+# ---------------------------------------------------------------------------- build -o
+
+
+@pytest.fixture
+def lambda_notes(tmp_path: Path) -> Path:
+    notes = tmp_path / "lambda.txt"
+    notes.write_text(LAMBDA, encoding="utf-8")
+    return notes
+
+
+def _old_layout(kg) -> str:
+    """A graph file as awskg's first releases wrote it: keys sorted, the graph attributes between
+    the edges and the nodes."""
+    data = kg.to_data()
+    parts = []
+    for key in sorted(data):
+        value = data[key]
+        if key in ("nodes", "edges"):
+            records = (json.dumps(r, ensure_ascii=False, sort_keys=True) for r in value)
+            body = "[\n" + ",\n".join(records) + "\n]"
+        else:
+            body = json.dumps(value, ensure_ascii=False, sort_keys=True)
+        parts.append(f"{json.dumps(key)}: {body}")
+    return "{\n" + ",\n".join(parts) + "\n}\n"
+
+
+@pytest.mark.parametrize("foreign", [
+    '{"nodes": [], "links": []}\n',  # another tool's node-link JSON
+    'dear diary: the graph is "directed", the "nodes" are many\n',
+    '{\n"directed": true,\n"edges": [\n]\n}\n',  # awskg's old first line, but no graph of awskg's
+    '{"graph": {"schema_version": 1}, "nodes": []}\n',  # the header's words, not its layout
+])
+def test_build_never_replaces_a_file_that_only_looks_like_a_graph(run_cli, tmp_path, lambda_notes, foreign):
+    out = tmp_path / "out.json"
+    out.write_text(foreign, encoding="utf-8")
+    code, _, err = run_cli(["build", lambda_notes, "-o", out])
+    one_line_error(code, err, "out.json: exists and is not an awskg graph; pass --force", exit_code=5)
+    assert out.read_text(encoding="utf-8") == foreign
+
+
+@pytest.mark.parametrize("layout", ["current", "old"])
+def test_build_replaces_an_awskg_graph_without_force(run_cli, tmp_path, lambda_notes, layout):
+    out = tmp_path / "out.json"
+    kg = awskg.build([lambda_notes], cache_dir=tmp_path / "cache")
+    if layout == "old":
+        out.write_text(_old_layout(kg), encoding="utf-8")
+        assert awskg.load(out).to_json() == kg.to_json()  # a graph all the same
+    else:
+        kg.save(out)
+        assert out.read_bytes().startswith(b'{\n"graph": {"schema_version": 1, ')
+    (tmp_path / "sqs.txt").write_text(SQS, encoding="utf-8")
+    code, _, err = run_cli(["build", tmp_path / "sqs.txt", "-o", out])
+    assert code == 0, err
+    assert [Path(c["file"]).name for c in awskg.load(out).cards()] == ["sqs.txt"]
+
+
+@pytest.mark.parametrize("force", [False, True])
+def test_build_never_writes_over_one_of_its_notes_files(run_cli, tmp_path, lambda_notes, force):
+    (tmp_path / "link.txt").symlink_to(lambda_notes)
+    for target in (lambda_notes, tmp_path / "link.txt"):
+        code, _, err = run_cli(["build", lambda_notes, "-o", target, *(["--force"] if force else [])])
+        one_line_error(code, err, "is a notes file of this build", exit_code=5)
+    assert lambda_notes.read_text(encoding="utf-8") == LAMBDA
+
+
+def test_build_into_a_missing_folder_is_refused_before_the_build(run_cli, tmp_path, lambda_notes,
+                                                                  monkeypatch):
+    import awskg.builder
+
+    def no_build(*args, **kwargs):
+        raise AssertionError("built before the output was checked")
+
+    monkeypatch.setattr(awskg.builder, "build", no_build)
+    code, _, err = run_cli(["build", lambda_notes, "-o", tmp_path / "no" / "g.json"])
+    one_line_error(code, err, "no: no such folder (create it first)", exit_code=5)
+
+
+def test_build_to_a_device_is_refused_even_with_force(run_cli, lambda_notes):
+    code, _, err = run_cli(["build", lambda_notes, "-o", "/dev/null", "--force"])
+    one_line_error(code, err, "/dev/null: is not a regular file", exit_code=5)
+    assert Path("/dev/null").is_char_device()

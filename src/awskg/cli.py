@@ -16,7 +16,7 @@ from typing import Any
 
 import typer
 
-from .errors import AwskgError, OutputError, UsageError
+from .errors import AwskgError, UsageError
 
 app = typer.Typer(
     add_completion=False,
@@ -81,13 +81,13 @@ def build(
 ) -> None:
     """Parse notes into a typed knowledge graph and save it."""
     from .builder import build as do_build
-    from .graph import default_graph_path
+    from .graph import check_graph_target, default_graph_path
     from .readers import note_files
 
     out = output or default_graph_path()
-    _check_output(out, force)
     # The notes files, found once: their size decides the bar, their number its layout.
     files = note_files(list(paths) if paths else [Path("notes")])
+    check_graph_target(out, force, inputs=files)
     show_bar = sum(f.stat().st_size for f in files) > 512 * 1024 and not json_out
     if show_bar:
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -133,22 +133,6 @@ def build(
         _console(stderr=True).print(
             f"{len(report.parsed)} file(s) parsed, {len(report.cached)} from the cache"
         )
-
-
-def _check_output(out: Path, force: bool) -> None:
-    """The graph file may be replaced (it is the build's own output); another file only with --force."""
-    if not out.exists() or force:
-        return
-    if out.is_dir():
-        raise OutputError(f"{out}: is a folder")
-    try:
-        with open(out, "rb") as fh:
-            head = fh.read(4096)
-        looks_like_graph = b'"nodes"' in head or b'"directed"' in head
-    except OSError:
-        looks_like_graph = False
-    if not looks_like_graph:
-        raise OutputError(f"{out}: exists and is not an awskg graph; pass --force to overwrite it")
 
 
 def _stats_table(stats: dict[str, Any], title: str) -> None:

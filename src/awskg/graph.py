@@ -279,9 +279,9 @@ class KnowledgeGraph:
         of a 79 s build at 100x the notes). Records are joined 1,024 at a time, never the whole
         document at once (json.dumps of it held 370 MB more at 100x)."""
         data = self.to_data()
-        yield "{\n"
-        for i, key in enumerate(sorted(data)):
-            head = ("" if i == 0 else ",\n") + _dump(key) + ": "
+        yield '{\n"graph": ' + _header(data.pop("graph"))
+        for key in sorted(data):
+            head = ",\n" + _dump(key) + ": "
             value = data[key]
             if key not in ("nodes", "edges") or not value:
                 yield head + _dump(value)
@@ -847,6 +847,74 @@ def _dump(value: Any) -> str:
     # Strict JSON: `Infinity` and `NaN` are not JSON (a browser's JSON.parse rejects them), and no
     # value of the graph can be one (quantities refuse numbers a float cannot hold).
     return json.dumps(value, ensure_ascii=False, sort_keys=True, allow_nan=False)
+
+
+def _header(graph_attrs: dict[str, Any]) -> str:
+    """The graph attributes, `schema_version` first: the first line of a graph file, which tells
+    it from any other file (is_graph_file)."""
+    rest = {k: v for k, v in graph_attrs.items() if k != "schema_version"}
+    head = '{"schema_version": ' + _dump(graph_attrs.get("schema_version", SCHEMA_VERSION))
+    return head + (", " + _dump(rest)[1:] if rest else "}")
+
+
+# The first bytes of a graph file: awskg's own and nobody else's (see KnowledgeGraph.json_pieces).
+_GRAPH_HEADER = re.compile(rb'\{\n"graph": \{"schema_version": -?\d+[,}]')
+# Before the header came first (awskg 0.1.0's first graph files): the graph attributes sat between
+# the edges and the nodes, sorted, schema_version last.
+_OLD_HEAD = b'{\n"directed": true,\n"edges": ['
+_OLD_GRAPH_END = b'},\n"multigraph": true,\n"nodes": ['
+
+
+def is_graph_file(path: str | Path) -> bool:
+    """Whether `path` is a regular file holding a graph awskg wrote: its schema header (or the
+    layout of awskg's first graph files), never a guess from words in it."""
+    path = Path(path)
+    if not path.is_file():
+        return False
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(64)
+            if _GRAPH_HEADER.match(head):
+                return True
+            return head.startswith(_OLD_HEAD) and _old_graph_attrs_end(fh) > 0
+    except (OSError, ValueError):
+        return False
+
+
+def _old_graph_attrs_end(fh: Any) -> int:
+    import mmap
+
+    with mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
+        end = mm.find(_OLD_GRAPH_END)
+        start = mm.rfind(b'\n"graph": {', 0, end) if end > 0 else -1
+        if start < 0 or not re.search(rb'"schema_version": -?\d+$', mm[max(start, end - 40) : end]):
+            return -1
+        return end
+
+
+def check_graph_target(path: str | Path, force: bool = False, inputs: Iterable[str | Path] = ()) -> None:
+    """Refuse, before a build does its work, a graph file it may not write: one in a folder that does
+    not exist, a folder, a pipe or device, one of the notes files it reads (even with force), or,
+    without force, a file that is not an awskg graph."""
+    path = Path(path)
+    parent = path.parent if str(path.parent) else Path(".")
+    if not parent.is_dir():
+        raise OutputError(f"{parent}: no such folder (create it first)")
+    if not (path.exists() or path.is_symlink()):
+        return
+    if path.is_dir():
+        raise OutputError(f"{path}: is a folder")
+    if not path.is_file():
+        raise OutputError(f"{path}: is not a regular file (a pipe, socket or device)")
+    for notes in inputs:
+        try:
+            same = os.path.samefile(path, notes)
+        except OSError:
+            same = False
+        if same:
+            raise OutputError(f"{path}: is a notes file of this build; write the graph to another file")
+    if not force and not is_graph_file(path):
+        raise OutputError(f"{path}: exists and is not an awskg graph; pass --force to overwrite it")
 
 
 def _plain(d: dict[str, Any]) -> dict[str, Any]:
