@@ -7,6 +7,7 @@ nothing overwritten that is not awskg's.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
@@ -142,3 +143,51 @@ def test_build_to_a_device_is_refused_even_with_force(run_cli, lambda_notes):
     code, _, err = run_cli(["build", lambda_notes, "-o", "/dev/null", "--force"])
     one_line_error(code, err, "/dev/null: is not a regular file", exit_code=5)
     assert Path("/dev/null").is_char_device()
+
+
+# ---------------------------------------------------------------------------- a damaged build cache
+
+
+def _entry(body: bytes, honest_digest: bool) -> bytes:
+    """A cache entry holding `body`, with its own digest (a forgery that passes the check) or the
+    digest of what it held before (an edit)."""
+    digest = hashlib.sha256(body).hexdigest() if honest_digest else "0" * 64
+    return b'{"sha256": "' + digest.encode() + b'", "entry": ' + body + b"}\n"
+
+
+DAMAGES = {
+    "a value edited (256 KB -> 254 KB)": lambda raw: raw.replace(b"256", b"254"),
+    "facts null": lambda raw: _entry(b'{"format": "flashcards", "cards": 3, "facts": null}', True),
+    "facts a list": lambda raw: _entry(b'{"format": "flashcards", "cards": 3, "facts": [1, 2]}', True),
+    "cards 1e400": lambda raw: _entry(b'{"format": "flashcards", "cards": 1e400, "facts": {}}', True),
+    "an unknown format": lambda raw: _entry(b'{"format": "pickle", "cards": 3, "facts": {}}', True),
+    "nested 100,000 deep": lambda raw: _entry(b"[" * 100_000 + b"]" * 100_000, True),
+    "nodes of the wrong shape": lambda raw: _entry(
+        b'{"format": "flashcards", "cards": 3, "facts": {"nodes": [{"id": 5}]}}', True),
+    "an entry of the old form (no digest)": lambda raw: raw[raw.index(b'"entry": ') + 9 : -2],
+    "cut short": lambda raw: raw[: len(raw) // 2],
+    "empty": lambda raw: b"",
+}
+
+
+@pytest.mark.parametrize("damage", list(DAMAGES))
+def test_a_damaged_cache_entry_is_parsed_again_and_rewritten(run_cli, tmp_path, damage, monkeypatch):
+    notes = tmp_path / "deck.txt"
+    notes.write_text(LAMBDA + SQS, encoding="utf-8")
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("AWSKG_CACHE", str(cache))
+    code, _, err = run_cli(["build", notes, "-o", tmp_path / "fresh.json"])
+    assert code == 0, err
+    [entry] = cache.glob("*.json")
+    whole = entry.read_bytes()
+    body = whole[whole.index(b'"entry": ') + 9 : -2]
+    assert json.loads(whole)["sha256"] == hashlib.sha256(body).hexdigest()
+    for _ in range(2):  # the damage is mended, not met again on every build
+        entry.write_bytes(DAMAGES[damage](whole))
+        code, out, err = run_cli(["build", notes, "-o", tmp_path / "again.json", "--json"])
+        assert code == 0, err
+        assert json.loads(out)["parsed"] and not json.loads(out)["cached"]
+        assert (tmp_path / "again.json").read_bytes() == (tmp_path / "fresh.json").read_bytes()
+        assert entry.read_bytes() == whole
+        code, out, err = run_cli(["build", notes, "-o", tmp_path / "again.json", "--json"])
+        assert json.loads(out)["cached"], "the rewritten entry is used"

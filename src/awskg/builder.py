@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from importlib import resources
@@ -35,7 +36,16 @@ from .extract import (
 from .graph import KnowledgeGraph, atomic_write, paused_gc
 from .links import link_notes
 from .model import Card
-from .readers import card_stem, check_format, default_stem, is_package, note_files, note_text, read_cards
+from .readers import (
+    ALL_FORMATS,
+    card_stem,
+    check_format,
+    default_stem,
+    is_package,
+    note_files,
+    note_text,
+    read_cards,
+)
 from .readers.text import display_path
 
 Progress = Callable[[str, int, int], None]  # (file, cards done, cards in file)
@@ -332,23 +342,45 @@ def _cache_key(digest: str, name: str, fmt: str | None, stem: str | None = None)
     return hashlib.sha256(raw.encode()).hexdigest()[:32]
 
 
+# A cache entry is JSON that carries the SHA-256 of its own body: `{"sha256": "<hex>", "entry": BODY}`.
+# The digest is checked on the bytes before anything is parsed, so an entry edited by hand (a value
+# changed), cut short or overwritten is parsed again, never trusted.
+_ENTRY_HEAD = re.compile(rb'\{"sha256": "([0-9a-f]{64})", "entry": ')
+_ENTRY_TAIL = b"}\n"
+
+
 def _cache_get(cache: Path, key: str) -> Facts | None:
-    path = cache / f"{key}.json"
+    """The facts of a cache entry, or None (the file is parsed again) when there is no entry or it
+    is not one this code wrote: its digest does not match, or its body is not facts."""
     try:
-        with open(path, encoding="utf-8") as fh:
-            data = json.load(fh)
+        raw = (cache / f"{key}.json").read_bytes()
+    except OSError:
+        return None
+    head = _ENTRY_HEAD.match(raw)
+    if head is None or not raw.endswith(_ENTRY_TAIL):
+        return None
+    body = raw[head.end() : len(raw) - len(_ENTRY_TAIL)]
+    if hashlib.sha256(body).hexdigest() != head.group(1).decode():
+        return None
+    try:
+        data = json.loads(body)
+        fmt, cards = data["format"], data["cards"]
+        if fmt not in ALL_FORMATS or type(cards) is not int or cards < 0:
+            return None
         facts = Facts.from_dict(data["facts"])
-        facts.file_format = data["format"]  # type: ignore[attr-defined]
-        facts.card_count = int(data["cards"])  # type: ignore[attr-defined]
-        return facts
-    except (OSError, ValueError, KeyError, TypeError):
-        return None  # no entry, or a damaged one: parse again
+    except Exception:  # noqa: BLE001 - whatever is wrong with an entry, the file is parsed again
+        return None
+    facts.file_format = fmt  # type: ignore[attr-defined]
+    facts.card_count = cards  # type: ignore[attr-defined]
+    return facts
 
 
 def _cache_put(cache: Path, key: str, facts: Facts, fmt: str, cards: int) -> None:
     try:
         cache.mkdir(parents=True, exist_ok=True)
-        payload = json.dumps({"format": fmt, "cards": cards, "facts": facts.to_dict()}, ensure_ascii=False)
-        atomic_write(cache / f"{key}.json", payload)
+        body = json.dumps({"format": fmt, "cards": cards, "facts": facts.to_dict()},
+                          ensure_ascii=False, allow_nan=False).encode("utf-8")
+        head = b'{"sha256": "' + hashlib.sha256(body).hexdigest().encode() + b'", "entry": '
+        atomic_write(cache / f"{key}.json", [head, body, _ENTRY_TAIL])
     except Exception:  # noqa: BLE001 - a cache that cannot be written only costs the next build time
         pass

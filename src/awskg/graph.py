@@ -102,11 +102,11 @@ def paused_gc() -> Iterator[None]:
             gc.enable()
 
 
-def atomic_write(path: Path, data: bytes | str | Iterable[str], *, force: bool = True) -> None:
+def atomic_write(path: Path, data: bytes | str | Iterable[str | bytes], *, force: bool = True) -> None:
     """Write to a temp file beside `path`, fsync, then rename over it: a crash mid-write leaves the
     old file as it was. With force=False an existing file is refused rather than replaced. `data`
-    may also be an iterable of str pieces, written (UTF-8) as they come: a large file then never
-    stands in memory whole."""
+    may also be an iterable of pieces (str, written as UTF-8, or bytes), written as they come: a
+    large file then never stands in memory whole."""
     path = Path(path)
     if path.exists() and not force:
         raise OutputError(f"{path}: exists; pass --force to overwrite it")
