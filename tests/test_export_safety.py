@@ -98,6 +98,40 @@ def test_markup_is_text_in_mermaid_labels(evil):
     assert set(TEXTS.values()) <= set(labels.values())
 
 
+MERMAID_DIRECTIVES = ("%%{init: {'theme': 'dark'}}%% Lambda", "100%% sure %% no comment", "%", "a%%")
+
+
+def mermaid_labels(text: str) -> dict[str, str]:
+    """Node id -> label text as Mermaid shows it (entity codes decoded)."""
+    labels = {}
+    for ln in text.splitlines():
+        m = re.fullmatch(r'\s*(n_[A-Za-z0-9_]+)\["([^"<>]*)"\]', ln)
+        if m:
+            codes = re.sub(r"#(\d+);", r"&#\1;", m.group(2))
+            labels[m.group(1)] = html.unescape(re.sub(r"#([A-Za-z]\w*);", r"&\1;", codes))
+    return labels
+
+
+def directive_graph(names: tuple[str, ...] = MERMAID_DIRECTIVES) -> tuple[KnowledgeGraph, nx.MultiDiGraph]:
+    """Services named with Mermaid's comment and directive syntax (or `names`), the first one the
+    root of the subgraph."""
+    kg = KnowledgeGraph()
+    src = [Source(FILE, 1, None)]
+    for i, name in enumerate(names):
+        kg.add_entity(f"service:s{i}", "service", name, src)
+        if i:
+            kg.add_relation("service:s0", f"service:s{i}", "RELATED_TO", src)
+    return kg, kg.subgraph(["service:s0"], depth=1)
+
+
+def test_mermaid_comments_and_directives_in_names_are_text():
+    kg, sub = directive_graph()
+    text = render(kg, sub, "mermaid")
+    # `%%` outside awskg's own comment line would be a comment or a directive to Mermaid.
+    assert [ln for ln in text.splitlines() if "%" in ln] == ["  %% awskg subgraph of n_service_s0"]
+    assert sorted(mermaid_labels(text).values()) == sorted(MERMAID_DIRECTIVES)
+
+
 def test_markup_is_text_in_dot_labels(evil):
     kg, sub = evil
     (graph,) = pydot.graph_from_dot_data(render(kg, sub, "dot"))

@@ -3,8 +3,9 @@
 Node ids are made of `[A-Za-z0-9_]` and start with `n_`, so none is a Mermaid keyword (`end`,
 `graph`, `subgraph`) nor starts with the `o`/`x` that turn an arrow into a circle or cross edge.
 Every label is quoted, and the characters that could end the quote, start markup or an entity
-become Mermaid entity codes (`"` -> `#quot;`, `<` -> `#lt;`, `#` -> `#35;`), so note text is
-drawn as text. Ids are kept short: Mermaid refuses diagrams over 50,000 characters.
+become Mermaid entity codes (`"` -> `#quot;`, `<` -> `#lt;`, `#` -> `#35;`, `%` -> `#37;`), so note
+text is drawn as text: Mermaid reads `%%` as a comment and `%%{init: ...}%%` as a directive even
+inside a quoted label. Ids are kept short: Mermaid refuses diagrams over 50,000 characters.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ _ENTITY = {
     "`": "#96;",
     "|": "#124;",
     "\\": "#92;",
+    "%": "#37;",  # `%%` starts a comment or a directive (`%%{init: ...}%%`) wherever it stands
 }
 _ID_LENGTH = 28
 
