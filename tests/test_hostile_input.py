@@ -191,3 +191,56 @@ def test_a_damaged_cache_entry_is_parsed_again_and_rewritten(run_cli, tmp_path, 
         assert entry.read_bytes() == whole
         code, out, err = run_cli(["build", notes, "-o", tmp_path / "again.json", "--json"])
         assert json.loads(out)["cached"], "the rewritten entry is used"
+
+
+# ---------------------------------------------------------------------------- terminal escapes in notes
+
+TITLE = "\x1b]0;PWNED\x07"  # retitles the terminal window
+CLEAR = "\x1b[2J\x9b2J\u202e"  # clears the screen (7-bit and 8-bit CSI), then a bidi override
+
+
+@pytest.fixture(scope="module")
+def escape_graph(tmp_path_factory) -> Path:
+    """The committed graph with escape sequences in every name, definition and note line."""
+    from conftest import COMMITTED_GRAPH
+
+    kg = awskg.load(COMMITTED_GRAPH)
+    for _, d in kg.graph.nodes(data=True):
+        d["name"] = f"{d.get('name', '')}{TITLE}"
+        if d.get("definition"):
+            d["definition"] += CLEAR
+        if d.get("type") == "card":
+            d["lines"] = [[n, role, f"{text} {CLEAR}{TITLE}"] for n, role, text in d.get("lines", [])]
+    out = tmp_path_factory.mktemp("escapes") / "g.json"
+    kg.save(out)
+    return out
+
+
+@pytest.mark.parametrize("args", [
+    ["show", "service:lambda"], ["search", "lambda timeout"], ["limits", "service:lambda"],
+    ["limits"], ["related", "service:lambda"], ["compare", "service:sqs", "service:sns"],
+    ["quiz", "-n", "30", "--answers", "--seed", "1"], ["show", "service:lambda", "--json"],
+    ["search", "lambda timeout", "--json"], ["search", "zzqqxx"],
+])
+def test_escape_sequences_in_notes_are_shown_escaped(run_cli, escape_graph, args, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "1000")  # table cells whole, not folded
+    code, out, err = run_cli([*args, "-g", escape_graph])
+    both = out + err
+    assert code in (0, 1), err
+    assert not any(ch in both for ch in "\x1b\x07\x9b\u202e"), both[:2000]
+    if args[0] != "search" or args[1] != "zzqqxx":
+        assert "\\x1b]0;PWNED\\x07" in both or "\\u001b]0;PWNED\\u0007" in both
+    if "--json" in args:
+        json.loads(out)  # still JSON, the same value
+
+
+def test_control_characters_are_shown_as_python_writes_them():
+    from awskg.control_chars import json_visible, visible
+
+    shown = visible("a\x1b[2J\x07b\tc\nd\r\x7f\x9b\u202e\udcff")
+    assert shown == "a\\x1b[2J\\x07b\tc\nd\\r\\x7f\\x9b\\u202e\\xff"
+    assert visible("a\tb\nc", one_line=True) == "a\\tb\\nc"
+    assert visible("café → λ [red]") == "café → λ [red]"  # text is left alone
+    text = json.dumps({"k": "\x1b\x9b\u202eé"}, ensure_ascii=False)
+    assert json.loads(json_visible(text)) == {"k": "\x1b\x9b\u202eé"}
+    assert not any(ch in json_visible(text) for ch in "\x1b\x9b\u202e")

@@ -16,6 +16,7 @@ from typing import Any
 
 import typer
 
+from .control_chars import for_rich, json_visible, visible
 from .errors import AwskgError, UsageError
 
 app = typer.Typer(
@@ -46,13 +47,11 @@ def _kg(graph: Path | None):
 
 
 def _print_json(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+    sys.stdout.write(json_visible(json.dumps(data, ensure_ascii=False, indent=2)) + "\n")
 
 
 def _esc(text: Any) -> str:
-    from rich.markup import escape
-
-    return escape(str(text if text is not None else ""))
+    return for_rich(text if text is not None else "")
 
 
 # ---------------------------------------------------------------------------- build and stats
@@ -106,7 +105,7 @@ def build(
 
             def progress(name: str, done: int, total: int) -> None:
                 if name not in tasks:
-                    tasks[name] = bar.add_task(Path(name).name[:40], total=total, completed=done)
+                    tasks[name] = bar.add_task(_esc(Path(name).name[:40]), total=total, completed=done)
                 bar.update(tasks[name], completed=done, total=total)
                 if files_task is not None and done >= total:
                     bar.remove_task(tasks[name])
@@ -128,7 +127,7 @@ def build(
             }
         )
         return
-    _stats_table(stats, title=f"Built {out}")
+    _stats_table(stats, title=f"Built {_esc(out)}")
     if report and report.cached:
         _console(stderr=True).print(
             f"{len(report.parsed)} file(s) parsed, {len(report.cached)} from the cache"
@@ -226,7 +225,7 @@ def limits(
             "" if key == last else _esc(feat),
             _esc(lim.subject),
             _value_cell(lim.display, lim.stale, lim.conflict),
-            lim.kind,
+            _esc(lim.kind),
             f"{lim.source.line}: {_esc(lim.line_text[:90])}",
         )
         last = key
@@ -294,7 +293,7 @@ def search(
         msg = f"nothing found for {query[:80]!r}"
         if sugg:
             msg += "; try: " + ", ".join(sugg)
-        sys.stderr.write(msg + "\n")  # one line, however narrow the terminal
+        sys.stderr.write(visible(msg, one_line=True) + "\n")  # one line, however narrow the terminal
         raise typer.Exit(1)
     from rich.table import Table
 
@@ -307,7 +306,7 @@ def search(
     for i, h in enumerate(hits, 1):
         d = h.to_dict()
         answer = d.get("display") if h.type == "limit" else d["snippet"]
-        table.add_row(str(i), h.type, _esc(h.name), _value_cell(answer, h.stale),
+        table.add_row(str(i), _esc(h.type), _esc(h.name), _value_cell(answer, h.stale),
                       str(h.source.line) if h.source else "")
     _console().print(table)
     _print_stale_messages(h.stale for h in hits)
@@ -333,7 +332,8 @@ def show(
         return
     con = _console()
     con.print(
-        f"[bold]{_esc(e.name)}[/]  ({e.type}{', ' + _esc(e.service) if e.service else ''})  [dim]{e.id}[/]"
+        f"[bold]{_esc(e.name)}[/]  ({_esc(e.type)}{', ' + _esc(e.service) if e.service else ''})  "
+        f"[dim]{_esc(e.id)}[/]"
     )
     if e.aliases:
         con.print(f"aliases: {_esc(', '.join(e.aliases))}")
@@ -349,7 +349,7 @@ def show(
         groups.setdefault(n.relation, []).append(n)
     for rel, items in groups.items():
         con.print(
-            f"[bold]{rel}[/]: "
+            f"[bold]{_esc(rel)}[/]: "
             + ", ".join(_neighbour_name(kg, n) for n in items[:12])
             + (f" (+{len(items) - 12})" if len(items) > 12 else "")
         )
@@ -376,7 +376,7 @@ def _limits_table(limits) -> None:
     for lim in limits:
         where = f"{lim.source.file}:{lim.source.line}" if files else str(lim.source.line)
         table.add_row(_esc(lim.subject), _value_cell(lim.display, lim.stale, lim.conflict),
-                      _esc(lim.unit or ""), lim.kind, f"{_esc(where)}: {_esc(lim.line_text)}")
+                      _esc(lim.unit or ""), _esc(lim.kind), f"{_esc(where)}: {_esc(lim.line_text)}")
     _console().print(table)
 
 
@@ -414,7 +414,7 @@ def related(
     for n in found:
         arrow = "→" if n.direction == "out" else "←"
         ev = f"{n.evidence[0].line}: {n.evidence_text[0][:80]}" if n.evidence and n.evidence_text else ""
-        table.add_row(f"{arrow} {n.relation}", _esc(n.name), n.type, str(n.depth), _esc(ev))
+        table.add_row(f"{arrow} {_esc(n.relation)}", _esc(n.name), _esc(n.type), str(n.depth), _esc(ev))
     _console().print(table)
 
 
@@ -435,7 +435,7 @@ def compare(a: str, b: str, graph: Path = GraphOpt, json_out: bool = JsonOpt) ->
     table.add_column("", style="bold")
     table.add_column(_esc(data["a"]["name"]), overflow="fold")
     table.add_column(_esc(data["b"]["name"]), overflow="fold")
-    table.add_row("type", data["a"]["type"], data["b"]["type"])
+    table.add_row("type", _esc(data["a"]["type"]), _esc(data["b"]["type"]))
 
     def definition(side: dict) -> str:
         src = side.get("definition_source")
@@ -498,6 +498,8 @@ def export(
         if isinstance(result, bytes):
             sys.stdout.buffer.write(result)
         else:
+            if sys.stdout.isatty():  # shown, not piped: nothing of the notes may drive the terminal
+                result = visible(result)
             sys.stdout.write(result if result.endswith("\n") else result + "\n")
 
 
@@ -553,7 +555,7 @@ def _main(argv: list[str] | None) -> int:
     try:
         rc = app(args=argv, standalone_mode=False, prog_name="awskg")
     except AwskgError as err:
-        sys.stderr.write(f"awskg: error: {err}\n")
+        sys.stderr.write(f"awskg: error: {visible(err, one_line=True)}\n")
         return err.exit_code
     except typer.Exit as ex:
         return ex.exit_code
@@ -565,13 +567,12 @@ def _main(argv: list[str] | None) -> int:
         if isinstance(err, _click_error()):  # a usage error: missing argument, bad option value
             ctx = getattr(err, "ctx", None)
             hint = f" (see `{ctx.command_path} --help`)" if ctx is not None else ""
-            sys.stderr.write(f"awskg: error: {err.format_message()}{hint}\n")
+            sys.stderr.write(f"awskg: error: {visible(err.format_message() + hint, one_line=True)}\n")
             return err.exit_code
         if os.environ.get("AWSKG_DEBUG"):
             raise
-        sys.stderr.write(
-            f"awskg: internal error: {err.__class__.__name__}: {err} (set AWSKG_DEBUG=1 for details)\n"
-        )
+        message = visible(f"{err.__class__.__name__}: {err}", one_line=True)
+        sys.stderr.write(f"awskg: internal error: {message} (set AWSKG_DEBUG=1 for details)\n")
         return 70
     return rc if isinstance(rc, int) else 0
 

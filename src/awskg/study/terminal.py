@@ -9,9 +9,9 @@ from __future__ import annotations
 from typing import Any
 
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 
+from ..control_chars import for_rich as escape
 from .quiz import LETTERS, Question, score_by_service
 
 QUIT_WORDS = ("q", "quit", "exit")
