@@ -9,9 +9,15 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
+from conftest import CLI_BOOT
 from test_robustness import one_line_error
 
 import awskg
@@ -244,3 +250,94 @@ def test_control_characters_are_shown_as_python_writes_them():
     text = json.dumps({"k": "\x1b\x9b\u202eé"}, ensure_ascii=False)
     assert json.loads(json_visible(text)) == {"k": "\x1b\x9b\u202eé"}
     assert not any(ch in json_visible(text) for ch in "\x1b\x9b\u202e")
+
+
+# ---------------------------------------------------------------------------- the CSV pair
+
+
+def _csv_args(nodes, edges, *extra):
+    from conftest import COMMITTED_GRAPH
+
+    return ["export", "lambda", "-f", "csv", "--nodes", nodes, "--edges", edges, *extra,
+            "-g", COMMITTED_GRAPH]
+
+
+def test_a_csv_pair_whose_edges_cannot_be_written_writes_no_nodes(run_cli, tmp_path):
+    code, _, err = run_cli(_csv_args(tmp_path / "n.csv", "/proc/awskg-e.csv"))
+    one_line_error(code, err, "/proc/awskg-e.csv: cannot write here", exit_code=5)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_csv_pair_whose_second_rename_fails_keeps_both_old_files(run_cli, tmp_path, monkeypatch):
+    nodes, edges = tmp_path / "n.csv", tmp_path / "e.csv"
+    nodes.write_text("my nodes\n", encoding="utf-8")
+    edges.write_text("my edges\n", encoding="utf-8")
+    real_replace = os.replace
+
+    def replace(src, dst):
+        if Path(dst) == edges:
+            raise OSError(28, "No space left on device")
+        real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", replace)
+    code, _, err = run_cli(_csv_args(nodes, edges, "--force"))
+    one_line_error(code, err, "e.csv: cannot write (No space left on device); no file was written",
+                   exit_code=5)
+    assert nodes.read_text(encoding="utf-8") == "my nodes\n"
+    assert edges.read_text(encoding="utf-8") == "my edges\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["e.csv", "n.csv"]  # no temp file left
+
+
+@pytest.mark.parametrize("second", ["sub/../n.csv", "link.csv", "hard.csv"])
+def test_a_csv_pair_naming_one_file_twice_is_refused(run_cli, tmp_path, monkeypatch, second):
+    monkeypatch.chdir(tmp_path)
+    Path("sub").mkdir()
+    Path("n.csv").write_text("my table\n", encoding="utf-8")
+    Path("link.csv").symlink_to("n.csv")
+    os.link("n.csv", "hard.csv")
+    code, _, err = run_cli(_csv_args("n.csv", second, "--force"))
+    one_line_error(code, err, "--nodes and --edges must be two different files", exit_code=2)
+    assert Path("n.csv").read_text(encoding="utf-8") == "my table\n"
+
+
+# ---------------------------------------------------------------------------- what killed writes leave
+
+
+def _dead_pid() -> int:
+    proc = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
+                          text=True, check=True)
+    return int(proc.stdout)
+
+
+def test_temp_files_of_killed_writes_are_cleaned_by_the_next_write(tmp_path, lambda_notes):
+    target = tmp_path / "g.json"
+    kg = awskg.build([lambda_notes], cache_dir=tmp_path / "cache")
+    dead, alive = _dead_pid(), os.getppid()
+    stale = [tmp_path / f".g.json.{dead}-k1ll3d.tmp", tmp_path / ".g.json.abcd1234.tmp"]
+    kept = [tmp_path / f".g.json.{alive}-wr1t1ng.tmp",  # a write still running
+            tmp_path / ".g.json.efgh5678.tmp",  # untagged but recent
+            tmp_path / ".other.json.12-x.tmp",  # another file's
+            tmp_path / f".g.json.x.{dead}-a.tmp"]  # the file `g.json.x`'s
+    for path in stale + kept:
+        path.write_text("half a graph", encoding="utf-8")
+    os.utime(stale[1], (time.time() - 7200, time.time() - 7200))
+    (tmp_path / f".g.json.{dead}-f0ld3r.tmp").mkdir()  # a killed folder export's
+    kg.save(target)
+    assert all(p.exists() for p in kept)
+    assert not any(p.exists() for p in stale)
+    assert not (tmp_path / f".g.json.{dead}-f0ld3r.tmp").exists()
+    assert awskg.load(target).cards()
+
+
+def test_a_build_killed_mid_write_leaves_a_temp_file_the_next_build_removes(tmp_path, lambda_notes):
+    from test_robustness import _killed_at_fsync
+
+    target = tmp_path / "g.json"
+    proc = _killed_at_fsync(["build", lambda_notes, "-o", target], target, tmp_path)
+    assert proc.returncode == -signal.SIGKILL, proc.stderr
+    leftovers = [p.name for p in tmp_path.iterdir() if p.name.startswith(".g.json.")]
+    assert len(leftovers) == 1, leftovers
+    done = subprocess.run([sys.executable, "-c", CLI_BOOT, "build", str(lambda_notes), "-o", str(target)],
+                          capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".g.json.")] == []

@@ -16,7 +16,6 @@ import json
 import math
 import os
 import re
-import tempfile
 from bisect import bisect_left
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -25,6 +24,7 @@ from typing import Any
 
 import networkx as nx
 
+from .atomic import atomic_write  # the graph's writer; importers of graph.atomic_write keep it
 from .errors import GraphFileError, OutputError, UnknownEntity, UsageError
 from .model import Entity, Hit, Limit, Neighbour, Source
 
@@ -100,51 +100,6 @@ def paused_gc() -> Iterator[None]:
     finally:
         if was_enabled:
             gc.enable()
-
-
-def atomic_write(path: Path, data: bytes | str | Iterable[str | bytes], *, force: bool = True) -> None:
-    """Write to a temp file beside `path`, fsync, then rename over it: a crash mid-write leaves the
-    old file as it was. With force=False an existing file is refused rather than replaced. `data`
-    may also be an iterable of pieces (str, written as UTF-8, or bytes), written as they come: a
-    large file then never stands in memory whole."""
-    path = Path(path)
-    if path.exists() and not force:
-        raise OutputError(f"{path}: exists; pass --force to overwrite it")
-    if path.is_dir():
-        raise OutputError(f"{path}: is a folder")
-    parent = path.parent if str(path.parent) else Path(".")
-    if not parent.is_dir():
-        raise OutputError(f"{parent}: no such folder (create it first)")
-    pieces: Iterable[bytes | str]
-    if isinstance(data, (bytes, bytearray, memoryview)):
-        pieces = [bytes(data)]
-    elif isinstance(data, str):
-        pieces = [data]
-    else:
-        pieces = data
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=parent)
-    except OSError as err:
-        raise OutputError(f"{path}: cannot write here ({err.strerror or err})") from err
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            for piece in pieces:
-                fh.write(piece.encode("utf-8") if isinstance(piece, str) else piece)
-            fh.flush()
-            os.fsync(fh.fileno())
-        # mkstemp makes the file private (0600); give it the mode a plain open() would.
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, path)
-    except BaseException as err:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        if isinstance(err, OSError):
-            raise OutputError(f"{path}: cannot write ({err.strerror or err})") from err
-        raise
 
 
 def default_graph_path() -> Path:

@@ -25,7 +25,7 @@ from ..graph import KnowledgeGraph
 from . import anki, graphs, mermaid, obsidian, sheet, tables
 from .archive import zip_bytes
 from .facts import with_stale
-from .output import check_target, write_file, write_files, write_folder
+from .output import check_target, same_file, write_file, write_files, write_folder
 
 
 @dataclass(frozen=True)
@@ -114,7 +114,7 @@ def export(
             raise UsageError("csv: pass both --nodes FILE and --edges FILE (or -o FILE.zip: both zipped)")
         if output is not None:
             raise UsageError("csv: pass either -o FILE.zip or --nodes/--edges, not both")
-        if Path(nodes).absolute() == Path(edges).absolute():
+        if same_file(Path(nodes), Path(edges)):
             raise UsageError("csv: --nodes and --edges must be two different files")
         node_table, edge_table = tables.csv_tables(kg, sub)
         write_files({Path(nodes): node_table, Path(edges): edge_table}, force)

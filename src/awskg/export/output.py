@@ -1,11 +1,12 @@
 """Writing exports: never over a file that exists without force, never half a file or half a folder.
 
-Files go through `awskg.graph.atomic_write` (temp file beside the target, then rename). A set of
-files (the two CSV tables) is checked as a whole before the first is written, so a refusal leaves
-nothing behind. A folder (an Obsidian vault) is written into a temp folder beside the target and
-renamed into place; with force, the old folder is renamed aside first and removed only once the
-new one is in place. A folder is replaced only if an awskg export made it (it holds the marker
-file) or it is empty: `--force` must not delete a folder of the student's own notes.
+Files go through `awskg.atomic` (temp file beside the target, then rename). A set of files (the
+two CSV tables) is checked as a whole, then written to temp files, then renamed, so a refusal or a
+failure leaves nothing behind and no old file replaced. A folder (an Obsidian vault) is written
+into a temp folder beside the target and renamed into place; with force, the old folder is renamed
+aside first and removed only once the new one is in place. A folder is replaced only if an awskg
+export made it (it holds the marker file) or it is empty: `--force` must not delete a folder of the
+student's own notes. What a killed write left beside a target is cleaned by the next write to it.
 """
 
 from __future__ import annotations
@@ -15,8 +16,8 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from ..atomic import atomic_write, discard, remove_stale_temps, replace_all, temp_prefix, write_temp
 from ..errors import OutputError
-from ..graph import atomic_write
 
 FOLDER_MARKER = ".awskg-export"
 
@@ -37,14 +38,36 @@ def write_file(path: Path, data: str | bytes, force: bool) -> None:
 
 
 def write_files(files: dict[Path, str | bytes], force: bool) -> None:
-    """Write several files, all or none refused."""
+    """Write several files, all or none: each is refused, or written to a temp file, before any is
+    renamed into place; a rename that fails puts back the files renamed before it."""
     targets = [Path(p) for p in files]
     for path in targets:
         check_target(path, force)
         if path.is_dir():
             raise OutputError(f"{path}: is a folder")
-    for path, data in zip(targets, files.values(), strict=True):
-        atomic_write(path, data, force=force)
+    for i, a in enumerate(targets):
+        for b in targets[i + 1 :]:
+            if same_file(a, b):
+                raise OutputError(f"{a}, {b}: are one file; name two different files")
+    temps: list[Path] = []
+    try:
+        for path, data in zip(targets, files.values(), strict=True):
+            temps.append(write_temp(path, data))
+        replace_all(list(zip(temps, targets, strict=True)))
+    finally:
+        for tmp in temps:
+            discard(tmp)
+
+
+def same_file(a: Path, b: Path) -> bool:
+    """Whether two paths name one file: the same path once resolved (`sub/../n.csv` is `n.csv`,
+    a link is what it points to), or two names of one existing file (a hard link)."""
+    if Path(a).resolve() == Path(b).resolve():
+        return True
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
 
 
 def write_folder(path: Path, files: dict[str, str | bytes], force: bool) -> None:
@@ -58,8 +81,9 @@ def write_folder(path: Path, files: dict[str, str | bytes], force: bool) -> None
         if entries and FOLDER_MARKER not in entries:
             raise OutputError(f"{path}: is a folder awskg did not write; choose a new folder")
     parent = path.parent if str(path.parent) else Path(".")
+    remove_stale_temps(path)  # a killed export's half-written folder
     try:
-        tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".tmp", dir=parent))
+        tmp = Path(tempfile.mkdtemp(prefix=temp_prefix(path), suffix=".tmp", dir=parent))
     except OSError as err:
         raise OutputError(f"{path}: cannot write here ({err.strerror or err})") from err
     aside: Path | None = None  # a temp folder holding the old target while the new one moves in
