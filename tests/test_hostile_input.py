@@ -341,3 +341,76 @@ def test_a_build_killed_mid_write_leaves_a_temp_file_the_next_build_removes(tmp_
                           capture_output=True, text=True, timeout=300, cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".g.json.")] == []
+
+
+# ---------------------------------------------------------------------------- a killed parallel build
+
+
+def _living_children() -> dict[int, int]:
+    """pid -> parent pid of every process not yet ended (a zombie has ended: only not reaped)."""
+    out = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue
+        state, ppid = text[text.rindex(")") + 2 :].split()[:2]
+        if state not in ("Z", "X"):
+            out[int(stat.parent.name)] = int(ppid)
+    return out
+
+
+def _descendants(pid: int) -> set[int]:
+    parents = _living_children()
+    found, todo = set(), [pid]
+    while todo:
+        p = todo.pop()
+        for child, parent in parents.items():
+            if parent == p and child not in found:
+                found.add(child)
+                todo.append(child)
+    return found
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads processes from /proc (Linux)")
+def test_a_killed_parallel_build_takes_its_workers_with_it(tmp_path):
+    from conftest import NOTES
+
+    folder = tmp_path / "notes"
+    folder.mkdir()
+    text = "".join(p.read_text(encoding="utf-8") for p in sorted(NOTES.glob("*.txt"))) * 6
+    for name in ("a.txt", "b.txt"):
+        (folder / name).write_text(text, encoding="utf-8")
+    env = {**os.environ, "AWSKG_CACHE": str(tmp_path / "cache")}
+    proc = subprocess.Popen([sys.executable, "-c", CLI_BOOT, "build", str(folder), "-j", "2", "--no-cache",
+                             "-o", str(tmp_path / "g.json")], cwd=tmp_path, env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    left: set[int] = set()
+    try:
+        deadline = time.monotonic() + 120
+        family: set[int] = set()
+        # The fork server, the resource tracker and two workers, then a moment to start parsing.
+        while len(family) < 4 and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.2)
+            family = _descendants(proc.pid)
+        assert proc.poll() is None and len(family) >= 4, "the build ended or never started its workers"
+        time.sleep(2)
+        family = _descendants(proc.pid)
+        proc.kill()
+        proc.wait()
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            left = family & set(_living_children())
+            if not left:
+                break
+            time.sleep(0.2)
+        assert not left, f"{len(left)} of the build's {len(family)} processes outlived it"
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        for pid in left:  # a failed run must not leave them behind either
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass

@@ -216,7 +216,8 @@ def _facts_in_order(
     if workers > 1:
         from concurrent.futures import ProcessPoolExecutor
 
-        pool = ProcessPoolExecutor(max_workers=workers, mp_context=_worker_context())
+        pool = ProcessPoolExecutor(max_workers=workers, mp_context=_worker_context(),
+                                   initializer=_exit_with_parent, initargs=(os.getpid(),))
         jobs = [(e.path, e.name, e.text, fmt, cache_to, e.key, e.data, e.stem)
                 for e in entries if not e.cached]
         results = pool.map(_parse_in_worker, jobs)
@@ -252,6 +253,38 @@ def _worker_context() -> Any:
         return multiprocessing.get_context("forkserver")
     except ValueError:
         return multiprocessing.get_context()
+
+
+def _exit_with_parent(pid: int) -> None:
+    """In a worker: end this process as soon as the build process `pid` is gone. A build killed
+    (SIGKILL, the OOM killer) cannot stop its workers, and nothing else would: a worker waiting for
+    work holds both ends of the pool's pipes itself, so it waits forever, and one parsing goes on to
+    the end of its file. A thread watches the build process (a pidfd, else a poll every second)."""
+    import threading
+
+    threading.Thread(target=_watch, args=(pid,), name="awskg-watch-build", daemon=True).start()
+
+
+def _watch(pid: int) -> None:
+    import select
+    import time
+
+    try:
+        fd = os.pidfd_open(pid)  # Linux 5.3+: readable once the process has ended
+    except (AttributeError, OSError):
+        fd = None
+    if fd is not None:
+        select.select([fd], [], [])
+    else:
+        while True:
+            try:
+                os.kill(pid, 0)
+            except ProcessLookupError:
+                break
+            except OSError:
+                pass
+            time.sleep(1.0)
+    os._exit(1)
 
 
 _extractor = None
