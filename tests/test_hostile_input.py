@@ -245,7 +245,7 @@ def test_control_characters_are_shown_as_python_writes_them():
 
     shown = visible("a\x1b[2J\x07b\tc\nd\r\x7f\x9b\u202e\udcff")
     assert shown == "a\\x1b[2J\\x07b\tc\nd\\r\\x7f\\x9b\\u202e\\xff"
-    assert visible("a\tb\nc", one_line=True) == "a\\tb\\nc"
+    assert visible("a\tb\nc", one_line=True) == "a\tb\\nc"
     assert visible("café → λ [red]") == "café → λ [red]"  # text is left alone
     text = json.dumps({"k": "\x1b\x9b\u202eé"}, ensure_ascii=False)
     assert json.loads(json_visible(text)) == {"k": "\x1b\x9b\u202eé"}
@@ -414,3 +414,44 @@ def test_a_killed_parallel_build_takes_its_workers_with_it(tmp_path):
                 os.kill(pid, signal.SIGKILL)
             except OSError:
                 pass
+
+
+# ---------------------------------------------------------------------------- names the OS accepts
+
+
+ODD_NAMES = [os.fsdecode(b"\xff\xfe.txt"), "a\nb.txt", "c\x1b[2Jd.txt", "-rf.txt", "名前 ノート.md",
+             "q?*:|<>.txt", "x" * 240 + ".txt", " lead and trail .txt", "\u202eevil.txt"]
+
+
+def test_any_name_the_os_accepts_builds_and_is_shown_escaped(run_cli, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("COLUMNS", "1000")
+    folder = Path("notes")
+    folder.mkdir()
+    for i, name in enumerate(ODD_NAMES):
+        notes = f"Lambda: what is the max timeout?\nLambda\nmax timeout is {i + 1} minutes\n"
+        (folder / name).write_text(notes, encoding="utf-8")
+    code, _, err = run_cli(["build", folder, "-o", "g.json"])
+    assert code == 0, err
+    raw = Path("g.json").read_bytes()
+    raw.decode("utf-8")  # UTF-8 throughout: the undecodable byte is written as an escape
+    files = {c["file"] for c in awskg.load("g.json").cards()}
+    assert "notes/\\xff\\xfe.txt" in files and "notes/a\nb.txt" in files
+    assert len(files) == len(ODD_NAMES)
+    code, out, err = run_cli(["show", "lambda", "-g", "g.json"])  # a limit of each file, with its name
+    assert code == 0, err
+    assert "notes/\\xff\\xfe.txt:" in out and "notes/a\\nb.txt:" in out and "notes/c\\x1b[2Jd.txt" in out
+    assert not any(ch in out for ch in "\x1b\u202e")
+    code, out, err = run_cli(["build", folder, "-o", "g.json", "--json"])  # and from the cache
+    assert code == 0 and len(json.loads(out)["cached"]) == len(ODD_NAMES), err
+
+
+@pytest.mark.parametrize("name", ["bad\nname.txt", os.fsdecode(b"bad\xff\nname.txt"), "bad\r\x1b[2Jname.txt"])
+def test_an_error_naming_an_odd_file_is_one_line(run_cli, tmp_path, name):
+    path = tmp_path / name
+    path.write_bytes(b"caf\xe9 latin-1\n")
+    code, _, err = run_cli(["build", path, "-o", tmp_path / "g.json"])
+    line = one_line_error(code, err, "is not UTF-8 text", exit_code=2)
+    assert "bad\\" in line and not any(ch in line for ch in "\r\x1b")
+    code, _, err = run_cli(["build", tmp_path / (name + "-missing"), "-o", tmp_path / "g.json"])
+    one_line_error(code, err, "no such file or folder", exit_code=2)

@@ -15,7 +15,7 @@ import re
 # isolates, and lone surrogates (a file name that is not UTF-8, as Python decodes it).
 _CONTROL = "\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff"
 _IN_TEXT = re.compile(f"[{_CONTROL}]")
-_IN_LINE = re.compile(f"[\t\n{_CONTROL}]")
+_IN_LINE = re.compile(f"[\n{_CONTROL}]")
 _NAMED = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}
 
 
@@ -30,17 +30,17 @@ def _escape(match: re.Match[str]) -> str:
 
 
 def visible(text: object, one_line: bool = False) -> str:
-    """`text` with every control character shown as its escape; with `one_line`, tabs and newlines
-    too (an error message is one line, whatever the name in it holds)."""
+    """`text` with every control character shown as its escape; with `one_line`, newlines too (an
+    error message or a table row is one line, whatever the name in it holds)."""
     return (_IN_LINE if one_line else _IN_TEXT).sub(_escape, str(text))
 
 
 def for_rich(text: object) -> str:
-    """Text of the notes as rich is to print it: control characters shown as escapes, then markup
-    (`[red]`) escaped, so it prints as typed."""
+    """Text of the notes as rich is to print it: control characters (and newlines: no name or line
+    of the notes holds one) shown as escapes, then markup (`[red]`) escaped, so it prints as typed."""
     from rich.markup import escape
 
-    return escape(visible(text))
+    return escape(visible(text, one_line=True))
 
 
 _JSON_UNSAFE = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")

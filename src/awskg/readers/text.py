@@ -42,17 +42,33 @@ def names_relative_to(folder: Path) -> Iterator[None]:
 
 
 def display_path(path: Path) -> str:
-    """The path as sources record it: relative to the working directory when under it, POSIX style."""
+    """The path as sources record it: relative to the working directory when under it, POSIX style,
+    and always text: a byte of the name that is not UTF-8 is written `\\xff` (the graph is UTF-8
+    JSON, and a name Python cannot encode would break the cache key and every print)."""
+    return _as_text(_relative(Path(path)))
+
+
+def _relative(path: Path) -> str:
     root = _NAMES_ROOT.get()
     if root is not None:
         try:
-            return Path(path).resolve().relative_to(root).as_posix()
+            return path.resolve().relative_to(root).as_posix()
         except ValueError:
             pass
     try:
         return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
     except ValueError:
         return path.as_posix()
+
+
+def _as_text(name: str) -> str:
+    # os.fsdecode keeps an undecodable byte as a lone surrogate (surrogateescape): give the byte back
+    # and write it as an escape.
+    try:
+        name.encode("utf-8")
+        return name
+    except UnicodeEncodeError:
+        return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
 def decode(data: bytes, name: str) -> str:
