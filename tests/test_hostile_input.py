@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import CLI_BOOT
+from conftest import CLI_BOOT, COMMITTED_GRAPH
 from test_robustness import one_line_error
 
 import awskg
@@ -455,3 +455,51 @@ def test_an_error_naming_an_odd_file_is_one_line(run_cli, tmp_path, name):
     assert "bad\\" in line and not any(ch in line for ch in "\r\x1b")
     code, _, err = run_cli(["build", tmp_path / (name + "-missing"), "-o", tmp_path / "g.json"])
     one_line_error(code, err, "no such file or folder", exit_code=2)
+
+
+# ---------------------------------------------------------------------------- smaller (item 11)
+
+
+@pytest.mark.parametrize(("name", "safe"), [
+    ("CON", "CON (note)"),
+    ("nul.txt", "nul (note).txt"),
+    ("Com1.md", "Com1 (note).md"),
+    ("aux .json", "aux (note).json"),
+    ("LPT\u00b9", "LPT\u00b9 (note)"),
+    ("conout$", "conout$ (note)"),
+    ("prn.tar.gz", "prn (note).tar.gz"),
+])
+def test_obsidian_note_names_are_never_a_windows_device(name, safe):
+    from awskg.export.obsidian import clean_name
+
+    assert clean_name(name) == safe
+
+
+@pytest.mark.parametrize("name", ["console", "nullable.txt", "com10", "auxiliary", "lpt", "S3 con"])
+def test_obsidian_note_names_that_only_start_like_a_device_are_kept(name):
+    from awskg.export.obsidian import clean_name
+
+    assert clean_name(name) == name
+
+
+@pytest.mark.parametrize(("args", "needles"), [
+    (["search", "sqs", "--type", "nonsense"], ["--type", "'nonsense'", "service", "line", "comparison"]),
+    (["search", "sqs", "--type", "service,nonsense"], ["--type", "'nonsense'"]),
+    (["related", "lambda", "--type", "line"], ["--type", "'line'", "feature"]),
+    (["related", "lambda", "--relation", "bogus"], ["--relation", "'BOGUS'", "HAS_FEATURE"]),
+    (["export", "lambda", "--format", "json", "--types", "zzz"], ["--types", "'zzz'", "limit"]),
+], ids=["search", "search-one-of-two", "related-type", "related-relation", "export"])
+def test_an_unknown_type_or_relation_names_the_valid_ones(run_cli, args, needles):
+    code, out, err = run_cli([*args, "--graph", COMMITTED_GRAPH])
+    one_line_error(code, err, *needles, exit_code=2)
+    assert not out
+
+
+@pytest.mark.parametrize("args", [
+    ["search", "sqs", "--type", "Service,line", "--json"],
+    ["related", "lambda", "--relation", "has_feature", "--json"],
+])
+def test_known_types_and_relations_are_taken_in_any_case(run_cli, args):
+    code, out, err = run_cli([*args, "--graph", COMMITTED_GRAPH])
+    assert code == 0, err
+    assert json.loads(out)

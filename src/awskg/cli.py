@@ -54,6 +54,30 @@ def _esc(text: Any) -> str:
     return for_rich(text if text is not None else "")
 
 
+def _choices(option: str, text: str | None, valid: list[str] | tuple[str, ...],
+             fold=str.lower) -> list[str] | None:
+    """A comma-separated option's values, each one of `valid`: an unknown one is a UsageError
+    naming the valid ones, not an empty answer that looks like "nothing found"."""
+    if not text:
+        return None
+    values = [fold(v.strip()) for v in text.split(",") if v.strip()]
+    for value in values:
+        if value not in valid:
+            raise UsageError(f"{option}: unknown value {value[:40]!r}; choose from {', '.join(valid)}")
+    return values or None
+
+
+def _concept_types() -> tuple[str, ...]:
+    from .graph import CONCEPT_TYPES
+
+    return CONCEPT_TYPES
+
+
+def _search_types() -> tuple[str, ...]:
+    # Search answers with concepts, note lines and comparisons (a Hit's type).
+    return (*_concept_types(), "line", "comparison")
+
+
 # ---------------------------------------------------------------------------- build and stats
 
 
@@ -281,7 +305,7 @@ def search(
     if not query.strip():
         raise UsageError('the query is empty; try `awskg search "sqs max message size"`')
     kg = _kg(graph)
-    types = [t.strip() for t in type_.split(",")] if type_ else None
+    types = _choices("--type", type_, _search_types())
     hits = kg.search(query, limit=limit, types=types, service=service)
     if json_out:
         _print_json([h.to_dict() for h in hits])
@@ -400,8 +424,9 @@ def related(
 ) -> None:
     """Neighbours of an entity, ranked by evidence and specificity, with the lines that say so."""
     kg = _kg(graph)
-    types = [t.strip() for t in type_.split(",")] if type_ else None
-    rels = [r.strip() for r in relation.split(",")] if relation else None
+    types = _choices("--type", type_, _concept_types())
+    # The graph's own relations (typed ones come from the notes); stats() reads a store's summary.
+    rels = _choices("--relation", relation, sorted(kg.stats()["relations"]), fold=str.upper)
     found = kg.related(entity, depth=depth, types=types, relations=rels, limit=limit)
     if json_out:
         _print_json([n.to_dict() for n in found])
@@ -491,7 +516,7 @@ def export(
     from . import export as exporter
 
     kg = _kg(graph)
-    type_list = [t.strip() for t in types.split(",")] if types else None
+    type_list = _choices("--types", types, _concept_types())
     sub = kg.subgraph(entities, depth=depth, types=type_list)
     result = exporter.export(kg, sub, fmt, output=output, nodes=nodes, edges=edges, force=force)
     if result is not None:

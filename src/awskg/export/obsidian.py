@@ -29,8 +29,10 @@ from .sheet import md, md_block
 # back as one.
 VAULT_CONFIG = ".obsidian/app.json"
 _UNSAFE = re.compile(r'[/\\:*?"<>|#^\[\]\x00-\x1f\x7f]')
-_WINDOWS_RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10)),
-                     *(f"lpt{i}" for i in range(1, 10))}
+# Device names Windows reserves, with any extension (`NUL.txt` is the device too): what comes before
+# a name's first dot must not be one.
+_WINDOWS_RESERVED = {"con", "prn", "aux", "nul", "conin$", "conout$",
+                     *(f"{port}{i}" for port in ("com", "lpt") for i in (*"123456789", "¹", "²", "³"))}
 _MAX_NAME = 120
 # Display text is shown as written, unescaped: use it only when it holds nothing Markdown, HTML or
 # the link syntax would read.
@@ -40,8 +42,9 @@ _ALIAS_UNSAFE = re.compile(r"[\[\]|<>&\\`*_=%^$~{}!#]")
 def clean_name(text: str) -> str:
     """A file name (without `.md`) from an entity name, safe in links and on every file system."""
     name = re.sub(r"\s+", " ", _UNSAFE.sub(" ", one_line(text))).strip(" .")[:_MAX_NAME].strip(" .")
-    if name.lower() in _WINDOWS_RESERVED:
-        name += " (note)"
+    stem, dot, rest = name.partition(".")
+    if stem.rstrip(" ").lower() in _WINDOWS_RESERVED:
+        name = f"{stem.rstrip(' ')} (note){dot}{rest}"
     return name
 
 
