@@ -503,3 +503,102 @@ def test_known_types_and_relations_are_taken_in_any_case(run_cli, args):
     code, out, err = run_cli([*args, "--graph", COMMITTED_GRAPH])
     assert code == 0, err
     assert json.loads(out)
+
+
+# ---------------------------------------------------------------------------- hand-edited graph files (item 8)
+
+
+def _first(data: dict, type_: str) -> dict:
+    return next(n for n in data["nodes"] if n.get("type") == type_)
+
+
+def _nested(depth: int) -> list:
+    top = inner = []
+    for _ in range(depth - 1):
+        inner.append([])
+        inner = inner[0]
+    return top
+
+
+# (what the hand edit does, words the one-line error holds)
+GRAPH_EDITS = {
+    "sources-a-string": (lambda d: _first(d, "service").update(sources="notes.txt:3"), ["sources", "'notes.txt:3'"]),
+    "source-line-a-string": (lambda d: _first(d, "service")["sources"][0].update(line="3"), ["sources[0]", "line"]),
+    "source-without-file": (lambda d: _first(d, "service")["sources"][0].pop("file"), ["sources[0]", "file or line"]),
+    "value-abc": (lambda d: _first(d, "limit").update(value="abc"), ["limit:", "value is 'abc'"]),
+    "name-null": (lambda d: _first(d, "feature").update(name=None), ["feature:", "name is null"]),
+    "name-int": (lambda d: _first(d, "feature").update(name=7), ["name is 7"]),
+    "name-list": (lambda d: _first(d, "feature").update(name=["a", "b"]), ["name is a list"]),
+    "value-nan": (lambda d: _first(d, "limit").update(value=float("nan")), ["value is NaN"]),
+    "value-10e400": (lambda d: _first(d, "limit").update(value=10**400), ["value is a 401-digit number"]),
+    "value-max-infinity": (lambda d: _first(d, "limit").update(value_max=float("inf")), ["value_max is Infinity"]),
+    "card-line-short": (lambda d: _first(d, "card").update(lines=[[2, "front"]]), ["card:", "lines[0]"]),
+    "card-line-number-text": (lambda d: _first(d, "card")["lines"].append(["2", "text", "x"]), ["card:", "lines["]),
+    "card-lines-a-string": (lambda d: _first(d, "card").update(lines="x"), ["lines is 'x'"]),
+    "node-id-int": (lambda d: _first(d, "service").update(id=12), ["id is 12"]),
+    "duplicate-ids": (lambda d: _first(d, "feature").update(id=_first(d, "service")["id"]), ["another node's"]),
+    "node-a-string": (lambda d: d["nodes"].append("lambda"), ["is 'lambda', not an object"]),
+    "edge-to-nowhere": (lambda d: d["edges"][0].update(target="service:nowhere"), ["edge 0", "'service:nowhere'"]),
+    "edge-weight-text": (lambda d: d["edges"][0].update(weight="heavy"), ["edge 0", "weight"]),
+    "nested-500-deep": (lambda d: _first(d, "service").update(extra=_nested(500)), ["extra", "nested deeper"]),
+    "header-files-a-string": (lambda d: d["graph"].update(files="notes.txt"), ["files"]),
+}
+
+
+@pytest.mark.parametrize("edit", list(GRAPH_EDITS), ids=list(GRAPH_EDITS))
+def test_a_hand_edited_graph_file_is_one_line_naming_its_first_bad_record(run_cli, tmp_path, edit):
+    data = json.loads(Path(COMMITTED_GRAPH).read_text(encoding="utf-8"))
+    change, needles = GRAPH_EDITS[edit]
+    change(data)
+    graph = tmp_path / "edited.json"
+    graph.write_text(json.dumps(data), encoding="utf-8")  # NaN, Infinity: as Python's json writes them
+    for command in (["limits", "sqs"], ["search", "sqs"], ["show", "lambda"], ["stats"]):
+        code, _, err = run_cli([*command, "--graph", graph])
+        one_line_error(code, err, "edited.json", "malformed graph data", *needles, exit_code=3)
+
+
+def test_a_graph_nested_100000_deep_is_refused_without_a_recursion_error(run_cli, tmp_path):
+    graph = tmp_path / "deep.json"
+    graph.write_text('{"graph": {"schema_version": 1}, "nodes": ' + "[" * 100_000 + "]" * 100_000 + "}")
+    code, _, err = run_cli(["stats", "--graph", graph])
+    one_line_error(code, err, "deep.json", "nested deeper", exit_code=3)
+
+
+def test_the_committed_graph_and_its_exports_pass_the_check():
+    from awskg.export import render
+    from awskg.graphcheck import first_problem
+
+    data = json.loads(Path(COMMITTED_GRAPH).read_text(encoding="utf-8"))
+    assert first_problem(data) is None
+    kg = awskg.load(COMMITTED_GRAPH)
+    exported = json.loads(render(kg, kg.subgraph(["lambda"], depth=2), "json"))
+    assert first_problem(exported) is None
+
+
+def test_a_fifo_given_as_graph_file_is_refused_not_waited_on(run_awskg, tmp_path):
+    fifo = tmp_path / "graph.json"
+    os.mkfifo(fifo)
+    proc = run_awskg(["stats", "--graph", fifo], timeout=60)
+    one_line_error(proc.returncode, proc.stderr, "graph.json", "not a regular file", exit_code=3)
+
+
+@pytest.mark.parametrize("device", ["/dev/zero", "/dev/urandom"])
+def test_an_endless_device_given_as_graph_or_notes_is_refused_before_it_is_read(run_awskg, tmp_path, device):
+    proc = run_awskg(["stats", "--graph", device], timeout=60)
+    one_line_error(proc.returncode, proc.stderr, device, "not a regular file", exit_code=3)
+    proc = run_awskg(["build", device, "-o", tmp_path / "g.json"], timeout=60)
+    one_line_error(proc.returncode, proc.stderr, device, "not a regular file", exit_code=2)
+    link = tmp_path / "notes"
+    link.mkdir()
+    (link / "zero.txt").symlink_to(device)  # in a folder, behind a name that looks like notes
+    (link / "ok.txt").write_text(LAMBDA, encoding="utf-8")
+    proc = run_awskg(["build", link, "-o", tmp_path / "g.json"], timeout=120)
+    assert proc.returncode == 0 and "zero.txt" not in Path(tmp_path / "g.json").read_text(), proc.stderr
+
+
+def test_a_graph_file_over_the_size_cap_is_refused_before_it_is_read(run_cli, tmp_path, monkeypatch):
+    import awskg.graph
+
+    monkeypatch.setattr(awskg.graph, "MAX_GRAPH_BYTES", 1000)
+    code, _, err = run_cli(["stats", "--graph", COMMITTED_GRAPH])
+    one_line_error(code, err, "awskg.json", "larger than", exit_code=3)

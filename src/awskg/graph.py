@@ -16,6 +16,7 @@ import json
 import math
 import os
 import re
+import stat
 from bisect import bisect_left
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -26,9 +27,13 @@ import networkx as nx
 
 from .atomic import atomic_write  # the graph's writer; importers of graph.atomic_write keep it
 from .errors import GraphFileError, OutputError, UnknownEntity, UsageError
+from .graphcheck import first_problem
 from .model import Entity, Hit, Limit, Neighbour, Source
 
 SCHEMA_VERSION = 1
+# A graph file is read whole into memory: past this it is refused, not read (100x the project's
+# notes make a graph of about 70 MB).
+MAX_GRAPH_BYTES = 1024 * 2**20
 DEFAULT_GRAPH = Path("graph") / "awskg.json"
 MAX_DEPTH = 3
 
@@ -265,6 +270,9 @@ class KnowledgeGraph:
                 f"{name}: graph schema version {version!r}, this awskg reads version {SCHEMA_VERSION}; "
                 "rebuild it with `awskg build`"
             )
+        problem = first_problem(data)
+        if problem:
+            raise GraphFileError(f"{name}: malformed graph data: {problem}")
         g = nx.MultiDiGraph()
         g.graph.update(data.get("graph") or {})
         try:
@@ -284,22 +292,9 @@ class KnowledgeGraph:
     def load(cls, path: str | Path | None = None) -> KnowledgeGraph:
         """Load a graph file: JSON only. A missing, truncated or foreign file is a GraphFileError."""
         target = Path(path) if path else default_graph_path()
-        try:
-            with open(target, "rb") as fh:
-                raw = fh.read()
-                st = os.fstat(fh.fileno())
-        except FileNotFoundError as err:
-            raise GraphFileError(f"{target}: no such graph file; run `awskg build` first") from err
-        except IsADirectoryError as err:
-            raise GraphFileError(f"{target}: is a folder, not a graph file") from err
-        except OSError as err:
-            raise GraphFileError(f"{target}: cannot be read ({err.strerror or err})") from err
+        raw, st = _graph_bytes(target)
         with paused_gc():
-            try:
-                data = json.loads(raw)
-            except (ValueError, UnicodeDecodeError) as err:
-                raise GraphFileError(f"{target}: is not valid graph JSON (truncated or corrupt?)") from err
-            kg = cls.from_data(data, str(target))
+            kg = cls.from_data(_parse_graph_json(raw, target), str(target))
         kg.file_stamp = (str(target.resolve()), st.st_size, st.st_mtime_ns)
         return kg
 
@@ -874,6 +869,43 @@ def check_graph_target(path: str | Path, force: bool = False, inputs: Iterable[s
 
 def _plain(d: dict[str, Any]) -> dict[str, Any]:
     return {k: d[k] for k in sorted(d)}
+
+
+def _graph_bytes(target: Path) -> tuple[bytes, os.stat_result]:
+    """The bytes of a graph file, and its stat. Only a regular file of at most MAX_GRAPH_BYTES is
+    read: a pipe, device or endless file (`/dev/zero`) is refused before a byte is read, since
+    reading it would block or fill memory (opened non-blocking, so a FIFO with no writer does not
+    hang the open itself)."""
+    try:
+        fd = os.open(target, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except FileNotFoundError as err:
+        raise GraphFileError(f"{target}: no such graph file; run `awskg build` first") from err
+    except IsADirectoryError as err:
+        raise GraphFileError(f"{target}: is a folder, not a graph file") from err
+    except OSError as err:
+        raise GraphFileError(f"{target}: cannot be read ({err.strerror or err})") from err
+    with os.fdopen(fd, "rb") as fh:
+        st = os.fstat(fd)
+        if stat.S_ISDIR(st.st_mode):
+            raise GraphFileError(f"{target}: is a folder, not a graph file")
+        if not stat.S_ISREG(st.st_mode):
+            raise GraphFileError(f"{target}: is not a regular file (a pipe, socket or device), not a graph file")
+        try:
+            raw = fh.read(MAX_GRAPH_BYTES + 1)  # (a file growing as it is read stops here too)
+        except OSError as err:
+            raise GraphFileError(f"{target}: cannot be read ({err.strerror or err})") from err
+    if len(raw) > MAX_GRAPH_BYTES:
+        raise GraphFileError(f"{target}: is larger than the {MAX_GRAPH_BYTES // 2**20} MB a graph file may be")
+    return raw, st
+
+
+def _parse_graph_json(raw: bytes, target: Path) -> Any:
+    try:
+        return json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as err:
+        raise GraphFileError(f"{target}: is not valid graph JSON (truncated or corrupt?)") from err
+    except RecursionError as err:  # deeper than the parser's stack: no graph awskg writes
+        raise GraphFileError(f"{target}: malformed graph data: nested deeper than JSON is read") from err
 
 
 def load(path: str | Path | None = None) -> KnowledgeGraph:
