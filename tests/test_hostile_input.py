@@ -505,7 +505,7 @@ def test_known_types_and_relations_are_taken_in_any_case(run_cli, args):
     assert json.loads(out)
 
 
-# ---------------------------------------------------------------------------- hand-edited graph files (item 8)
+# ---------------------------------------------------------------------- hand-edited graph files (item 8)
 
 
 def _first(data: dict, type_: str) -> dict:
@@ -520,27 +520,36 @@ def _nested(depth: int) -> list:
     return top
 
 
+def _set(type_: str, **fields):
+    """A hand edit: these fields of the graph's first node of this type."""
+    return lambda d: _first(d, type_).update(fields)
+
+
+def _first_source(type_: str, change):
+    return lambda d: change(_first(d, type_)["sources"][0])
+
+
 # (what the hand edit does, words the one-line error holds)
 GRAPH_EDITS = {
-    "sources-a-string": (lambda d: _first(d, "service").update(sources="notes.txt:3"), ["sources", "'notes.txt:3'"]),
-    "source-line-a-string": (lambda d: _first(d, "service")["sources"][0].update(line="3"), ["sources[0]", "line"]),
-    "source-without-file": (lambda d: _first(d, "service")["sources"][0].pop("file"), ["sources[0]", "file or line"]),
-    "value-abc": (lambda d: _first(d, "limit").update(value="abc"), ["limit:", "value is 'abc'"]),
-    "name-null": (lambda d: _first(d, "feature").update(name=None), ["feature:", "name is null"]),
-    "name-int": (lambda d: _first(d, "feature").update(name=7), ["name is 7"]),
-    "name-list": (lambda d: _first(d, "feature").update(name=["a", "b"]), ["name is a list"]),
-    "value-nan": (lambda d: _first(d, "limit").update(value=float("nan")), ["value is NaN"]),
-    "value-10e400": (lambda d: _first(d, "limit").update(value=10**400), ["value is a 401-digit number"]),
-    "value-max-infinity": (lambda d: _first(d, "limit").update(value_max=float("inf")), ["value_max is Infinity"]),
-    "card-line-short": (lambda d: _first(d, "card").update(lines=[[2, "front"]]), ["card:", "lines[0]"]),
-    "card-line-number-text": (lambda d: _first(d, "card")["lines"].append(["2", "text", "x"]), ["card:", "lines["]),
-    "card-lines-a-string": (lambda d: _first(d, "card").update(lines="x"), ["lines is 'x'"]),
-    "node-id-int": (lambda d: _first(d, "service").update(id=12), ["id is 12"]),
-    "duplicate-ids": (lambda d: _first(d, "feature").update(id=_first(d, "service")["id"]), ["another node's"]),
+    "sources-a-string": (_set("service", sources="notes.txt:3"), ["sources", "'notes.txt:3'"]),
+    "source-line-a-string": (_first_source("service", lambda s: s.update(line="3")), ["sources[0]", "line"]),
+    "source-without-file": (_first_source("service", lambda s: s.pop("file")), ["sources[0]", "or line"]),
+    "value-abc": (_set("limit", value="abc"), ["limit:", "value is 'abc'"]),
+    "name-null": (_set("feature", name=None), ["feature:", "name is null"]),
+    "name-int": (_set("feature", name=7), ["name is 7"]),
+    "name-list": (_set("feature", name=["a", "b"]), ["name is a list"]),
+    "value-nan": (_set("limit", value=float("nan")), ["value is NaN"]),
+    "value-10e400": (_set("limit", value=10**400), ["value is a 401-digit number"]),
+    "value-max-infinity": (_set("limit", value_max=float("inf")), ["value_max is Infinity"]),
+    "card-line-short": (_set("card", lines=[[2, "front"]]), ["card:", "lines[0]"]),
+    "card-line-number-text": (_set("card", lines=[["2", "text", "x"]]), ["card:", "lines[0]"]),
+    "card-lines-a-string": (_set("card", lines="x"), ["lines is 'x'"]),
+    "node-id-int": (_set("service", id=12), ["id is 12"]),
+    "duplicate-ids": (lambda d: _set("feature", id=_first(d, "service")["id"])(d), ["another node's"]),
     "node-a-string": (lambda d: d["nodes"].append("lambda"), ["is 'lambda', not an object"]),
-    "edge-to-nowhere": (lambda d: d["edges"][0].update(target="service:nowhere"), ["edge 0", "'service:nowhere'"]),
+    "edge-to-nowhere": (lambda d: d["edges"][0].update(target="service:no"), ["edge 0", "'service:no'"]),
     "edge-weight-text": (lambda d: d["edges"][0].update(weight="heavy"), ["edge 0", "weight"]),
-    "nested-500-deep": (lambda d: _first(d, "service").update(extra=_nested(500)), ["extra", "nested deeper"]),
+    "nested-500-deep": (_set("service", extra=_nested(500)), ["extra", "nested deeper"]),
     "header-files-a-string": (lambda d: d["graph"].update(files="notes.txt"), ["files"]),
 }
 

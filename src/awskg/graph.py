@@ -889,13 +889,14 @@ def _graph_bytes(target: Path) -> tuple[bytes, os.stat_result]:
         if stat.S_ISDIR(st.st_mode):
             raise GraphFileError(f"{target}: is a folder, not a graph file")
         if not stat.S_ISREG(st.st_mode):
-            raise GraphFileError(f"{target}: is not a regular file (a pipe, socket or device), not a graph file")
+            raise GraphFileError(f"{target}: is not a regular file (a pipe, socket or device)")
         try:
             raw = fh.read(MAX_GRAPH_BYTES + 1)  # (a file growing as it is read stops here too)
         except OSError as err:
             raise GraphFileError(f"{target}: cannot be read ({err.strerror or err})") from err
     if len(raw) > MAX_GRAPH_BYTES:
-        raise GraphFileError(f"{target}: is larger than the {MAX_GRAPH_BYTES // 2**20} MB a graph file may be")
+        cap = f"{MAX_GRAPH_BYTES / 2**20:g} MB"
+        raise GraphFileError(f"{target}: is larger than the {cap} a graph file may be")
     return raw, st
 
 

@@ -211,4 +211,4 @@ def _show(value: Any, width: int = 40) -> str:
         return "NaN" if math.isnan(value) else "Infinity" if value > 0 else "-Infinity"
     if isinstance(value, int):  # (str() of a huge int is refused past 4,300 digits)
         return str(value) if abs(value) < 10**30 else f"a {int(math.log10(abs(value))) + 1}-digit number"
-    return "a list" if isinstance(value, list) else "an object" if isinstance(value, dict) else type(value).__name__
+    return {list: "a list", dict: "an object"}.get(type(value), type(value).__name__)
