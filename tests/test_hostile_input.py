@@ -611,3 +611,25 @@ def test_a_graph_file_over_the_size_cap_is_refused_before_it_is_read(run_cli, tm
     monkeypatch.setattr(awskg.graph, "MAX_GRAPH_BYTES", 1000)
     code, _, err = run_cli(["stats", "--graph", COMMITTED_GRAPH])
     one_line_error(code, err, "awskg.json", "larger than", exit_code=3)
+
+
+@pytest.mark.parametrize("cap", ["MAX_NOTES_BYTES", "MAX_PACKAGE_BYTES"])
+def test_a_notes_file_over_the_size_cap_is_refused_with_its_size(run_cli, tmp_path, monkeypatch, cap):
+    import awskg.builder
+
+    notes = tmp_path / "big.txt"
+    notes.write_text(LAMBDA * 30_000, encoding="utf-8")  # 2 MB
+    monkeypatch.setattr(awskg.builder, cap, 2**20)
+    code, _, err = run_cli(["build", notes, "-o", tmp_path / "g.json", "--no-cache"])
+    one_line_error(code, err, "big.txt: is 2 MB, over the 1 MB", exit_code=2)
+    assert not (tmp_path / "g.json").exists()
+
+
+def test_a_notes_file_turned_into_a_pipe_after_it_was_listed_is_not_waited_on(tmp_path, monkeypatch):
+    import awskg.builder
+    from awskg.errors import InputError
+
+    fifo = tmp_path / "notes.txt"
+    os.mkfifo(fifo)
+    with pytest.raises(InputError, match="notes.txt: is not a regular file"):
+        awskg.builder._read(fifo, None, None)

@@ -15,6 +15,7 @@ import hashlib
 import json
 import os
 import re
+import stat
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from importlib import resources
@@ -67,6 +68,10 @@ def default_cache_dir() -> Path:
 # Below this many bytes to parse, a second process costs more than it saves: each worker loads
 # spaCy and builds the pipeline (~1.5 s) before its first card.
 PARALLEL_MIN_BYTES = 256 * 1024
+# A notes file is read whole, and text costs about 36 bytes of memory a byte to build (50 MB: 1.8 GB
+# peak): past these it is refused with its size, not read. An Anki package may hold media.
+MAX_NOTES_BYTES = 128 * 2**20
+MAX_PACKAGE_BYTES = 1024 * 2**20
 
 
 @dataclass
@@ -140,9 +145,13 @@ def build(
 def _read(path: Path, fmt: str | None, cache: Path | None, stem: str | None = None) -> _File:
     name = display_path(path)
     try:
+        _check_notes_size(path.stat(), name)
         data = path.read_bytes()
     except OSError as err:
         raise InputError(f"{name}: cannot be read ({err.strerror or err})") from err
+    if not is_package(data) and len(data) > MAX_NOTES_BYTES:
+        raise InputError(f"{name}: is {_mb(len(data))}, over the {_mb(MAX_NOTES_BYTES)} awskg reads in one "
+                         "notes file; split it")
     package = None
     if is_package(data) or fmt == "apkg":
         text, package = "", data  # read from its bytes (a zip that is not a package is refused then)
@@ -152,6 +161,20 @@ def _read(path: Path, fmt: str | None, cache: Path | None, stem: str | None = No
     key = _cache_key(digest, name, fmt, stem)
     return _File(path, name, digest, key, text, bool(cache) and (cache / f"{key}.json").is_file(),
                  data=package, stem=stem)
+
+
+def _check_notes_size(st: os.stat_result, name: str) -> None:
+    """Only a regular file is read, and none past MAX_PACKAGE_BYTES (a file changed into a pipe or
+    device since it was listed, or an endless one, would block or fill memory)."""
+    if not stat.S_ISREG(st.st_mode):
+        raise InputError(f"{name}: is not a regular file (a pipe, socket or device); give a notes file")
+    if st.st_size > MAX_PACKAGE_BYTES:
+        raise InputError(f"{name}: is {_mb(st.st_size)}, over the {_mb(MAX_PACKAGE_BYTES)} awskg reads "
+                         "in one notes file")
+
+
+def _mb(size: int) -> str:
+    return f"{size / 2**20:,.0f} MB"
 
 
 def _stems(files: list[Path]) -> dict[Path, str]:
