@@ -884,12 +884,13 @@ def _graph_bytes(target: Path) -> tuple[bytes, os.stat_result]:
         raise GraphFileError(f"{target}: is a folder, not a graph file") from err
     except OSError as err:
         raise GraphFileError(f"{target}: cannot be read ({err.strerror or err})") from err
-    with os.fdopen(fd, "rb") as fh:
-        st = os.fstat(fd)
+    st = os.fstat(fd)
+    if not stat.S_ISREG(st.st_mode):
+        os.close(fd)
         if stat.S_ISDIR(st.st_mode):
             raise GraphFileError(f"{target}: is a folder, not a graph file")
-        if not stat.S_ISREG(st.st_mode):
-            raise GraphFileError(f"{target}: is not a regular file (a pipe, socket or device)")
+        raise GraphFileError(f"{target}: is not a regular file (a pipe, socket or device)")
+    with open(fd, "rb") as fh:
         try:
             raw = fh.read(MAX_GRAPH_BYTES + 1)  # (a file growing as it is read stops here too)
         except OSError as err:
