@@ -544,6 +544,7 @@ GRAPH_EDITS = {
     "card-line-short": (_set("card", lines=[[2, "front"]]), ["card:", "lines[0]"]),
     "card-line-number-text": (_set("card", lines=[["2", "text", "x"]]), ["card:", "lines[0]"]),
     "card-lines-a-string": (_set("card", lines="x"), ["lines is 'x'"]),
+    "card-lines-null": (_set("card", lines=None), ["lines is null"]),
     "node-id-int": (_set("service", id=12), ["id is 12"]),
     "duplicate-ids": (lambda d: _set("feature", id=_first(d, "service")["id"])(d), ["another node's"]),
     "node-a-string": (lambda d: d["nodes"].append("lambda"), ["is 'lambda', not an object"]),

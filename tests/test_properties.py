@@ -266,3 +266,66 @@ def test_loading_any_bytes_gives_a_graph_or_a_graph_file_error(raw: bytes) -> No
             KnowledgeGraph.load(path)
         except GraphFileError as err:
             assert str(path) in str(err)
+
+
+# A hand edit of a real graph: one field of one node or edge set to any JSON value (NaN, Infinity and
+# huge numbers included, as Python's json writes them) or removed. The schema check refuses it in
+# one line, or every command answers from it: never an internal error (exit 70).
+any_json = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(any_char, max_size=10)
+    | st.sampled_from(["service:lambda", "card:deck:1", "notes/deck.txt", "limit", "card", "HAS_LIMIT"]),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(
+        st.sampled_from(["file", "line", "card", "id", "name", "x"]) | st.text(max_size=4), inner,
+        max_size=4),
+    max_leaves=12,
+)
+EDIT_FIELDS = ["id", "name", "type", "sources", "lines", "value", "value_max", "base_value", "unit",
+               "dimension", "kind", "service", "service_id", "subject", "aliases", "services", "definition",
+               "front", "front_lines", "number", "first_line", "file", "source", "target", "key", "relation",
+               "weight"]
+QUERIES = [["show", "lambda"], ["show", "sqs"], ["limits", "sqs"], ["search", "sqs max message size"],
+           ["related", "lambda"], ["compare", "sqs", "sns"], ["stats"], ["quiz", "-n", "3"],
+           ["export", "lambda", "--format", "json"]]
+
+
+@pytest.fixture(scope="module")
+def small_graph_data(tmp_path_factory) -> dict:
+    import json
+
+    notes = tmp_path_factory.mktemp("deck") / "deck.txt"
+    notes.write_text(
+        "SQS: what is the max message size?\nSQS\nmessages up to 256 KB\nretention from 1 minute to 14 days\n"
+        "Lambda: what is the max timeout?\nLambda\nmax timeout is 15 minutes\n"
+        "Lambda uses SQS as an event source\n"
+        "SQS vs SNS: SQS is pull, SNS is push\n", encoding="utf-8")
+    return json.loads("".join(build([notes], cache_dir=None).json_pieces()))
+
+
+@given(edit=st.tuples(st.booleans(), st.integers(0, 10_000), st.sampled_from(EDIT_FIELDS),
+                      st.one_of(any_json, st.just(KeyError))),
+       query=st.sampled_from(QUERIES))
+def test_a_hand_edited_graph_is_refused_in_one_line_or_answered(small_graph_data, edit, query) -> None:
+    import contextlib
+    import copy
+    import io
+    import json
+
+    from awskg.cli import main
+
+    data = copy.deepcopy(small_graph_data)
+    on_edge, index, field, value = edit
+    records = data["edges"] if on_edge else data["nodes"]
+    record = records[index % len(records)]
+    if value is KeyError:
+        record.pop(field, None)
+    else:
+        record[field] = value
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "g.json"
+        path.write_text(json.dumps(data), encoding="utf-8")
+        err = io.StringIO()
+        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(err):
+            code = main([*query, "--graph", str(path)])
+    assert code in (0, 1, 3, 4), err.getvalue()
+    if code == 3:
+        assert err.getvalue().count("\n") == 1 and "g.json: malformed graph data" in err.getvalue()

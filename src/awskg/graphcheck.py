@@ -77,8 +77,8 @@ def _node_problem(node: Any, ids: set[str]) -> str | None:
     if node_id in ids:
         return "its id is another node's too (ids are unique)"
     ids.add(node_id)
-    lines = node.get("lines")
-    if lines is not None:
+    if "lines" in node:
+        lines = node["lines"]
         check = _is_card_line if node.get("type") == "card" else _is_text
         if not isinstance(lines, list):
             return f"lines is {_show(lines)}, not a list"
@@ -86,8 +86,8 @@ def _node_problem(node: Any, ids: set[str]) -> str | None:
             if not check(row):
                 return f"lines[{j}] is {_show(row)}, not " + (
                     "a [line, role, text] row" if check is _is_card_line else "a text")
-    front = node.get("front_lines")
-    if front is not None and not (isinstance(front, list) and all(map(_is_whole, front))):
+    front = node.get("front_lines", [])
+    if not (isinstance(front, list) and all(map(_is_whole, front))):
         return f"front_lines is {_show(front)}, not a list of line numbers"
     if "definition_source" in node:
         problem = _source_problem(node["definition_source"])
