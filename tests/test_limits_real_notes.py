@@ -259,3 +259,26 @@ def test_plain_text_notes_written_as_an_outline_read_as_lists_under_their_lead_i
     assert {(lim.service, lim.value) for lim in lines[4]} == {("Lambda", 15), ("Lambda", 3)}
     assert [lim.service for lim in lines[8]] == ["DynamoDB"]
     assert sorted((lim.subject, lim.value) for lim in lines[9]) == [("GSI", 20), ("LSI", 5)]
+
+
+BOLD_TERMS = """\
+# Developer notes
+
+## 2. SQS
+1. Unlimited throughput, unlimited number of messages in queue
+
+## Lambda limits
+* **Concurrent executions**: 1000 (can be increased)
+"""
+
+
+def test_a_term_whose_definition_is_a_value_states_it(tmp_path):
+    (lim,) = by_line(build_text(tmp_path, BOLD_TERMS))[7]
+    assert (lim.subject, lim.value, lim.service) == ("Concurrent executions", 1000, "Lambda")
+
+
+def test_a_bound_without_a_number_names_what_it_bounds_without_heading_numbering(tmp_path):
+    subjects = {lim.subject for lim in build_text(tmp_path, BOLD_TERMS).limits(numeric_only=False)
+                if lim.value is None}
+    assert "number of messages in queue" in subjects
+    assert not any(s.startswith("2.") for s in subjects)
