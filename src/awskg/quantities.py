@@ -314,6 +314,7 @@ _GLUED_VALUE_BEFORE = re.compile(
 )
 _LARGEST = 1e300
 _PIECE = 20_000  # characters of one line read at once (clauses are bounded well below it)
+_VALUE_BEFORE = re.compile(r"\d[\w/%]*(?:\s+[A-Za-z]+)?\s*$")
 _ABOVE = {"more than", "greater than", "longer than", "over", "above", "larger than"}
 _NEGATION = re.compile(r"\b(?:cannot|can't|can’t|can not|not|never|no|won't|mustn't|must not)\b", re.I)
 _NEGATED = re.compile(r"\b(?:not|never|isn't|isn’t|aren't|aren’t)\s*[(\s]*$", re.I)
@@ -767,6 +768,8 @@ def _kind_cue(text: str, start: int, end: int, u: _Unit) -> tuple[str, str | Non
     for kind, s0, e0 in spans:
         if any(s1 <= s0 and e0 <= e1 and (e1 - s1) > (e0 - s0) for _k, s1, e1 in spans):
             continue
+        if found and _VALUE_BEFORE.search(left[:s0]):
+            continue  # `0 seconds minimum and 12 hours maximum`: `minimum` is the 0's, after it
         if kind not in found:
             found[kind] = len(left) - e0
             cue_text[kind] = left[s0:e0].lower()

@@ -186,6 +186,8 @@ def clause_subject(left: str) -> str:
         phrase_words.pop()
     cat = catalog()
     phrase_words = [w for w in phrase_words if not cat.lookup(w) and w not in cat.ambiguous]
+    if all(is_unit(w) or w.replace(",", "").replace(".", "").isdigit() for w in phrase_words):
+        return ""  # `0 seconds minimum and ...`: a value before, not what the next one bounds
     if not phrase_words or len(phrase_words) > 5:
         return ""
     return " ".join(phrase_words)
