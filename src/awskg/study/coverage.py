@@ -92,6 +92,7 @@ class ExamGuide:
             "groups": list(self.groups),
             "out_of_scope_given": self.out_of_scope_given,
             "out_of_scope_note": self.out_of_scope_note,
+            "out_of_scope": [e.to_dict() for e in self.out_of_scope],
             "unmapped": [dict(u) for u in self.unmapped],
         }
 
