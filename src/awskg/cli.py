@@ -488,7 +488,9 @@ def compare(a: str, b: str, graph: Path = GraphOpt, json_out: bool = JsonOpt) ->
 
 @app.command()
 def export(
-    entities: list[str] = typer.Argument(..., help="Entities the subgraph starts from."),
+    entities: list[str] = typer.Argument(
+        None, help="Entities the subgraph starts from (none with --missing)."
+    ),
     fmt: str = typer.Option(
         ...,
         "--format",
@@ -501,15 +503,26 @@ def export(
     nodes: Path = typer.Option(None, "--nodes", help="csv: write the nodes table here."),
     edges: Path = typer.Option(None, "--edges", help="csv: write the edges table here."),
     force: bool = typer.Option(False, "--force", help="Overwrite files that exist."),
+    missing: bool = typer.Option(
+        False, "--missing", help="Instead: a checklist of the exam's services your notes miss (markdown)."
+    ),
+    exam: str = typer.Option("DVA-C02", "--exam", "-e", help="With --missing: the exam guide."),
     graph: Path = GraphOpt,
 ) -> None:
-    """Export a study subgraph in a format students' tools open."""
+    """Export a study subgraph in a format students' tools open (or, with --missing, a checklist)."""
     from . import export as exporter
 
+    if missing and entities:
+        raise UsageError("--missing exports the exam's checklist: name no entities with it")
+    if not missing and not entities:
+        raise UsageError("name at least one entity to export (or pass --missing --exam CODE)")
     kg = _kg(graph)
-    type_list = [t.strip() for t in types.split(",")] if types else None
-    sub = kg.subgraph(entities, depth=depth, types=type_list)
-    result = exporter.export(kg, sub, fmt, output=output, nodes=nodes, edges=edges, force=force)
+    if missing:
+        result = exporter.export_checklist(kg, exam, fmt, output=output, force=force)
+    else:
+        type_list = [t.strip() for t in types.split(",")] if types else None
+        sub = kg.subgraph(entities, depth=depth, types=type_list)
+        result = exporter.export(kg, sub, fmt, output=output, nodes=nodes, edges=edges, force=force)
     if result is not None:
         if isinstance(result, bytes):
             sys.stdout.buffer.write(result)
@@ -544,6 +557,46 @@ def quiz(
         _print_json([q.to_dict() for q in questions])
         return
     run_terminal_quiz(questions, console=_console(), show_answers=answers or not sys.stdin.isatty())
+
+
+# ---------------------------------------------------------------------------- coverage
+
+
+@app.command()
+def coverage(
+    exam: str = typer.Option("DVA-C02", "--exam", "-e", help="CLF-C02, DVA-C02, SAA-C03, SOA-C02, SOA-C03."),
+    graph: Path = GraphOpt,
+    json_out: bool = JsonOpt,
+) -> None:
+    """What your notes miss: each in-scope service of an exam guide, covered, thin or missing."""
+    from .study.coverage import coverage_report, exam_guide
+
+    guide = exam_guide(exam)  # an unknown exam is refused before the graph is loaded
+    report = coverage_report(_kg(graph), guide.code)
+    if json_out:
+        _print_json(report.to_dict())
+        return
+    from rich.table import Table
+
+    con = _console()
+    con.print(f"[bold]{_esc(report.summary)}[/]")
+    version = f"version {guide.version}" if guide.version else "version not verified"
+    con.print(f"[dim]{_esc(guide.title)} exam guide ({version}):[/]")
+    con.print(f"[dim]{_esc(guide.url)}[/]")
+    table = Table(show_header=True)
+    for col in ("group", "service", "status", "in your notes"):
+        table.add_column(col, overflow="fold")
+    colour = {"covered": "green", "thin": "yellow", "missing": "red"}
+    for group, items in report.by_group():
+        for i, s in enumerate(items):
+            notes = s.how if s.status != "missing" else "never named; nearby: " + (
+                ", ".join(name for _n, name in s.nearby) or "nothing")
+            table.add_row("" if i else _esc(group), _esc(s.name), f"[{colour[s.status]}]{s.status}[/]",
+                          _esc(notes), end_section=i == len(items) - 1)
+    con.print(table)
+    if report.out_of_scope_in_notes:
+        names = ", ".join(s.name for s in report.out_of_scope_in_notes)
+        con.print(f"out of scope for {guide.code} but in your notes: {_esc(names)}")
 
 
 # ---------------------------------------------------------------------------- entry point
