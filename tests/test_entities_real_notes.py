@@ -7,8 +7,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from conftest import build_notes
 
-import awskg
 from awskg.readers import read_cards
 
 NOTES_FILE = Path(__file__).resolve().parents[1] / "notes" / "aws-developer-associate-flashcards.txt"
@@ -37,10 +37,7 @@ express: at-least-once, high volume
 
 @pytest.fixture(scope="module")
 def kg(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("defs")
-    path = folder / "notes.md"
-    path.write_text(DEFINITIONS, encoding="utf-8")
-    return awskg.build([path], cache_dir=folder / "cache", use_cache=False)
+    return build_notes(tmp_path_factory.mktemp("defs"), DEFINITIONS)
 
 
 @pytest.mark.parametrize(

@@ -7,13 +7,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from conftest import build_notes
+
 import awskg
 
 
 def build_text(tmp_path: Path, text: str, name: str = "notes.md") -> awskg.KnowledgeGraph:
-    path = tmp_path / name
-    path.write_text(text, encoding="utf-8")
-    return awskg.build([path], cache_dir=tmp_path / "cache", use_cache=False)
+    return build_notes(tmp_path, text, name)
 
 
 def by_line(kg: awskg.KnowledgeGraph) -> dict[int, list[awskg.Limit]]:

@@ -16,6 +16,7 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, replace
 from functools import cache, lru_cache
 
+from .readers.text import pieces
 from .vocabulary import cues, units
 
 KINDS = ("max", "min", "default", "range", "count", "retention", "rate", "granularity", "other")
@@ -466,16 +467,10 @@ def find_quantities(
 
 def _in_pieces(text: str, masks: tuple[tuple[int, int], ...], start: int, table: bool) -> list[Quantity]:
     out: list[Quantity] = []
-    pos = 0
-    while pos < len(text):
-        end = min(len(text), pos + _PIECE)
-        if end < len(text):
-            cut = text.rfind(" ", pos + _PIECE // 2, end)
-            end = cut + 1 if cut > 0 else end
+    for pos, end in pieces(text, _PIECE):
         piece_masks = [(max(0, s - pos), e - pos) for s, e in masks if e > pos and s < end]
         for q in find_quantities(text[pos:end], piece_masks, start=max(0, start - pos), table=table):
             out.append(replace(q, start=q.start + pos, end=q.end + pos))
-        pos = end
     return out
 
 

@@ -9,6 +9,7 @@ from typing import Any
 from spacy.tokens import Doc
 
 from ..model import Card, NoteLine, Source
+from ..readers.text import pieces
 from ..vocabulary import catalog, load_data
 from . import answers
 from .contrasts import compared_phrases, contrasts
@@ -68,7 +69,8 @@ class Extractor:
         short = iter(self.nlp.pipe((t for i, t in enumerate(texts) if i not in long), batch_size=512))
         for i, text in enumerate(texts):
             if i in long:
-                yield Doc.from_docs(list(self.nlp.pipe(_pieces(text))), ensure_whitespace=False)
+                cut = [text[s:e] for s, e in pieces(text, _PIECE)]
+                yield Doc.from_docs(list(self.nlp.pipe(cut)), ensure_whitespace=False)
             else:
                 yield next(short)
 
@@ -269,18 +271,3 @@ def _side_named(term: str, sides: list[str]) -> str | None:
         if low != short and (low.startswith(short + " ") or low.endswith(" " + short)):
             return side.strip(" *:")
     return None
-
-
-def _pieces(text: str) -> list[str]:
-    """`text` cut into pieces of at most _PIECE characters, each ending after whitespace where
-    there is some, so that the pieces joined are the text."""
-    out = []
-    start = 0
-    while start < len(text):
-        end = min(len(text), start + _PIECE)
-        if end < len(text):
-            cut = text.rfind(" ", start + _PIECE // 2, end)
-            end = cut + 1 if cut > 0 else end
-        out.append(text[start:end])
-        start = end
-    return out
