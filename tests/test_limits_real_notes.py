@@ -5,6 +5,7 @@ Every sample here is written for the test (made-up lines of the shapes real note
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from conftest import build_notes
@@ -282,3 +283,11 @@ def test_a_bound_without_a_number_names_what_it_bounds_without_heading_numbering
                 if lim.value is None}
     assert "number of messages in queue" in subjects
     assert not any(s.startswith("2.") for s in subjects)
+
+
+def test_a_malformed_number_is_flagged_wherever_it_is_shown(tmp_path, run_cli):
+    build_text(tmp_path, "# SQS\n- max 12,500,00 messages in flight\n").save(tmp_path / "g.json")
+    code, out, _ = run_cli(["limits", "--graph", tmp_path / "g.json"])
+    assert code == 0 and "unsure" in out
+    code, out, _ = run_cli(["search", "messages in flight", "--json", "--graph", tmp_path / "g.json"])
+    assert "12,500,00" in json.loads(out)[0]["unsure"]

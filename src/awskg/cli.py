@@ -241,7 +241,7 @@ def limits(
             "" if key == last else _esc(lim.service),
             "" if key == last else _esc(feat),
             _esc(lim.subject),
-            _value_cell(lim.display, lim.stale, lim.conflict),
+            _value_cell(lim.display, lim.stale, lim.conflict, lim.unsure),
             lim.kind,
             f"{lim.source.line}: {_esc(lim.line_text[:90])}",
         )
@@ -256,13 +256,16 @@ def _feature_name(kg, lim) -> str:
     return ""
 
 
-def _value_cell(value: str, flag: dict | None, conflict: bool = False) -> str:
-    """A value as the notes state it, with `(conflict)` and the stale marker (`⚠ AWS since ...`)."""
+def _value_cell(value: str, flag: dict | None, conflict: bool = False, unsure: str | None = None) -> str:
+    """A value as the notes state it, with `(conflict)`, `(unsure: why)` and the stale marker
+    (`⚠ AWS since ...`)."""
     from .views import stale_marker
 
     cell = _esc(value)
     if conflict:
         cell += " [yellow](conflict)[/]"
+    if unsure:
+        cell += f" [yellow](unsure: {_esc(unsure)})[/]"
     if flag:
         cell += f" [red]{_esc(stale_marker(flag))}[/]"
     return cell
@@ -323,7 +326,7 @@ def search(
     for i, h in enumerate(hits, 1):
         d = h.to_dict()
         answer = d.get("display") if h.type == "limit" else d["snippet"]
-        table.add_row(str(i), h.type, _esc(h.name), _value_cell(answer, h.stale),
+        table.add_row(str(i), h.type, _esc(h.name), _value_cell(answer, h.stale, unsure=d.get("unsure")),
                       str(h.source.line) if h.source else "")
     _console().print(table)
     _print_stale_messages(h.stale for h in hits)
@@ -391,7 +394,7 @@ def _limits_table(limits) -> None:
     files = len({lim.source.file for lim in limits}) > 1
     for lim in limits:
         where = f"{lim.source.file}:{lim.source.line}" if files else str(lim.source.line)
-        table.add_row(_esc(lim.subject), _value_cell(lim.display, lim.stale, lim.conflict),
+        table.add_row(_esc(lim.subject), _value_cell(lim.display, lim.stale, lim.conflict, lim.unsure),
                       _esc(lim.unit or ""), lim.kind, f"{_esc(where)}: {_esc(lim.line_text)}")
     _console().print(table)
 
