@@ -291,3 +291,9 @@ def test_a_malformed_number_is_flagged_wherever_it_is_shown(tmp_path, run_cli):
     assert code == 0 and "unsure" in out
     code, out, _ = run_cli(["search", "messages in flight", "--json", "--graph", tmp_path / "g.json"])
     assert "12,500,00" in json.loads(out)[0]["unsure"]
+
+
+def test_a_question_that_misspells_its_service_still_names_it(tmp_path):
+    deck = "1 Q: How much memory can a Lamba function have?\n1 A: 128 MB and 10 GB.\n"
+    (lim, other) = sorted(build_text(tmp_path, deck, "deck.txt").limits(), key=lambda lim: lim.base_value)
+    assert (lim.service, other.service) == ("Lambda", "Lambda")
