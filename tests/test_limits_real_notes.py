@@ -297,3 +297,13 @@ def test_a_question_that_misspells_its_service_still_names_it(tmp_path):
     deck = "1 Q: How much memory can a Lamba function have?\n1 A: 128 MB and 10 GB.\n"
     (lim, other) = sorted(build_text(tmp_path, deck, "deck.txt").limits(), key=lambda lim: lim.base_value)
     assert (lim.service, other.service) == ("Lambda", "Lambda")
+
+
+def test_a_bare_count_on_the_back_of_an_anki_note_answers_its_question(tmp_path):
+    export = (
+        "#separator:tab\n#html:true\n#tags column:3\n"
+        "Lambda: how many concurrent executions per region by default?\t1000\taws::lambda\n"
+        "SQS: what is a dead-letter queue?\ta queue for messages that failed 3 times\taws::sqs\n"
+    )
+    kg = build_text(tmp_path, export, "deck.txt")
+    assert [(lim.service, lim.value, lim.source.line) for lim in kg.limits()] == [("Lambda", 1000, 4)]
