@@ -59,7 +59,7 @@ KIND_WORDS = {
     "retention": "retention retained kept how long", "rate": "rate per second throughput",
     "granularity": "granularity increments resolution billed", "other": "",
 }
-UNIT_WORDS = {"bytes": "size big", "seconds": "time duration how long", "percent": "percent",
+UNIT_WORDS = {"bytes": "size big", "seconds": "time duration how long period", "percent": "percent",
               "count": "number how many", "bandwidth": "bandwidth network speed throughput",
               "rate": "rate throughput per second"}
 
