@@ -326,6 +326,7 @@ _BILLING_UNIT = re.compile(r"-(?:month|mo|hour|hr|second)s?\b", re.I)
 _FRACTION = re.compile(r"(?<![\w./])([1-3])/([2-4])(?![\w/])|[½¼¾]")
 _VULGAR = {"½": 0.5, "¼": 0.25, "¾": 0.75}
 # Words that end a counted noun because they say what kind of value it is (`40k WCU limit`).
+_PARTICIPLE = re.compile(r"[a-z]{3,}ed", re.I)
 _VERB_NEXT = re.compile(
     r"\s+(?:is|are|was|were|will|can|could|would|should|may|might|gets?|got|has|have|had|do|does|did)\b"
     r"|\s*=(?!>)",
@@ -583,6 +584,12 @@ def _unit_after(text: str, n: _Num) -> _Unit:
     while len(words) < 4:
         wm = re.match(r"[ \u00a0]+([A-Za-z][\w/'’-]*)", text[p:])
         if not wm or wm.group(1).lower() in _STOP or (words and wm.group(1).lower() in _NOUN_END):
+            break
+        if _PARTICIPLE.fullmatch(wm.group(1)) and (
+            words or not re.match(r"[ \u00a0]+[A-Za-z]", text[p + wm.end() :])
+        ):
+            # `5,400,000 IOPS allocated`, `3,000 batched`: a participle after the noun, or with
+            # none after it, says what happens to the count (`5 provisioned IOPS` keeps its noun).
             break
         words.append(wm.group(1))
         p += wm.end()
