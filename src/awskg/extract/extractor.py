@@ -145,7 +145,8 @@ class Extractor:
     ) -> str | None:
         """The feature (or catalog part) the card's topic names, defined by its first line; an
         overview card (`what is it?`) defines the service itself."""
-        if card.topic and card.topic.lower() not in _OVERVIEW:
+        own = bool(main and card.topic and self.entities.names_service(card.topic) == main)
+        if card.topic and card.topic.lower() not in _OVERVIEW and not own:
             topic_def, def_no = first_definition(card.lines)
             defined_at = {"file": card.file, "line": def_no} if def_no else None
             tsid = self.entities.component(card.topic, main)
@@ -165,10 +166,10 @@ class Extractor:
             if main_node and feature:
                 facts.edge(main_node, feature, "HAS_FEATURE", front_src)
             return feature
-        if main_node and card.lines and card.topic.lower() in (*_OVERVIEW, ""):
+        if main_node and card.lines and (own or card.topic.lower() in (*_OVERVIEW, "")):
             # The service's own "what is it" card defines it; a card on one of its features
             # (`how does function monitoring work?`) has a topic of its own and never gets here.
-            text, def_no = first_definition(card.lines)
+            text, def_no = first_definition(card.lines, values=False)
             if text and not facts.attr(main_node, "definition"):
                 facts.attrs(main_node, definition=text, definition_source={"file": card.file, "line": def_no})
         return None
