@@ -9,6 +9,7 @@ from typing import Any
 
 from ..graph import slug
 from ..model import Card, NoteLine, Source
+from ..quantities import find_quantities
 from ..vocabulary import catalog
 from .facts import Facts
 from .mentions import Mention, arn_name
@@ -192,7 +193,7 @@ def first_definition(lines: list[NoteLine], values: bool = True) -> tuple[str, i
     """The line that says what a card's topic is, and its number: the first answer line with words
     in it (`max uncompressed size: 10GB` is a limit, not what the topic is). A title-shaped first
     line counts (`cloud function invokation service`) unless it only names a service again. With
-    `values` False, a line that states a number (`visibility timeout is 30 seconds`) is a fact
+    `values` False, a line that states a value (`visibility timeout is 30 seconds`) is a fact
     about the topic, not what it is: a service is defined by words alone."""
     cat = catalog()
     for ln in lines:
@@ -205,7 +206,7 @@ def first_definition(lines: list[NoteLine], values: bool = True) -> tuple[str, i
                 text = named.group(2)  # `Kinesis - stream data operations`
             elif cat.lookup(text) or cat.lookup_fuzzy(text):
                 continue
-        if not re.search(r"[A-Za-z]{3,}.*[A-Za-z]{3,}", text) or (not values and re.search(r"\d", text)):
+        if not re.search(r"[A-Za-z]{3,}.*[A-Za-z]{3,}", text) or (not values and find_quantities(text)):
             continue
         return text[:400], ln.number
     return "", None
