@@ -137,7 +137,7 @@ class _SectionReader:
 
     def _defined_term(self, line: int) -> str | None:
         """The term a definition (`: a function that ...`) defines, when it is a short name."""
-        term = inline_plain(self.lines[line].strip())[0]
+        term = inline_plain(self.blocks.body(line).strip())[0]
         return term if 0 < len(term.split()) <= 8 else None
 
     def _lead_in(self, i: int, plain: str) -> bool:
@@ -198,8 +198,9 @@ class _SectionReader:
         plain, masks = inline_plain(content)
         if not plain:
             return []
-        # `**Limits**` alone on a line, or a short `Limits:` lead-in, heads the lines below it.
-        if re.fullmatch(r"(\*\*|__)[^*_]{1,120}\1:?", content) or (
+        # `**Limits**` alone on a line, a short `Limits:` lead-in, or a heading inside a list item or
+        # a quote heads the lines below it.
+        if i in blocks.inner_heads or re.fullmatch(r"(\*\*|__)[^*_]{1,120}\1:?", content) or (
             plain.endswith(":") and len(plain.split()) <= 8 and not re.search(r"\d", plain)
         ) or self._lead_in(i, plain):
             self.sub = plain.rstrip(":").strip() or self.sub

@@ -33,7 +33,7 @@ _FRONT_MATTER_LINES = 200
 # List items and quotes nest two token levels each: 100 allows some 50 levels. markdown-it skips
 # what lies deeper, and those lines are read as plain text (see `Blocks.loose`).
 _MAX_NESTING = 100
-_LEAVES = {"paragraph_open", "heading_open", "fence", "code_block", "html_block", "hr", "table_open"}
+_LEAVES = {"paragraph_open", "heading_open", "fence", "html_block", "hr", "table_open"}
 _Rule = Callable[["StateBlock", int, int, bool], bool]
 _NEVER_INDENTED = ("heading", "lheading", "hr", "html_block", "reference")
 
@@ -143,28 +143,47 @@ def parse(text: str) -> Blocks:
     the last document's are shared."""
     lines = text.split("\n")
     blocks = Blocks(lines, front_matter_end(lines))
-    # markdown-it also breaks lines at a lone `\r`; a space in its place keeps its lines ours.
-    src = "\n".join([""] * blocks.start + lines[blocks.start :]).replace("\r", " ")
-    _Walk(blocks).run(_parser().parse(src))
+    covered = bytearray(len(lines))
+    regions = [(blocks.start, len(lines))]
+    budget = 2 * len(text)  # read again after overflows: at most twice the document
+    while regions:
+        lo, hi = regions.pop()
+        # markdown-it also breaks lines at a lone `\r`; a space in its place keeps its lines ours.
+        src = "\n".join(lines[lo:hi]).replace("\r", " ")
+        for deepest in _Walk(blocks, lo, covered).run(_parser().parse(src)):
+            # markdown-it leaves what lies deeper than its nesting limit unread, and with it the rest
+            # of the list or quote: read that part again, as a document of its own.
+            end = next((i for i in range(deepest + 1, hi) if covered[i]), hi)
+            size = sum(len(line) + 1 for line in lines[deepest + 1 : end])
+            if size <= budget:
+                budget -= size
+                regions.append((deepest + 1, end))
+    blocks.loose = {i for i in range(blocks.start, len(lines)) if not covered[i] and lines[i].strip()}
     return blocks
 
 
 class _Walk:
-    """One pass over the tokens, keeping the list items and quotes that are open."""
+    """One pass over the tokens of the lines from `offset` on, keeping the list items and quotes that
+    are open."""
 
-    def __init__(self, blocks: Blocks) -> None:
+    def __init__(self, blocks: Blocks, offset: int, covered: bytearray) -> None:
         self.b = blocks
+        self.offset = offset
+        self.covered = covered
         self.items: list[int] = []  # lines of the open list items, innermost last
         self.quotes = 0
         self.term: int | None = None  # the line of the last definition term
-        self.covered = bytearray(len(blocks.lines))
 
-    def run(self, tokens: list[Token]) -> None:
+    def run(self, tokens: list[Token]) -> list[int]:
+        """Walk the tokens; the lines where markdown-it stopped at its nesting limit."""
+        deepest: list[int] = []
         k = 0
         while k < len(tokens):
+            tok = tokens[k]
+            if tok.nesting == 1 and tok.level >= _MAX_NESTING - 1 and tok.map:
+                deepest.append(tok.map[0] + self.offset)
             k = self.token(tokens, k)
-        b = self.b
-        b.loose = {i for i in range(b.start, len(b.lines)) if not self.covered[i] and b.lines[i].strip()}
+        return deepest
 
     def token(self, tokens: list[Token], k: int) -> int:
         """Handle tokens[k]; the index of the next token to handle."""
@@ -179,17 +198,17 @@ class _Walk:
         elif kind == "blockquote_close":
             self.quotes -= 1
         elif kind == "dt_open" and tok.map:
-            self.term = tok.map[0]
+            self.term = tok.map[0] + self.offset
             self.cover(self.term, self.term + 1)  # its map is empty: [line, line]
         elif kind == "dd_open" and tok.map and self.term is not None:
-            self.b.defines[tok.map[0]] = self.term
+            self.b.defines[tok.map[0] + self.offset] = self.term
         if kind not in _LEAVES or not tok.map:
             return k + 1
-        start, end = tok.map
+        start, end = tok.map[0] + self.offset, tok.map[1] + self.offset
         self.cover(start, end)
         if kind == "heading_open":
             return self.heading(tokens, k, start, end)
-        if kind == "fence" or kind == "code_block":
+        if kind == "fence":
             self.b.code.update(range(start, end))
         elif kind == "hr":
             self.b.rules.update(range(start, end))
@@ -211,7 +230,7 @@ class _Walk:
                 self.b.owner[i] = owner
 
     def open_item(self, tok: Token) -> None:
-        line = tok.map[0] if tok.map else 0
+        line = (tok.map[0] if tok.map else 0) + self.offset
         self.cover(line, line + 1)
         marker = (tok.info or "") + tok.markup
         # The item's text: the line after any quote markers, its indent and its marker.
@@ -228,15 +247,21 @@ class _Walk:
 
     def typed_bullets(self, start: int, end: int) -> None:
         """`• item` lines (pasted from slides or a word processor) are a list to a reader, though
-        not to CommonMark, for which they are lines of a paragraph: each is an item."""
+        not to CommonMark, for which they are lines of a paragraph: each is an item, nested in the
+        one above it that is less indented, else (when indented) in the list item around them."""
+        around: list[tuple[int, int]] = []  # (indent, line) of the typed items above, innermost last
         for i in range(start, end):
             body = self.b.body(i)
             text = body.lstrip(" \t")
-            if text[:1] == "•" and text[1:2] in ("", " ", "\t") and i not in self.b.items:
-                # Nested in the list item around it when indented; unindented, a list of its own.
-                parent = self.b.owner.pop(i, None) if body.startswith(("  ", "\t")) else None
-                self.b.owner.pop(i, None)
-                self.b.items[i] = Item(text[1:].lstrip(" \t"), parent, "•")
+            if text[:1] != "•" or text[1:2] not in ("", " ", "\t") or i in self.b.items:
+                continue
+            indent = len(body.expandtabs(4)) - len(text.expandtabs(4))
+            while around and around[-1][0] >= indent:
+                around.pop()
+            owner = self.b.owner.pop(i, None)
+            parent = around[-1][1] if around else owner if indent >= 2 else None
+            self.b.items[i] = Item(text[1:].lstrip(" \t"), parent, "•")
+            around.append((indent, i))
 
     def heading(self, tokens: list[Token], k: int, start: int, end: int) -> int:
         tok = tokens[k]
@@ -258,8 +283,8 @@ class _Walk:
         k += 1
         while k < len(tokens) and tokens[k].type != "table_close":
             tok = tokens[k]
-            if tok.type == "tr_open" and tok.map and tok.map[0] > start:
-                rows.append(tok.map[0])
+            if tok.type == "tr_open" and tok.map and tok.map[0] + self.offset > start:
+                rows.append(tok.map[0] + self.offset)
             k += 1
         self.b.tables[start] = Table(end, rows)
         return k + 1
