@@ -91,6 +91,7 @@ def test_a_number_listed_after_a_limit_is_a_limit_too(text, values):
         "this risks updating the item twice",
         "Cache-Control: max-age=0",
         "replicas in us-east-1 and eu-west-2",
+        "the default VPC is 172.31.0.0/16",
     ],
 )
 def test_shapes_that_are_not_values(text):

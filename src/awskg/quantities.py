@@ -16,6 +16,7 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, replace
 from functools import cache, lru_cache
 
+from .readers.text import pieces
 from .vocabulary import cues, units
 
 KINDS = ("max", "min", "default", "range", "count", "retention", "rate", "granularity", "other")
@@ -314,6 +315,7 @@ _GLUED_VALUE_BEFORE = re.compile(
 )
 _LARGEST = 1e300
 _PIECE = 20_000  # characters of one line read at once (clauses are bounded well below it)
+_VALUE_BEFORE = re.compile(r"\d[\w/%]*(?:\s+[A-Za-z]+)?\s*$")
 _ABOVE = {"more than", "greater than", "longer than", "over", "above", "larger than"}
 _NEGATION = re.compile(r"\b(?:cannot|can't|can’t|can not|not|never|no|won't|mustn't|must not)\b", re.I)
 _NEGATED = re.compile(r"\b(?:not|never|isn't|isn’t|aren't|aren’t)\s*[(\s]*$", re.I)
@@ -324,6 +326,7 @@ _BILLING_UNIT = re.compile(r"-(?:month|mo|hour|hr|second)s?\b", re.I)
 _FRACTION = re.compile(r"(?<![\w./])([1-3])/([2-4])(?![\w/])|[½¼¾]")
 _VULGAR = {"½": 0.5, "¼": 0.25, "¾": 0.75}
 # Words that end a counted noun because they say what kind of value it is (`40k WCU limit`).
+_PARTICIPLE = re.compile(r"[a-z]{3,}ed", re.I)
 _VERB_NEXT = re.compile(
     r"\s+(?:is|are|was|were|will|can|could|would|should|may|might|gets?|got|has|have|had|do|does|did)\b"
     r"|\s*=(?!>)",
@@ -408,16 +411,21 @@ def find_quantities(
         if u.dimension != "seconds":
             continue
         before = text[max(0, n.start - 7) : n.start].lower()
-        if not re.search(r"\bevery\s+$", before):
+        if not re.search(r"\b(?:every|per)\s+$", before):
             continue
         s0, s1 = _sentence(text, n.start)
+        # `1,000 instances every 10 seconds`: a count right before the period is its rate, cue or
+        # not; a count further off in the sentence needs words that make it a limit.
         counts = [
             j
             for j, m in enumerate(nums)
             if j != i
             and s0 <= m.start < s1
             and units_after[j].dimension == "count"
-            and _count_ok(text, m, units_after[j], table)
+            and (
+                re.fullmatch(r"\s*(?:every|per)\s*", text[units_after[j].end : n.start], re.I)
+                or _count_ok(text, m, units_after[j], table)
+            )
         ]
         if counts:
             j = min(counts, key=lambda j: abs(nums[j].start - n.start))
@@ -460,16 +468,10 @@ def find_quantities(
 
 def _in_pieces(text: str, masks: tuple[tuple[int, int], ...], start: int, table: bool) -> list[Quantity]:
     out: list[Quantity] = []
-    pos = 0
-    while pos < len(text):
-        end = min(len(text), pos + _PIECE)
-        if end < len(text):
-            cut = text.rfind(" ", pos + _PIECE // 2, end)
-            end = cut + 1 if cut > 0 else end
+    for pos, end in pieces(text, _PIECE):
         piece_masks = [(max(0, s - pos), e - pos) for s, e in masks if e > pos and s < end]
         for q in find_quantities(text[pos:end], piece_masks, start=max(0, start - pos), table=table):
             out.append(replace(q, start=q.start + pos, end=q.end + pos))
-        pos = end
     return out
 
 
@@ -481,6 +483,8 @@ def _numbers(text: str) -> list[_Num]:
         prev2 = text[s - 2] if s > 1 else " "
         if prev.isalnum() or prev in "_$€£#.:=":
             continue
+        if prev == "/" and re.search(r"\d{1,3}(?:\.\d{1,3}){3}/$", text[max(0, s - 16) : s]):
+            continue  # the prefix length of a CIDR block (`172.31.0.0/16`)
         glued_unit = prev in "-–" and _GLUED_VALUE_BEFORE.search(text[: s - 1])
         if prev in "-/" and prev2.isalpha() and not _scaled_at(text, s - 2) and not glued_unit:
             continue
@@ -581,6 +585,12 @@ def _unit_after(text: str, n: _Num) -> _Unit:
         wm = re.match(r"[ \u00a0]+([A-Za-z][\w/'’-]*)", text[p:])
         if not wm or wm.group(1).lower() in _STOP or (words and wm.group(1).lower() in _NOUN_END):
             break
+        if _PARTICIPLE.fullmatch(wm.group(1)) and (
+            words or not re.match(r"[ \u00a0]+[A-Za-z]", text[p + wm.end() :])
+        ):
+            # `5,400,000 IOPS allocated`, `3,000 batched`: a participle after the noun, or with
+            # none after it, says what happens to the count (`5 provisioned IOPS` keeps its noun).
+            break
         words.append(wm.group(1))
         p += wm.end()
         if _RATE_WORD.search(wm.group(1)) or _rate_noun(wm.group(1)):
@@ -606,6 +616,12 @@ def _unit_after(text: str, n: _Num) -> _Unit:
 
 
 @cache
+def _count_units() -> frozenset[str]:
+    """Lower-case heads of the nouns that measure by themselves (`iops`, `rcu`)."""
+    return frozenset(w.lower() for w in units().get("count_units", {}).get("words", []))
+
+
+@cache
 def _rate_nouns() -> dict[str, str]:
     return {k.lower(): v for k, v in units().get("rate_nouns", {}).items() if k != "comment"}
 
@@ -628,6 +644,8 @@ def _rate_unit(head: str) -> str:
 def _single(text: str, n: _Num, u: _Unit, table: bool, period: str | None) -> Quantity | None:
     if u.dimension == "invalid":
         return None
+    if u.dimension == "count" and not u.noun and n.value == 0:
+        return None  # `0 (no retention)`: zero of nothing is no limit
     if n.word and u.dimension == "count" and not u.noun and not _BOUND_RIGHT_BEFORE.search(text[: n.start]):
         return None  # `one`, `two` alone are words; `more than two`, `up to five` are bounds
     end = u.end
@@ -686,7 +704,7 @@ def _count_ok(text: str, n: _Num, u: _Unit, table: bool) -> bool:
     having just before it, a `per` after it, or a table cell."""
     if table and not n.word:
         return True
-    if u.compound:
+    if u.compound or (u.noun and u.unit in _count_units() and not n.word):
         return True
     if u.noun and not n.word and not text[: n.start].strip(" \t*-•+>") and not _VERB_NEXT.match(text, u.end):
         # Terse notes open a line with what they count (`20 read replicas - same region`); a
@@ -706,7 +724,7 @@ def _count_ok(text: str, n: _Num, u: _Unit, table: bool) -> bool:
     right = text[u.end : u.end + 30]
     for kind in ("max", "min", "default"):
         _before, after = _cue_res()[kind]
-        if after and after.match(right.lstrip(" (")):
+        if after and after.match(right.lstrip(" (")) and not n.word:
             return True
     near = text[max(c0, n.start - 40) : n.start]
     vm = list(_count_verbs_re().finditer(near))
@@ -716,6 +734,9 @@ def _count_ok(text: str, n: _Num, u: _Unit, table: bool) -> bool:
             return True
     if re.match(r"\s+per\s+\w", text[u.end :]):
         return True
+    can_do = re.search(r"\b(?:can|could|will)\s+(?:only\s+)?[a-z]+\s+(?:up to\s+)?$", text[c0 : n.start])
+    if can_do and u.noun and not n.word:
+        return True  # `tasks can move 50 million files`: what something can do, counted
     of = re.match(r"\s+of\s+([A-Za-z]+)", text[u.end :])
     if of and u.noun and _of_nouns_re().search(f"{of.group(1)} of "):
         return True  # `the remaining 100 units of concurrency`: units of something that is bounded
@@ -749,6 +770,8 @@ def _kind_cue(text: str, start: int, end: int, u: _Unit) -> tuple[str, str | Non
     for kind, s0, e0 in spans:
         if any(s1 <= s0 and e0 <= e1 and (e1 - s1) > (e0 - s0) for _k, s1, e1 in spans):
             continue
+        if found and _VALUE_BEFORE.search(left[:s0]):
+            continue  # `0 seconds minimum and 12 hours maximum`: `minimum` is the 0's, after it
         if kind not in found:
             found[kind] = len(left) - e0
             cue_text[kind] = left[s0:e0].lower()
@@ -776,14 +799,16 @@ def _range_at(text: str, nums: list[_Num], us: list[_Unit], i: int) -> Quantity 
         return None
     a_has_unit = ua.dimension in ("bytes", "seconds", "percent")
     between = text[(ua.end if a_has_unit else a.end) : b.start]
+    # `0 (no retention) up to 10 years`: a parenthesis after the low end glosses it.
+    between = re.sub(r"^\s*\([^()]{1,40}\)(?=\s)", "", between)
     lead = text[max(0, a.start - 40) : a.start].lower()
     kind = "range"
     if re.fullmatch(r"\s*[-–—]\s*", between) or re.fullmatch(r"\s+to\s+", between):
         pass
     elif re.fullmatch(r"\s+and\s+", between) and re.search(r"\b(between|from)\s+$", lead):
         pass
-    elif re.fullmatch(r"\s+up to\s+", between) and re.search(r"\bfrom\s+$", lead):
-        pass
+    elif re.fullmatch(r"\s+up to\s+", between) and (re.search(r"\bfrom\s+$", lead) or a.value == 0):
+        pass  # `from 1 up to 5`, `0 up to 10 years`
     elif re.fullmatch(r"\s+or\s+", between) and not a_has_unit and (
         ub.dimension in ("seconds", "bytes") or ub.noun and a.value < b.value and not a.word
     ):
@@ -793,7 +818,8 @@ def _range_at(text: str, nums: list[_Num], us: list[_Unit], i: int) -> Quantity 
     if a.word != b.word and kind == "range" and not re.search(r"\b(between|from)\s+$", lead):
         return None
     if ub.dimension == "count" and not ub.noun and not re.search(r"\b(between|from)\s+$", lead):
-        if not re.fullmatch(r"\s*[-–—]\s*", between):
+        # `vCPU: 0.25 to 16`: a term whose definition is the range itself.
+        if not re.fullmatch(r"\s*[-–—]\s*", between) and not re.search(r":\s*$", lead):
             return None
     # Units: a shared trailing unit ("0-15 minutes"), or one each ("3 seconds to 15 minutes").
     if a_has_unit and ub.dimension == ua.dimension:
@@ -919,6 +945,8 @@ def _guarded(text: str, q: Quantity) -> bool:
     label = re.search(r"([A-Za-z]+) $", before)
     if label and label.group(1).lower() in _label_words() and q.dimension == "count" and not q.noun:
         return True  # `Layer 7`, `RAID 10`, `Test 1`: a name with a number in it
+    if q.dimension == "count" and re.match(r"\s*=(?![>=])", text[q.end :]):
+        return True  # `1 RCU = 1 read/s of 4 KB`: the unit a definition defines, not a value
     if _NEGATED.search(before):
         return True  # `Indefinite by default (not 7 days)`: the value the note rules out
     if q.dimension == "percent" and _DISCOUNT.match(text, q.end):

@@ -59,7 +59,7 @@ KIND_WORDS = {
     "retention": "retention retained kept how long", "rate": "rate per second throughput",
     "granularity": "granularity increments resolution billed", "other": "",
 }
-UNIT_WORDS = {"bytes": "size big", "seconds": "time duration how long", "percent": "percent",
+UNIT_WORDS = {"bytes": "size big", "seconds": "time duration how long period", "percent": "percent",
               "count": "number how many", "bandwidth": "bandwidth network speed throughput",
               "rate": "rate throughput per second"}
 
@@ -283,7 +283,7 @@ class SearchIndex:
             lim_dict = lim.to_dict()
             fields = {k: lim_dict[k] for k in (
                 "service", "subject", "kind", "value", "value_max", "unit", "text", "display", "bound",
-                "base_value", "base_value_max", "dimension", "conflict")}
+                "base_value", "base_value_max", "dimension", "conflict", "unsure")}
             names = [d.get("subject", name)]
         text_parts += line_texts
         body = [self._line(ref) for ref in d.get("lines", [])[:12]] if typ != "limit" else []

@@ -21,6 +21,7 @@ import networkx as nx
 from .errors import InputError
 from .graph import CONCEPT_TYPES, KnowledgeGraph
 from .model import Hit, Limit, Neighbour
+from .study.coverage import STATUSES, CoverageReport, ServiceCoverage
 
 # One colour per entity type, shared by the graph and its legend (Tableau 10 and its light
 # companions, so neighbouring types stay distinguishable).
@@ -499,3 +500,46 @@ def build_uploaded(files: Iterable[tuple[str, bytes]]) -> KnowledgeGraph:
         with names_relative_to(notes):
             return build(paths, cache_dir=Path(tmp) / "cache", jobs=1)
 
+
+
+# ---------------------------------------------------------------------------- coverage view
+
+COVERAGE_COLOURS = {"covered": "#59a14f", "thin": "#edc948", "missing": "#e15759"}
+
+
+def coverage_chart_spec(report: CoverageReport) -> dict[str, Any]:
+    """A Vega-Lite spec: one bar per group of the exam guide, its services stacked by status
+    (covered, thin, missing), groups in the guide's order."""
+    rows = [{"group": group, "status": status, "services": sum(1 for s in items if s.status == status),
+             "order": i}
+            for group, items in report.by_group() for i, status in enumerate(STATUSES)]
+    groups = [g for g, _ in report.by_group()]
+    return {
+        "data": {"values": [r for r in rows if r["services"]]},
+        "height": 24 * len(groups) + 10,
+        "mark": {"type": "bar"},
+        "encoding": {
+            "y": {"field": "group", "type": "nominal", "sort": groups, "title": None,
+                  "axis": {"labelLimit": 280}},
+            "x": {"field": "services", "type": "quantitative", "stack": "zero", "title": "in-scope services",
+                  "axis": {"tickMinStep": 1}},
+            "color": {"field": "status", "type": "nominal", "title": "status",
+                      "scale": {"domain": list(STATUSES), "range": [COVERAGE_COLOURS[s] for s in STATUSES]}},
+            "order": {"field": "order", "type": "quantitative"},
+            "tooltip": [{"field": "group"}, {"field": "status"}, {"field": "services"}],
+        },
+    }
+
+
+def coverage_targets(service: ServiceCoverage) -> list[tuple[str, Target]]:
+    """Where a service of the coverage view leads: its own entity page when the notes name it,
+    else what the notes say nearby; as (button label, target)."""
+    if service.node:
+        return [(service.name, Target("entity", node=service.node))]
+    return [(f"nearby: {name}", Target("entity", node=node)) for node, name in service.nearby]
+
+
+def coverage_group_label(group: str, items: list[ServiceCoverage]) -> str:
+    """`Analytics: 2 covered, 0 thin, 1 missing`"""
+    counts = ", ".join(f"{sum(1 for s in items if s.status == st)} {st}" for st in STATUSES)
+    return f"{group}: {counts}"

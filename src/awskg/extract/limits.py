@@ -79,7 +79,7 @@ class LimitReader:
         if ln.role == "table" and ln.term and is_label_word(ln.term.split()[-1]):
             # `| Layer | 7 (HTTP) | 4 (TCP) |`: the row's numbers complete its label's name.
             found = [q for q in find_quantities(text, masks, table=True) if q.dimension != "count"]
-        elif ln.role == "table" or answers.answers_value(card, ln):
+        elif ln.role == "table" or answers.answers_value(card, ln) or _value_definition(ln):
             found = find_quantities(text, masks, table=True)
         else:
             found = find_quantities(text, masks)
@@ -87,6 +87,10 @@ class LimitReader:
                 as_values = find_quantities(text, masks, table=True)
                 if answers.bare_answer(text, as_values):
                     found = as_values
+        if ln.role in ("subtopic", "heading"):
+            # A heading or a sub-question (`*valid size for a 15000 IOPS volume`) names a topic: only
+            # a value it bounds outright is stated there.
+            found = [q for q in found if q.cue]
         if not found:
             return found
         if examples.in_example_section(ln):
@@ -185,3 +189,14 @@ def enumerates(q: Quantity, text: str) -> bool:
     words = re.findall(r"[a-z][a-z-]*", (q.noun or (after.group(1) if after else "")).lower())[:4]
     nouns = _enumeration_nouns()
     return any(w in nouns or " ".join(words[k : k + 2]) in nouns for k, w in enumerate(words))
+
+
+def _value_definition(ln: NoteLine) -> bool:
+    """`**Concurrent executions**: 1000 (can be increased)`: a term whose definition is a value and
+    little else states that value, as a table cell does."""
+    if ln.role != "term" or not ln.definition:
+        return False
+    rest = re.sub(r"\([^)]*\)", " ", ln.definition)
+    if not re.match(r"\s*(?:up to\s+|max\.?\s+|min\.?\s+)?\d", rest, re.I):
+        return False
+    return len(re.findall(r"[A-Za-z]{2,}", rest)) <= 2
