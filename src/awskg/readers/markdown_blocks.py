@@ -18,6 +18,7 @@ Two settings differ from CommonMark's defaults, both for notes as people type th
 
 from __future__ import annotations
 
+import gc
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -141,6 +142,18 @@ def front_matter_end(lines: list[str]) -> int:
 def parse(text: str) -> Blocks:
     """The blocks of a document; line indices are of `text.split("\\n")`. Read, never change, them:
     the last document's are shared."""
+    # markdown-it makes an object per token and none is part of a cycle: the cyclic collector would
+    # only walk them (and, once they pushed it to a full collection, everything a build holds).
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        return _blocks(text)
+    finally:
+        if paused:
+            gc.enable()
+
+
+def _blocks(text: str) -> Blocks:
     lines = text.split("\n")
     blocks = Blocks(lines, front_matter_end(lines))
     covered = bytearray(len(lines))
