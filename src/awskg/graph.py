@@ -21,12 +21,13 @@ from bisect import bisect_left
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
-
-import networkx as nx
+from typing import TYPE_CHECKING, Any
 
 from .errors import GraphFileError, OutputError, UnknownEntity, UsageError
 from .model import Entity, Hit, Limit, Neighbour, Source
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 SCHEMA_VERSION = 1
 DEFAULT_GRAPH = Path("graph") / "awskg.json"
@@ -156,7 +157,11 @@ class KnowledgeGraph:
     """The graph and every question asked of it. `kg.graph` is the networkx MultiDiGraph."""
 
     def __init__(self, graph: nx.MultiDiGraph | None = None):
-        self.graph: nx.MultiDiGraph = graph if graph is not None else nx.MultiDiGraph()
+        if graph is None:
+            import networkx as nx  # (not at import: a query answered from the store never needs it)
+
+            graph = nx.MultiDiGraph()
+        self.graph: nx.MultiDiGraph = graph
         self.graph.graph.setdefault("schema_version", SCHEMA_VERSION)
         self._lines: dict[tuple[str, int], str] | None = None
         self._names: dict[str, list[str]] | None = None
@@ -308,6 +313,8 @@ class KnowledgeGraph:
                 f"{name}: graph schema version {version!r}, this awskg reads version {SCHEMA_VERSION}; "
                 "rebuild it with `awskg build`"
             )
+        import networkx as nx
+
         g = nx.MultiDiGraph()
         g.graph.update(data.get("graph") or {})
         try:
