@@ -258,8 +258,8 @@ def limits(
 
 
 def _feature_name(kg, lim) -> str:
-    if lim.feature and lim.feature in kg.graph:
-        return kg.graph.nodes[lim.feature].get("name", "")
+    if lim.feature and lim.feature in kg:
+        return kg.node(lim.feature).get("name", "")
     return ""
 
 
