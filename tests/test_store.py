@@ -130,6 +130,8 @@ def _answers(kg: KnowledgeGraph, memory: KnowledgeGraph) -> dict[str, Any]:
     out["lines"] = [(kg.line_text(f, n), kg.question_of(f, n)) for f, n in lines]
     out["nodes"] = [kg.nodes(), kg.nodes("limit"), len(kg), "service:lambda" in kg, "nope" in kg]
     out["card_of"] = [kg.card_of(e) for e in sample]
+    out["nodes at"] = [kg.nodes_at(f, n) for f, n in lines]
+    out["labels"] = [kg.labels(), kg.labels(["service", "limit"]), [kg.label(e) for e in entities + ["nope"]]]
     out["resolve"] = [_outcome(lambda n=n, t=t: kg.resolve(n, types=t))
                       for n in ("sqs", "lambda layers", "lamda layer", "kinesis", "DDB", "xyzzy")
                       for t in (None, ["service"], ["feature"])]

@@ -31,11 +31,12 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from .errors import GraphFileError, OutputError, UnknownEntity, UsageError
 from .model import Entity, Hit, Limit, Neighbour, Source
+from .store import ABSENT
 
 if TYPE_CHECKING:
     import networkx as nx
 
-    from .store import Contents, Store
+    from .store import Contents, Head, Store
 
 SCHEMA_VERSION = 1
 DEFAULT_GRAPH = Path("graph") / "awskg.json"
@@ -208,7 +209,8 @@ class KnowledgeGraph:
         # networkx does), node heads (type, name, degree) and note lines.
         self._stored_nodes: dict[Any, dict[str, Any]] = {}
         self._heads: dict[Any, tuple[Any, ...] | None] = {}
-        self._stored_lines: dict[tuple[str, int], tuple[str | None, str] | None] = {}
+        self._stored_lines: dict[tuple[str, int], tuple[str | None, str, list[Any]] | None] = {}
+        self._citing: dict[tuple[str, int], list[Any]] | None = None
         # Source lists this graph merged, with their sort keys: owner -> (the list, its keys).
         self._merged_sources: dict[Any, tuple[list[dict[str, Any]], list[tuple[str, int, str]]]] = {}
 
@@ -312,6 +314,7 @@ class KnowledgeGraph:
     def _invalidate(self) -> None:
         self._lines = None
         self._questions = None
+        self._citing = None
         self._names = None
         self._search_index = None
         if self._store is not None:
@@ -482,40 +485,35 @@ class KnowledgeGraph:
             found = self._stored_nodes[node_id] = json.loads(text)
         return found
 
-    def _head(self, node_id: Any) -> tuple[Any, ...] | None:
-        """(ord, id, type, name, service_id, degree, ...) of a stored node, or None."""
+    def _head(self, node_id: Any) -> Head | None:
+        """What the store keeps of a node beside its attributes (store.Head), or None."""
         if node_id not in self._heads:
             assert self._store is not None
             self._heads[node_id] = self._store.node_head(node_id)
         return self._heads[node_id]
 
-    def _type(self, node_id: Any) -> Any:
-        if self._stored is None:
-            return self.graph.nodes[node_id].get("type")
+    def _known_head(self, node_id: Any) -> Head:
         head = self._head(node_id)
         if head is None:
             raise KeyError(node_id)
-        return head[2]
+        return head
+
+    def _type(self, node_id: Any) -> Any:
+        if self._stored is None:
+            return self.graph.nodes[node_id].get("type")
+        return self._known_head(node_id).type
 
     def _name_of(self, node_id: Any) -> Any:
         """`nodes[node_id].get("name", node_id)`."""
         if self._stored is None:
             return self.graph.nodes[node_id].get("name", node_id)
-        head = self._head(node_id)
-        if head is not None and isinstance(head[3], str):
-            return head[3]
-        d = self._node_data(node_id)
-        if d is None:
-            raise KeyError(node_id)
-        return d.get("name", node_id)
+        name = self._known_head(node_id).name
+        return node_id if name is ABSENT else name
 
     def _degree(self, node_id: Any) -> int:
         if self._stored is None:
             return self.graph.degree(node_id)
-        head = self._head(node_id)
-        if head is None:
-            raise KeyError(node_id)
-        return head[5]
+        return self._known_head(node_id).degree
 
     def _concepts(self) -> int:
         """How many nodes are not cards."""
@@ -629,7 +627,7 @@ class KnowledgeGraph:
             self._questions = _question_table(self.graph.nodes(data=True))
         return self._questions.get((file, int(line)), "")
 
-    def _stored_line(self, file: str, line: int) -> tuple[str | None, str] | None:
+    def _stored_line(self, file: str, line: int) -> tuple[str | None, str, list[Any]] | None:
         key = (file, line)
         if key not in self._stored_lines:
             assert self._store is not None
@@ -644,6 +642,44 @@ class KnowledgeGraph:
             if text is not None:
                 out.append((src, text))
         return out
+
+    @_store_guarded
+    def nodes_at(self, file: str, line: int) -> list[str]:
+        """The nodes (not cards) whose sources cite a note line, in the graph's order."""
+        if self._stored is not None:
+            row = self._stored_line(file, int(line))
+            return list(row[2]) if row else []
+        if self._citing is None:
+            self._citing = _citing_table(self.graph.nodes(data=True))
+        return list(self._citing.get((file, int(line)), []))
+
+    @_store_guarded
+    def label(self, node_id: str) -> tuple[Any, Any, Any] | None:
+        """(type, name, service) of a node, as a picker names it (`name` the id when it has none,
+        `service` None when it has none); None when there is no such node. Read from the store
+        without the node's other attributes."""
+        if self._stored is None:
+            g = self.graph
+            if node_id not in g:
+                return None
+            d = g.nodes[node_id]
+            return d.get("type"), d.get("name", node_id), d.get("service")
+        head = self._head(node_id)
+        return None if head is None else _label(head)
+
+    @_store_guarded
+    def labels(self, types: Iterable[str] | None = None) -> dict[str, tuple[Any, Any, Any]]:
+        """node id -> label (see `label`) of the nodes of these types (all when None), in the graph's
+        order: the entries of a picker, listed without reading every node's attributes."""
+        store = self._stored
+        if store is None:
+            wanted = None if types is None else set(types)
+            return {n: (d.get("type"), d.get("name", n), d.get("service"))
+                    for n, d in self.graph.nodes(data=True) if wanted is None or d.get("type") in wanted}
+        heads = store.heads_where(None if types is None else sorted(set(types)))
+        for head in heads:
+            self._heads[head.id] = head
+        return {head.id: _label(head) for head in heads}
 
     def _name_index(self) -> dict[str, list[str]]:
         if self._names is None:
@@ -1082,6 +1118,24 @@ def _name_table(nodes: Iterable[tuple[Any, dict[str, Any]]]) -> dict[str, list[A
     return idx
 
 
+def _citing_table(nodes: Iterable[tuple[Any, dict[str, Any]]]) -> dict[tuple[str, int], list[Any]]:
+    """(file, line) -> the nodes (not cards) whose sources cite it, in the graph's order."""
+    table: dict[tuple[str, int], list[Any]] = {}
+    for n, d in nodes:
+        if d.get("type") == "card":
+            continue
+        for s in d.get("sources", []):
+            cited = table.setdefault((s.get("file"), int(s.get("line", -1))), [])
+            if not cited or cited[-1] != n:
+                cited.append(n)
+    return table
+
+
+def _label(head: Head) -> tuple[Any, Any, Any]:
+    name = head.id if head.name is ABSENT else head.name
+    return head.type, name, None if head.service is ABSENT else head.service
+
+
 def _stats(g: nx.MultiDiGraph) -> dict[str, Any]:
     by_type: dict[str, int] = {}
     for _, d in g.nodes(data=True):
@@ -1129,17 +1183,20 @@ def _store_contents(kg: KnowledgeGraph, data: dict[str, Any], *, sorted_keys: bo
         def column(value: Any) -> Any:
             return value if isinstance(value, (str, int)) and not isinstance(value, bool) else None
 
-        node_rows = [(n, column(d.get("type")), d["name"] if isinstance(d.get("name"), str) else None,
-                      column(d.get("service_id")), degree[n], dump(d)) for n, d in nodes.items()]
+        def present(d: dict[str, Any], key: str) -> str | None:
+            return json.dumps(d[key], ensure_ascii=False) if key in d else None
+
+        node_rows = [(n, column(d.get("type")), present(d, "name"), column(d.get("service_id")),
+                      present(d, "service"), degree[n], dump(d)) for n, d in nodes.items()]
         edge_rows = [(u, v, k, pairs[(u, v)], dump(d)) for (u, v, k), d in edges.items()]
         names = {key: (ids, [t for t in (nodes[n].get("type") for n in ids) if isinstance(t, str)])
                  for key, ids in _name_table(nodes.items()).items()}
         # A loaded graph's note lines come from its cards in the file's order: so do this graph's.
         kg._lines = _line_table(nodes.items())
         kg._questions = _question_table(nodes.items())
-        lines = {key: (text, kg._questions.get(key, "")) for key, text in kg._lines.items()}
-        for key, question in kg._questions.items():
-            lines.setdefault(key, (None, question))
+        citing = _citing_table(nodes.items())
+        lines = {key: (kg._lines.get(key), kg._questions.get(key, ""), json.dumps(citing.get(key, [])))
+                 for key in {**kg._lines, **kg._questions, **citing}}
         index = SearchIndex.for_graph(kg, order=list(nodes))
         attrs = dict(data.get("graph") or {})
         attrs.setdefault("schema_version", SCHEMA_VERSION)

@@ -36,7 +36,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 STORE_SCHEMA = 1
 SUFFIX = ".sqlite"
@@ -45,14 +45,15 @@ _CODE = ("store.py", "search.py", "graph.py", "model.py", "vocabulary.py", "__in
 
 _TABLES = """
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL, crc INTEGER NOT NULL) WITHOUT ROWID;
-CREATE TABLE nodes(ord INTEGER PRIMARY KEY, id NOT NULL, type, name, service_id, degree INTEGER NOT NULL,
-                   data TEXT NOT NULL, data_crc INTEGER NOT NULL, crc INTEGER NOT NULL);
+CREATE TABLE nodes(ord INTEGER PRIMARY KEY, id NOT NULL, type, name TEXT, service_id, service TEXT,
+                   degree INTEGER NOT NULL, data TEXT NOT NULL, data_crc INTEGER NOT NULL,
+                   crc INTEGER NOT NULL);
 CREATE TABLE names(key TEXT PRIMARY KEY, first INTEGER NOT NULL, ids TEXT NOT NULL, types TEXT NOT NULL,
                    crc INTEGER NOT NULL) WITHOUT ROWID;
 CREATE TABLE edges(ord INTEGER PRIMARY KEY, u NOT NULL, v NOT NULL, key, pair INTEGER NOT NULL,
                    data TEXT NOT NULL, crc INTEGER NOT NULL);
 CREATE TABLE lines(file TEXT NOT NULL, line INTEGER NOT NULL, text TEXT, question TEXT NOT NULL,
-                   crc INTEGER NOT NULL, PRIMARY KEY(file, line)) WITHOUT ROWID;
+                   nodes TEXT NOT NULL, crc INTEGER NOT NULL, PRIMARY KEY(file, line)) WITHOUT ROWID;
 CREATE TABLE docs(i INTEGER PRIMARY KEY, id TEXT NOT NULL, data TEXT NOT NULL, crc INTEGER NOT NULL);
 CREATE TABLE postings(term TEXT PRIMARY KEY, df INTEGER NOT NULL, ids BLOB NOT NULL, weights BLOB NOT NULL,
                       crc INTEGER NOT NULL) WITHOUT ROWID;
@@ -71,6 +72,26 @@ CREATE INDEX edges_key ON edges(key);
 
 class StoreDamaged(Exception):
     """A store that cannot be read as written: garbage, truncated, another schema, an edited row."""
+
+
+class _Absent:
+    def __repr__(self) -> str:
+        return "ABSENT"
+
+
+ABSENT: Any = _Absent()  # a node attribute the node does not have (not the same as a None value)
+
+
+class Head(NamedTuple):
+    """What a store keeps of a node beside its attributes: enough to list, label and rank it."""
+
+    ord: int
+    id: Any
+    type: Any
+    name: Any  # the node's `name` attribute, or ABSENT
+    service_id: Any
+    service: Any  # its `service` attribute, or ABSENT
+    degree: int
 
 
 # ---------------------------------------------------------------------------- where and which
@@ -157,11 +178,13 @@ def _text_crc(text: str) -> int:
 class Contents:
     """Everything a store holds, as graph.py and search.py work it out (see write)."""
 
-    # id, type, name, service_id, degree, JSON of the attributes
-    nodes: list[tuple[Any, str | None, str | None, str | None, int, str]]
+    # id, type, name (JSON, None when absent), service_id, service (JSON, None when absent), degree,
+    # JSON of the attributes
+    nodes: list[tuple[Any, str | None, str | None, str | None, str | None, int, str]]
     edges: list[tuple[Any, Any, Any, int, str]]  # u, v, key, pair rank, JSON (in the graph's edge order)
     names: dict[str, tuple[list[Any], list[str]]]  # folded name -> (node ids in order, their types)
-    lines: dict[tuple[str, int], tuple[str | None, str]]  # (file, line) -> (text, question it answers)
+    # (file, line) -> (text, question it answers, JSON of the nodes whose sources cite it)
+    lines: dict[tuple[str, int], tuple[str | None, str, str]]
     meta: dict[str, Any]  # graph attributes, stats, counts: JSON values
     docs: list[tuple[str, str]]  # search documents in index order: (id, JSON)
     postings: list[tuple[str, bytes, bytes]]  # term -> document numbers (int32), weights (float64)
@@ -208,12 +231,12 @@ def write(target: Path, contents: Contents, stamp: GraphStamp) -> Path:
 
 def _insert(con: sqlite3.Connection, c: Contents, stamp: GraphStamp) -> None:
     def node_rows() -> Iterator[tuple[Any, ...]]:
-        for ord_, (node_id, typ, name, sid, degree, data) in enumerate(c.nodes):
+        for ord_, (node_id, typ, name, sid, svc, degree, data) in enumerate(c.nodes):
             data_crc = _text_crc(data)
-            crc = _crc(ord_, node_id, typ, name, sid, degree, data_crc)
-            yield ord_, node_id, typ, name, sid, degree, data, data_crc, crc
+            crc = _crc(ord_, node_id, typ, name, sid, svc, degree, data_crc)
+            yield ord_, node_id, typ, name, sid, svc, degree, data, data_crc, crc
 
-    con.executemany("INSERT INTO nodes VALUES (?,?,?,?,?,?,?,?,?)", node_rows())
+    con.executemany("INSERT INTO nodes VALUES (?,?,?,?,?,?,?,?,?,?)", node_rows())
     con.executemany("INSERT INTO edges VALUES (?,?,?,?,?,?,?)",
                     ((o, u, v, k, p, d, _crc(o, u, v, k, p, d)) for o, (u, v, k, p, d) in enumerate(c.edges)))
     name_rows = []
@@ -221,8 +244,8 @@ def _insert(con: sqlite3.Connection, c: Contents, stamp: GraphStamp) -> None:
         ids_json, types_text = json.dumps(ids, ensure_ascii=False), ",".join(sorted(set(types)))
         name_rows.append((key, first, ids_json, types_text, _crc(key, first, ids_json, types_text)))
     con.executemany("INSERT INTO names VALUES (?,?,?,?,?)", name_rows)
-    con.executemany("INSERT INTO lines VALUES (?,?,?,?,?)",
-                    ((f, n, t, q, _crc(f, n, t, q)) for (f, n), (t, q) in c.lines.items()))
+    con.executemany("INSERT INTO lines VALUES (?,?,?,?,?,?)",
+                    ((f, n, t, q, ns, _crc(f, n, t, q, ns)) for (f, n), (t, q, ns) in c.lines.items()))
     con.executemany("INSERT INTO docs VALUES (?,?,?,?)",
                     ((i, doc_id, d, _crc(i, doc_id, d)) for i, (doc_id, d) in enumerate(c.docs)))
     con.executemany("INSERT INTO postings VALUES (?,?,?,?,?)",
@@ -260,12 +283,15 @@ def open_store(path: Path, graph_file: Path) -> Store | None:
     except (StoreDamaged, sqlite3.Error, OSError):
         return None
     try:
-        if store.matches(graph_file):
-            return store
+        match = store.matches(graph_file)
     except (StoreDamaged, sqlite3.Error, OSError):
-        pass
-    store.close()
-    return None
+        match = None
+    if match is None:
+        store.close()
+        return None
+    if match == "bytes":
+        store.restamp(graph_file)
+    return store
 
 
 class Store:
@@ -298,11 +324,14 @@ class Store:
 
     def _rows(self, sql: str, args: Sequence[Any] = ()) -> list[Any]:
         with self._lock:
-            return self.con.execute(sql, args).fetchall()
+            try:
+                return self.con.execute(sql, args).fetchall()
+            except sqlite3.Error as err:  # a malformed page, a missing table: damage all the same
+                raise StoreDamaged(f"{self.path}: {err}") from err
 
     def _row(self, sql: str, args: Sequence[Any] = ()) -> Any:
-        with self._lock:
-            return self.con.execute(sql, args).fetchone()
+        rows = self._rows(sql, args)
+        return rows[0] if rows else None
 
     def _meta(self) -> dict[str, Any]:
         out = {}
@@ -312,38 +341,61 @@ class Store:
             out[key] = json.loads(value)
         return out
 
-    def matches(self, graph_file: Path) -> bool:
-        """Whether this store was made from `graph_file` as it is now: same size, mtime and inode,
-        or else the same SHA-256."""
+    def matches(self, graph_file: Path) -> str | None:
+        """Whether this store was made from `graph_file` as it is now: "stamp" when the file has the
+        same size, mtime and inode, "bytes" when it has other ones but the same SHA-256 (a copy, a
+        checkout), None when it is another file."""
         size, mtime_ns, inode, sha = self.meta["graph"]
         st = os.stat(graph_file)
         if (st.st_size, st.st_mtime_ns, st.st_ino) == (size, mtime_ns, inode):
-            return True
-        return st.st_size == size and file_sha256(graph_file) == sha
+            return "stamp"
+        if st.st_size == size and file_sha256(graph_file) == sha:
+            return "bytes"
+        return None
+
+    def restamp(self, graph_file: Path) -> None:
+        """Record the graph file's new size, mtime and inode (its bytes are the same), so the next
+        query need not hash it again. Best effort: a store that cannot be written is only slower."""
+        st = os.stat(graph_file)
+        stamp = [st.st_size, st.st_mtime_ns, st.st_ino, self.meta["graph"][3]]
+        value = json.dumps(stamp, ensure_ascii=False)
+        try:
+            con = sqlite3.connect(self.path, timeout=1.0)
+            try:
+                with con:
+                    con.execute("UPDATE meta SET value=?, crc=? WHERE key='graph'",
+                                (value, _crc("graph", value)))
+            finally:
+                con.close()
+        except (sqlite3.Error, OSError):
+            return
+        self.meta["graph"] = stamp
 
     def _damaged(self, what: str) -> StoreDamaged:
         return StoreDamaged(f"{self.path}: {what} does not match its checksum")
 
     # ------------------------------------------------------------------ nodes and edges
 
-    _HEAD = "ord, id, type, name, service_id, degree, data_crc, crc"
+    _HEAD = "ord, id, type, name, service_id, service, degree, data_crc, crc"
 
-    def _head(self, row: tuple[Any, ...]) -> tuple[Any, ...]:
-        if _crc(*row[:7]) != row[7]:
+    def _head(self, row: tuple[Any, ...]) -> Head:
+        if _crc(*row[:8]) != row[8]:
             raise self._damaged(f"node row {row[0]}")
-        return row[:7]
+        name, service = row[3], row[5]
+        return Head(row[0], row[1], row[2], ABSENT if name is None else json.loads(name), row[4],
+                    ABSENT if service is None else json.loads(service), row[6])
 
-    def node_head(self, node_id: Any) -> tuple[Any, ...] | None:
-        """(ord, id, type, name, service_id, degree, data_crc) of a node, or None."""
+    def node_head(self, node_id: Any) -> Head | None:
+        """What the store keeps of a node beside its attributes, or None."""
         row = self._row(f"SELECT {self._HEAD} FROM nodes WHERE id=?", (node_id,))
         return self._head(row) if row else None
 
     def _data(self, row: tuple[Any, ...]) -> str:
         """The JSON of a node row read with its head (then `data`)."""
         self._head(row)
-        if _text_crc(row[8]) != row[6]:
+        if _text_crc(row[9]) != row[7]:
             raise self._damaged(f"node {row[1]!r}")
-        return row[8]
+        return row[9]
 
     def node_data(self, node_id: Any) -> str | None:
         """A node's attributes as JSON, or None."""
@@ -364,17 +416,28 @@ class Store:
         rows = self._rows(sql + " ORDER BY ord", args)
         if with_data:
             return [(row[1], self._data(row)) for row in rows]
-        return [(self._head(row)[1], None) for row in rows]
+        return [(self._head(row).id, None) for row in rows]
 
-    def heads(self, node_ids: Iterable[Any]) -> dict[Any, tuple[Any, ...]]:
-        """node id -> (ord, id, type, name, service_id, degree, data_crc), for those that exist."""
+    def heads_where(self, types: Iterable[str] | None = None) -> list[Head]:
+        """The heads of the nodes of these types (all when None), in the graph's order."""
+        if types is None:
+            rows = self._rows(f"SELECT {self._HEAD} FROM nodes ORDER BY ord")
+        else:
+            wanted = list(types)
+            rows = self._rows(f"SELECT {self._HEAD} FROM nodes WHERE type IN ({','.join('?' * len(wanted))}) "
+                              "ORDER BY ord", wanted)
+        return [self._head(row) for row in rows]
+
+    def heads(self, node_ids: Iterable[Any]) -> dict[Any, Head]:
+        """node id -> its head, for those that exist."""
         out = {}
         ids = list(dict.fromkeys(node_ids))
         for start in range(0, len(ids), 500):
             chunk = ids[start : start + 500]
             marks = ",".join("?" * len(chunk))
             for row in self._rows(f"SELECT {self._HEAD} FROM nodes WHERE id IN ({marks})", chunk):
-                out[row[1]] = self._head(row)
+                head = self._head(row)
+                out[head.id] = head
         return out
 
     def _edges(self, where: str, args: Sequence[Any], order: str = "pair, ord") -> list[tuple[Any, ...]]:
@@ -415,15 +478,15 @@ class Store:
         rows = self._rows("SELECT key, first, ids, types, crc FROM names ORDER BY first")
         return [(row[0], set(row[3].split(",")) if row[3] else set()) for row in map(self._name_row, rows)]
 
-    def line(self, file: str, line: int) -> tuple[str | None, str] | None:
-        """(text, question it answers) of a note line, or None."""
-        row = self._row("SELECT file, line, text, question, crc FROM lines WHERE file=? AND line=?",
+    def line(self, file: str, line: int) -> tuple[str | None, str, list[Any]] | None:
+        """(text, question it answers, nodes whose sources cite it) of a note line, or None."""
+        row = self._row("SELECT file, line, text, question, nodes, crc FROM lines WHERE file=? AND line=?",
                         (file, line))
         if row is None:
             return None
-        if _crc(*row[:4]) != row[4]:
+        if _crc(*row[:5]) != row[5]:
             raise self._damaged(f"line {file}:{line}")
-        return row[2], row[3]
+        return row[2], row[3], json.loads(row[4])
 
     # ------------------------------------------------------------------ the search index
 
