@@ -266,7 +266,7 @@ def _some_answers(kg: KnowledgeGraph) -> list[Any]:
     return ([[h.to_dict() for h in kg.search(q)] for q in QUERIES] + [kg.suggest("lamda")]
             + [[lim.to_dict() for lim in kg.limits("sqs")], kg.entity("sqs").to_dict(), kg.stats(),
                [n.to_dict() for n in kg.related("lambda")], kg.resolve("fifo queues"),
-               kg.resolve("lamda layer")])
+               kg.resolve("lamda layer"), kg.entity("reserved concurency").id])
 
 
 def test_a_changed_graph_file_makes_the_store_stale(tmp_path: Path) -> None:
@@ -339,6 +339,7 @@ DAMAGE = [
     "UPDATE names SET ids='[\"service:sns\"]'",
     "UPDATE blobs SET data=zeroblob(length(data)) WHERE name='doc_priors'",
     "UPDATE blobs SET data=substr(data, 1, 40) WHERE name='doc_types'",
+    "UPDATE blobs SET data=CAST('[]' AS BLOB) WHERE name='name_keys'",
 ]
 
 

@@ -211,6 +211,7 @@ class KnowledgeGraph:
         self._heads: dict[Any, tuple[Any, ...] | None] = {}
         self._stored_lines: dict[tuple[str, int], tuple[str | None, str, list[Any]] | None] = {}
         self._citing: dict[tuple[str, int], list[Any]] | None = None
+        self._keys: list[tuple[str, set[str]]] | None = None
         # Source lists this graph merged, with their sort keys: owner -> (the list, its keys).
         self._merged_sources: dict[Any, tuple[list[dict[str, Any]], list[tuple[str, int, str]]]] = {}
 
@@ -327,6 +328,7 @@ class KnowledgeGraph:
         self._stored_nodes.clear()
         self._heads.clear()
         self._stored_lines.clear()
+        self._keys = None
         if store is not None:
             store.close()
 
@@ -697,7 +699,9 @@ class KnowledgeGraph:
         """Every folded name of a node of these types (any type when empty), in first-seen order."""
         store = self._stored
         if store is not None:
-            return [k for k, types in store.name_keys() if not ok_types or types & ok_types]
+            if self._keys is None:
+                self._keys = store.name_keys()
+            return [k for k, types in self._keys if not ok_types or types & ok_types]
         g = self.graph
         return [k for k, ns in self._name_index().items()
                 if not ok_types or any(g.nodes[n].get("type") in ok_types for n in ns)]

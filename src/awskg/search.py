@@ -23,6 +23,7 @@ import heapq
 import json
 import math
 import re
+import sys
 from array import array
 from bisect import bisect_right
 from collections import Counter, defaultdict
@@ -266,6 +267,7 @@ class SearchIndex:
         self.name_docs = _StoredNameDocs(store)
         self._name_sets: dict[int, frozenset[str]] = {}
         self._array_cache = None
+        self._queries = 0
 
     # ------------------------------------------------------------------ documents
 
@@ -378,6 +380,7 @@ class SearchIndex:
         self._name_sets = {}
         self._array_cache: dict[str, Any] | None = None
         self._store = None
+        self._queries = 0
         self.doc_types = [d.type for d in self.docs]
         self.doc_services = [d.service_id for d in self.docs]
         self.doc_owns = [d.id.split(":", 1)[1] if d.type == "service" else None for d in self.docs]
@@ -498,7 +501,12 @@ class SearchIndex:
         q = self._prepare(query, limit=limit, types=types, service=service)
         if q is None:
             return []
-        ranked = self._rank_arrays(q) if len(self.docs) >= ARRAY_MIN_DOCS else self._rank(q)
+        # An index read from a store scores its first query in plain Python (a cold command never
+        # imports numpy), and later ones over arrays like an index in memory: the same scores.
+        arrays = len(self.docs) >= ARRAY_MIN_DOCS and (self._store is None or self._queries > 0
+                                                       or "numpy" in sys.modules)
+        self._queries += 1
+        ranked = self._rank_arrays(q) if arrays else self._rank(q)
         concepts, intent, want_types = q.concepts, q.intent, q.want_types
         hits = []
         if intent["compare"] and (not want_types or "comparison" in want_types):
@@ -752,22 +760,19 @@ class SearchIndex:
         if self._array_cache is None:
             import numpy as np
 
-            type_code: dict[str, int] = {}
-            service_code: dict[str, int] = {}
-            for d in self.docs:
-                type_code.setdefault(d.type, len(type_code))
-                if d.service_id is not None:
-                    service_code.setdefault(d.service_id, len(service_code))
-                if d.type == "service":
-                    service_code.setdefault(d.id.split(":", 1)[1], len(service_code))
+            # From the per-document lists (not the documents: an index read from a store has not
+            # read those).
+            type_code = {t: i for i, t in enumerate(dict.fromkeys(self.doc_types))}
+            service_code = {s: i for i, s in enumerate(dict.fromkeys(
+                s for s in (*self.doc_services, *self.doc_owns) if s is not None))}
             self._array_cache = {
                 "type_code": type_code,
                 "service_code": service_code,
-                "type": np.array([type_code[d.type] for d in self.docs], dtype=np.int16),
-                "service": np.array([-1 if d.service_id is None else service_code[d.service_id]
-                                     for d in self.docs], dtype=np.int32),
-                "own": np.array([service_code[d.id.split(":", 1)[1]] if d.type == "service" else -3
-                                 for d in self.docs], dtype=np.int32),
+                "type": np.array([type_code[t] for t in self.doc_types], dtype=np.int16),
+                "service": np.array([-1 if s is None else service_code[s] for s in self.doc_services],
+                                    dtype=np.int32),
+                "own": np.array([-3 if s is None else service_code[s] for s in self.doc_owns],
+                                dtype=np.int32),
                 "prior": np.array(self.doc_priors, dtype=np.float64),
                 "contrasted": np.array(self.doc_contrasted, dtype=bool),
                 "terms": {},

@@ -244,6 +244,9 @@ def _insert(con: sqlite3.Connection, c: Contents, stamp: GraphStamp) -> None:
         ids_json, types_text = json.dumps(ids, ensure_ascii=False), ",".join(sorted(set(types)))
         name_rows.append((key, first, ids_json, types_text, _crc(key, first, ids_json, types_text)))
     con.executemany("INSERT INTO names VALUES (?,?,?,?,?)", name_rows)
+    # Every name with its types, in one value: what fuzzy matching reads (all of them, at once).
+    keys = [[key, sorted(set(types))] for key, (_ids, types) in c.names.items()]
+    blobs = {**c.blobs, "name_keys": json.dumps(keys, ensure_ascii=False).encode()}
     con.executemany("INSERT INTO lines VALUES (?,?,?,?,?,?)",
                     ((f, n, t, q, ns, _crc(f, n, t, q, ns)) for (f, n), (t, q, ns) in c.lines.items()))
     con.executemany("INSERT INTO docs VALUES (?,?,?,?)",
@@ -253,7 +256,7 @@ def _insert(con: sqlite3.Connection, c: Contents, stamp: GraphStamp) -> None:
                      for t, ids, ws in c.postings))
     con.executemany("INSERT INTO name_postings VALUES (?,?,?)",
                     ((t, ids, _crc(t, ids)) for t, ids in c.name_postings))
-    con.executemany("INSERT INTO blobs VALUES (?,?,?)", ((k, v, _crc(k, v)) for k, v in c.blobs.items()))
+    con.executemany("INSERT INTO blobs VALUES (?,?,?)", ((k, v, _crc(k, v)) for k, v in blobs.items()))
     meta = {
         **c.meta,
         "schema": STORE_SCHEMA,
@@ -474,9 +477,9 @@ class Store:
         return json.loads(self._name_row(row)[2]) if row else []
 
     def name_keys(self) -> list[tuple[str, set[str]]]:
-        """Every folded name with the types of its nodes, in the order names were first seen."""
-        rows = self._rows("SELECT key, first, ids, types, crc FROM names ORDER BY first")
-        return [(row[0], set(row[3].split(",")) if row[3] else set()) for row in map(self._name_row, rows)]
+        """Every folded name with the types of its nodes, in the order names were first seen (for
+        fuzzy matching: one value, read whole)."""
+        return [(key, set(types)) for key, types in json.loads(self.blob("name_keys"))]
 
     def line(self, file: str, line: int) -> tuple[str | None, str, list[Any]] | None:
         """(text, question it answers, nodes whose sources cite it) of a note line, or None."""
