@@ -1206,7 +1206,7 @@ def _store_contents(kg: KnowledgeGraph, data: dict[str, Any], *, sorted_keys: bo
         citing = _citing_table(nodes.items())
         lines = {key: (kg._lines.get(key), kg._questions.get(key, ""), json.dumps(citing.get(key, [])))
                  for key in {**kg._lines, **kg._questions, **citing}}
-        index = SearchIndex.for_graph(kg, order=list(nodes))
+        index = SearchIndex(kg, order=list(nodes))
         attrs = dict(data.get("graph") or {})
         attrs.setdefault("schema_version", SCHEMA_VERSION)
         meta = {"graph_attrs": attrs, "stats": _stats(kg.graph),
