@@ -250,12 +250,13 @@ class SearchIndex:
 
         types = json.loads(blob("type_names"))
         services = [*json.loads(blob("service_names")), None]  # code -1: no service
-        self.doc_types = [types[c] for c in ints("doc_types")]
-        self.doc_services = [services[c] for c in ints("doc_services")]
-        self.doc_owns = [services[c] for c in ints("doc_owns")]
+        # Kept as codes, named when read: a query reads those of the documents its words match.
+        self.doc_types = _Coded(ints("doc_types"), types)
+        self.doc_services = _Coded(ints("doc_services"), services)
+        self.doc_owns = _Coded(ints("doc_owns"), services)
         self.doc_priors = array("d")
         self.doc_priors.frombytes(blob("doc_priors"))
-        self.doc_contrasted = [bool(b) for b in blob("doc_contrasted")]
+        self.doc_contrasted = blob("doc_contrasted")  # one byte a document, 0 or 1
         if len(self.doc_priors) != n or len(self.doc_contrasted) != n:
             raise _damaged(store, "per-document arrays")
         self.docs = LazyList(n, lambda i: _doc_of(json.loads(store.doc(i)[1])))
@@ -774,7 +775,7 @@ class SearchIndex:
                 "own": np.array([-3 if s is None else service_code[s] for s in self.doc_owns],
                                 dtype=np.int32),
                 "prior": np.array(self.doc_priors, dtype=np.float64),
-                "contrasted": np.array(self.doc_contrasted, dtype=bool),
+                "contrasted": np.array(list(self.doc_contrasted), dtype=bool),
                 "terms": {},
             }
         return self._array_cache
@@ -952,6 +953,26 @@ class _Ranked:
                 for neg, i in ranked[max(0, self._first - start) :]:
                     yield -neg, i
             start = end
+
+
+class _Coded:
+    """A list of names kept as an array of codes into `names` (a per-document list of the store)."""
+
+    __slots__ = ("_codes", "_names")
+
+    def __init__(self, codes: array[int], names: list[Any]):
+        self._codes = codes
+        self._names = names
+
+    def __len__(self) -> int:
+        return len(self._codes)
+
+    def __getitem__(self, i: int) -> Any:
+        return self._names[self._codes[i]]
+
+    def __iter__(self) -> Iterator[Any]:
+        names = self._names
+        return (names[c] for c in self._codes)
 
 
 def _doc_of(row: list[Any]) -> Doc:
