@@ -13,7 +13,7 @@ measured in the same run, interleaved with it, so a busy machine slows both alik
   search p50 / p99 (warm)        a linear scan of the lowered note lines for any query word
   cold `awskg search`/`limits`/  `python -c "import networkx"`
   `show`, `--json` and tables
-  first query after a build      the same cold `search --json` run later (not slower)
+  first query after a build      the same cold `search --json` run right after it (not slower)
 
 `awskg build` writes the graph's query store beside it (store.py); a cold command opens the store
 and reads the rows its answer needs. `first ever` runs a cold search on a copy of the graph with no
@@ -74,7 +74,7 @@ TARGETS: dict[tuple[str | None, str], tuple[str, float, str]] = {
     ("notes 100×", "peak RSS (cold search --json)"): ("value", 150 * MB, "≤ 150 MB"),
     ("notes 100×", "app: first result"): ("value", 1.0, "≤ 1.0 s"),
     # Not slower than later ones; the spread of cold commands on 2 busy cores is about ±10%.
-    (None, "cold search --json, first after build"): ("ratio", 1.1, "≤ 1.1× later ones"),
+    (None, "cold search --json, first after build"): ("ratio", 1.1, "≤ 1.1× the next"),
     (None, "scaling exponent: build time"): ("value", 1.1, "≤ 1.1"),
     (None, "scaling exponent: peak RSS"): ("value", 1.1, "≤ 1.1"),
 }
@@ -248,7 +248,7 @@ def measure_build(corpus: Corpus, work: Path, runs: int,
                  str(corpus.path)]
     floor_cmd = [sys.executable, "-c", TOKENISE, *map(str, corpus.files)]
     first_cmd = [*awskg_command(), "search", COLD_QUERY, "--json", "-g", str(graph)]
-    times, rss, floor_times, floor_rss, first = [], [], [], [], []
+    times, rss, floor_times, floor_rss, first, second = [], [], [], [], [], []
     for i in range(runs):
         t, m, _ = run_child(floor_cmd, work, env)
         floor_times.append(t)
@@ -256,9 +256,13 @@ def measure_build(corpus: Corpus, work: Path, runs: int,
         t, m, _ = run_child(build_cmd, work, env)
         times.append(t)
         rss.append(m)
-        first.append(run_child(first_cmd, work, env, ok_codes=(0, 1))[0])  # what the build wrote
+        # The first query after the build (it reads what the build wrote), then the same query again:
+        # a pair, so both run in the same state of a machine other work keeps busy.
+        first.append(run_child(first_cmd, work, env, ok_codes=(0, 1))[0])
+        second.append(run_child(first_cmd, work, env, ok_codes=(0, 1))[0])
         log(f"  build {corpus.label} run {i + 1}/{runs}: {t:.2f} s, {m / MB:.0f} MB "
-            f"(tokenise {floor_times[-1]:.2f} s); first search after it {first[-1]:.2f} s")
+            f"(tokenise {floor_times[-1]:.2f} s); first search after it {first[-1]:.2f} s, "
+            f"the next {second[-1]:.2f} s")
     floor = 'spaCy blank("en") tokenising'
     rows = [
         Row(corpus.label, "build time", "s", times, floor, floor_times),
@@ -269,7 +273,9 @@ def measure_build(corpus: Corpus, work: Path, runs: int,
         Row(corpus.label, "store file size", "bytes", [float(store_file(graph).stat().st_size)], "notes size",
             [float(corpus.size)]),
     ]
-    return rows, graph, first
+    rows.append(Row(corpus.label, "cold search --json, first after build", "s", first,
+                    "the search after it", second))
+    return rows, graph
 
 
 def measure_queries(corpus: Corpus, graph: Path, work: Path, runs: int, rounds: int, n_queries: int,
@@ -293,8 +299,7 @@ def measure_queries(corpus: Corpus, graph: Path, work: Path, runs: int, rounds: 
 
 
 def measure_cold(corpus: Corpus, graph: Path, service: str, work: Path, runs: int,
-                 log: Callable[[str], None], small_runs: int | None = None,
-                 first_after_build: list[float] | None = None) -> list[Row]:
+                 log: Callable[[str], None], small_runs: int | None = None) -> list[Row]:
     """Each command in a fresh process, as a student's shell runs it, beside `import networkx`."""
     env = child_env(work)
     base = awskg_command()
@@ -333,9 +338,6 @@ def measure_cold(corpus: Corpus, graph: Path, service: str, work: Path, runs: in
     rows = [Row(corpus.label, name, "s", values, "import networkx", floor) for name, values in times.items()]
     rows.append(Row(corpus.label, "cold search --json, first ever (no store)", "s", fresh, "import networkx",
                     floor))
-    if first_after_build:
-        rows.append(Row(corpus.label, "cold search --json, first after build", "s", first_after_build,
-                        "cold search --json (later)", times["cold search --json"]))
     rows.append(Row(corpus.label, "peak RSS (cold search --json)", "bytes", rss))
     return rows
 
@@ -630,11 +632,10 @@ def main(argv: list[str] | None = None) -> int:
         warm_up(work, log)
         for corpus in corpora:
             log(f"{corpus.label}: {len(corpus.files)} file(s), {corpus.size / 1024:.0f} KB")
-            build_rows, graph, first_after_build = measure_build(corpus, work, runs, log)
+            build_rows, graph = measure_build(corpus, work, runs, log)
             query_rows, data = measure_queries(corpus, graph, work, runs, rounds, n_queries, log)
             cold_rows = measure_cold(corpus, graph, data["service"], work, runs, log,
-                                     small_runs=None if args.quick else max(runs, 7),
-                                     first_after_build=first_after_build)
+                                     small_runs=None if args.quick else max(runs, 7))
             rows += build_rows + query_rows + cold_rows
             if corpus.scale and not args.no_app:
                 rows += measure_app(corpus, graph, work, runs, log)
