@@ -116,7 +116,7 @@ def table(rows: list[dict[str, Any]], columns: list[str], **kwargs: Any) -> None
 def explore(kg: KnowledgeGraph) -> None:
     search_box(kg)
     focus = ss.get("focus")
-    if focus is not None and focus not in kg.graph:
+    if focus is not None and focus not in kg:
         focus = ss.focus = None
     choices = views.entity_choices(kg)
     ss.open_entity = focus if focus in choices else None
@@ -198,7 +198,7 @@ def neighbourhood(kg: KnowledgeGraph, focus: str) -> None:
                       layout=views.graph_layout(), selection_type="single",
                       key=f"graph|{focus}|{depth}|{','.join(types)}")
     clicked = views.clicked_node(value, focus)
-    if clicked and clicked in kg.graph:
+    if clicked and clicked in kg:
         ss.focus = clicked
         st.rerun()
     st.caption(f"{sub.number_of_nodes()} nodes · {sub.number_of_edges()} relations — click a node to open it")
