@@ -21,7 +21,7 @@ import awskg
 from awskg import export, study, views
 from awskg.graph import CONCEPT_TYPES, MAX_DEPTH, KnowledgeGraph, default_graph_path
 
-VIEWS = ("Explore", "Limits", "Compare", "Quiz")
+VIEWS = ("Explore", "Limits", "Compare", "Quiz", "Coverage")
 SEARCH_TYPES = (*CONCEPT_TYPES, "line", "comparison")
 # Note text gets the room; numbers and short words keep to their content.
 COLUMN_WIDTHS = {"note": "large", "evidence": "large", "stale": "large", "subject": "medium",
@@ -116,7 +116,7 @@ def table(rows: list[dict[str, Any]], columns: list[str], **kwargs: Any) -> None
 def explore(kg: KnowledgeGraph) -> None:
     search_box(kg)
     focus = ss.get("focus")
-    if focus is not None and focus not in kg.graph:
+    if focus is not None and focus not in kg:
         focus = ss.focus = None
     choices = views.entity_choices(kg)
     ss.open_entity = focus if focus in choices else None
@@ -198,7 +198,7 @@ def neighbourhood(kg: KnowledgeGraph, focus: str) -> None:
                       layout=views.graph_layout(), selection_type="single",
                       key=f"graph|{focus}|{depth}|{','.join(types)}")
     clicked = views.clicked_node(value, focus)
-    if clicked and clicked in kg.graph:
+    if clicked and clicked in kg:
         ss.focus = clicked
         st.rerun()
     st.caption(f"{sub.number_of_nodes()} nodes · {sub.number_of_edges()} relations — click a node to open it")
@@ -349,6 +349,35 @@ def quiz_view(kg: KnowledgeGraph) -> None:
               key="quiz_score_table")
 
 
+# ---------------------------------------------------------------------------- coverage
+
+
+def coverage_view(kg: KnowledgeGraph) -> None:
+    st.header("What your notes miss")
+    exams = study.known_exams()
+    exam = st.selectbox("Exam guide", exams, index=exams.index("DVA-C02"), key="cov_exam")
+    report = study.coverage_report(kg, exam)
+    guide = report.exam
+    st.markdown(f"**{views.literal_markdown(report.summary)}**")
+    version = f"version {guide.version}" if guide.version else "version not verified"
+    st.caption(views.literal_markdown(f"{guide.title} exam guide ({version}): {guide.url}"))
+    spec = views.coverage_chart_spec(report)
+    st.vega_lite_chart(spec=spec, width="stretch", height=spec["height"] + 60)  # + the axis
+    st.caption("Each service opens its page; a missing one, what your notes say nearby.")
+    for group, items in report.by_group():
+        with st.expander(views.coverage_group_label(group, items), expanded=False):
+            for s in items:
+                c_name, c_status, c_notes = st.columns([3, 1, 6], vertical_alignment="center")
+                if not s.node:
+                    c_name.text(s.name)
+                c_status.text(s.status)
+                c_notes.text(s.how)
+                for i, (label, target) in enumerate(views.coverage_targets(s)):
+                    place = c_name if s.node else c_notes  # missing: links to what is nearby
+                    place.button(views.literal_markdown(label), key=f"cov-{s.service_id}-{i}",
+                                 type="tertiary", on_click=open_target, args=(target,))
+
+
 # ---------------------------------------------------------------------------- main
 
 
@@ -360,7 +389,8 @@ def main() -> None:
         st.stop()
     view = sidebar(kg)
     try:
-        {"Explore": explore, "Limits": limits_view, "Compare": compare_view, "Quiz": quiz_view}[view](kg)
+        {"Explore": explore, "Limits": limits_view, "Compare": compare_view, "Quiz": quiz_view,
+         "Coverage": coverage_view}[view](kg)
     except awskg.AwskgError as err:
         st.error(views.literal_markdown(err))
 

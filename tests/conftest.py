@@ -7,6 +7,8 @@
   * `run_cli(args) -> (code, stdout, stderr)`: `awskg.cli.main(args)` with captured output.
   * `run_awskg(args, **kw) -> CompletedProcess`: the CLI in a real subprocess (for tracebacks,
     signals, memory), the way a student's shell runs it.
+  * `build_notes(folder, text, name)`: a notes file of `text` written in `folder` and built afresh
+    (no cache): the graph a student gets from those notes.
 
 Hypothesis profiles: `ci` (default; 200 examples a property, derandomized so CI is repeatable) and
 `thorough` (10,000 a property), chosen with HYPOTHESIS_PROFILE=thorough.
@@ -102,3 +104,12 @@ def run_awskg() -> Callable[..., subprocess.CompletedProcess[str]]:
         return subprocess.run([sys.executable, "-c", CLI_BOOT, *map(str, args)], **kw)
 
     return run
+
+
+def build_notes(folder: Path, text: str, name: str = "notes.md"):
+    """Write `text` as the notes file `name` in `folder` and build it, with no cache."""
+    import awskg
+
+    path = folder / name
+    path.write_text(text, encoding="utf-8")
+    return awskg.build([path], cache_dir=folder / "cache", use_cache=False)

@@ -7,8 +7,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from conftest import build_notes
 
-import awskg
 from awskg.readers import read_cards
 
 NOTES_FILE = Path(__file__).resolve().parents[1] / "notes" / "aws-developer-associate-flashcards.txt"
@@ -37,10 +37,7 @@ express: at-least-once, high volume
 
 @pytest.fixture(scope="module")
 def kg(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("defs")
-    path = folder / "notes.md"
-    path.write_text(DEFINITIONS, encoding="utf-8")
-    return awskg.build([path], cache_dir=folder / "cache", use_cache=False)
+    return build_notes(tmp_path_factory.mktemp("defs"), DEFINITIONS)
 
 
 @pytest.mark.parametrize(
@@ -84,3 +81,22 @@ def test_each_service_is_defined_by_its_own_what_is_it_card(committed_graph):
         where = node.get("definition_source")
         assert where, card.service
         assert card.first_line <= where["line"] <= card.last_line, (card.service, where, card.front)
+
+
+SERVICE_SECTIONS = """\
+# Notes
+
+## SQS - Simple Queue Service
+- Default visibility timeout is 30 seconds
+- A fully managed message queue
+
+## 📦 S3 – Simple Storage Service
+- Objects up to 5 TB
+"""
+
+
+def test_a_section_named_after_its_service_makes_no_feature_and_defines_it_in_words(tmp_path):
+    kg = build_notes(tmp_path, SERVICE_SECTIONS)
+    features = [d["name"] for _n, d in kg.graph.nodes(data=True) if d["type"] == "feature"]
+    assert features == []
+    assert kg.entity("sqs").definition == "A fully managed message queue"

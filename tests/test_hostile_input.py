@@ -567,6 +567,25 @@ def test_a_hand_edited_graph_file_is_one_line_naming_its_first_bad_record(run_cl
         one_line_error(code, err, "edited.json", "malformed graph data", *needles, exit_code=3)
 
 
+def test_a_graph_file_edited_after_its_store_was_written_is_checked_again(run_cli, tmp_path):
+    from awskg.store import store_path
+
+    graph = tmp_path / "g.json"
+    graph.write_bytes(Path(COMMITTED_GRAPH).read_bytes())
+    code, _, err = run_cli(["limits", "sqs", "--graph", graph])  # writes the store beside it
+    assert code == 0 and store_path(graph).is_file(), err
+    data = json.loads(graph.read_text(encoding="utf-8"))
+    _first(data, "limit").update(value="abc")
+    graph.write_text(json.dumps(data), encoding="utf-8")
+    code, _, err = run_cli(["limits", "sqs", "--graph", graph])  # the store is stale: the file is parsed
+    one_line_error(code, err, "g.json", "value is 'abc'", exit_code=3)
+    fresh = tmp_path / "fresh.json"  # a fresh clone: no store; none is written from a bad file
+    fresh.write_bytes(graph.read_bytes())
+    code, _, err = run_cli(["stats", "--graph", fresh])
+    one_line_error(code, err, "fresh.json", "value is 'abc'", exit_code=3)
+    assert not store_path(fresh).exists()
+
+
 def test_a_graph_nested_100000_deep_is_refused_without_a_recursion_error(run_cli, tmp_path):
     graph = tmp_path / "deep.json"
     graph.write_text('{"graph": {"schema_version": 1}, "nodes": ' + "[" * 100_000 + "]" * 100_000 + "}")

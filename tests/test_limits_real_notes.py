@@ -5,15 +5,16 @@ Every sample here is written for the test (made-up lines of the shapes real note
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+
+from conftest import build_notes
 
 import awskg
 
 
 def build_text(tmp_path: Path, text: str, name: str = "notes.md") -> awskg.KnowledgeGraph:
-    path = tmp_path / name
-    path.write_text(text, encoding="utf-8")
-    return awskg.build([path], cache_dir=tmp_path / "cache", use_cache=False)
+    return build_notes(tmp_path, text, name)
 
 
 def by_line(kg: awskg.KnowledgeGraph) -> dict[int, list[awskg.Limit]]:
@@ -259,3 +260,67 @@ def test_plain_text_notes_written_as_an_outline_read_as_lists_under_their_lead_i
     assert {(lim.service, lim.value) for lim in lines[4]} == {("Lambda", 15), ("Lambda", 3)}
     assert [lim.service for lim in lines[8]] == ["DynamoDB"]
     assert sorted((lim.subject, lim.value) for lim in lines[9]) == [("GSI", 20), ("LSI", 5)]
+
+
+BOLD_TERMS = """\
+# Developer notes
+
+## 2. SQS
+1. Unlimited throughput, unlimited number of messages in queue
+
+## Lambda limits
+* **Concurrent executions**: 1000 (can be increased)
+"""
+
+
+def test_a_term_whose_definition_is_a_value_states_it(tmp_path):
+    (lim,) = by_line(build_text(tmp_path, BOLD_TERMS))[7]
+    assert (lim.subject, lim.value, lim.service) == ("Concurrent executions", 1000, "Lambda")
+
+
+def test_a_bound_without_a_number_names_what_it_bounds_without_heading_numbering(tmp_path):
+    subjects = {lim.subject for lim in build_text(tmp_path, BOLD_TERMS).limits(numeric_only=False)
+                if lim.value is None}
+    assert "number of messages in queue" in subjects
+    assert not any(s.startswith("2.") for s in subjects)
+
+
+def test_a_malformed_number_is_flagged_wherever_it_is_shown(tmp_path, run_cli):
+    build_text(tmp_path, "# SQS\n- max 12,500,00 messages in flight\n").save(tmp_path / "g.json")
+    code, out, _ = run_cli(["limits", "--graph", tmp_path / "g.json"])
+    assert code == 0 and "unsure" in out
+    code, out, _ = run_cli(["search", "messages in flight", "--json", "--graph", tmp_path / "g.json"])
+    assert "12,500,00" in json.loads(out)[0]["unsure"]
+
+
+def test_a_question_that_misspells_its_service_still_names_it(tmp_path):
+    deck = "1 Q: How much memory can a Lamba function have?\n1 A: 128 MB and 10 GB.\n"
+    (lim, other) = sorted(build_text(tmp_path, deck, "deck.txt").limits(), key=lambda lim: lim.base_value)
+    assert (lim.service, other.service) == ("Lambda", "Lambda")
+
+
+def test_a_bare_count_on_the_back_of_an_anki_note_answers_its_question(tmp_path):
+    export = (
+        "#separator:tab\n#html:true\n#tags column:3\n"
+        "Lambda: how many concurrent executions per region by default?\t1000\taws::lambda\n"
+        "SQS: what is a dead-letter queue?\ta queue for messages that failed 3 times\taws::sqs\n"
+    )
+    kg = build_text(tmp_path, export, "deck.txt")
+    assert [(lim.service, lim.value, lim.source.line) for lim in kg.limits()] == [("Lambda", 1000, 4)]
+
+
+STUDY_PLAN = """\
+# Exam prep
+
+## Schedule
+- 3-4 weeks, 3 hours a day
+- Practice tests: aim for 80%
+
+## Lambda
+- timeout up to 15 min
+"""
+
+
+def test_values_with_no_aws_service_in_sight_are_no_limits(tmp_path):
+    kg = build_text(tmp_path, STUDY_PLAN)
+    assert [(lim.service, lim.display) for lim in kg.limits(numeric_only=False)] == [("Lambda", "15 min")]

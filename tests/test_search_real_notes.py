@@ -5,8 +5,7 @@ that names a part ranks that part's facts first."""
 from __future__ import annotations
 
 import pytest
-
-import awskg
+from conftest import build_notes
 
 NOTES = """\
 # Storage and data notes
@@ -41,10 +40,7 @@ sc1 - cold
 
 @pytest.fixture(scope="module")
 def kg(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("search")
-    path = folder / "notes.md"
-    path.write_text(NOTES, encoding="utf-8")
-    return awskg.build([path], cache_dir=folder / "cache", use_cache=False)
+    return build_notes(tmp_path_factory.mktemp("search"), NOTES)
 
 
 def test_an_entity_hit_names_the_line_that_answers(kg):

@@ -248,7 +248,7 @@ def limits(
             "" if key == last else _esc(lim.service),
             "" if key == last else _esc(feat),
             _esc(lim.subject),
-            _value_cell(lim.display, lim.stale, lim.conflict),
+            _value_cell(lim.display, lim.stale, lim.conflict, lim.unsure),
             _esc(lim.kind),
             f"{lim.source.line}: {_esc(lim.line_text[:90])}",
         )
@@ -258,18 +258,21 @@ def limits(
 
 
 def _feature_name(kg, lim) -> str:
-    if lim.feature and lim.feature in kg.graph:
-        return kg.graph.nodes[lim.feature].get("name", "")
+    if lim.feature and lim.feature in kg:
+        return kg.node(lim.feature).get("name", "")
     return ""
 
 
-def _value_cell(value: str, flag: dict | None, conflict: bool = False) -> str:
-    """A value as the notes state it, with `(conflict)` and the stale marker (`⚠ AWS since ...`)."""
-    from .views import stale_marker
+def _value_cell(value: str, flag: dict | None, conflict: bool = False, unsure: str | None = None) -> str:
+    """A value as the notes state it, with `(conflict)`, `(unsure: why)` and the stale marker
+    (`⚠ AWS since ...`)."""
+    from .study.stale import stale_marker
 
     cell = _esc(value)
     if conflict:
         cell += " [yellow](conflict)[/]"
+    if unsure:
+        cell += f" [yellow](unsure: {_esc(unsure)})[/]"
     if flag:
         cell += f" [red]{_esc(stale_marker(flag))}[/]"
     return cell
@@ -330,7 +333,8 @@ def search(
     for i, h in enumerate(hits, 1):
         d = h.to_dict()
         answer = d.get("display") if h.type == "limit" else d["snippet"]
-        table.add_row(str(i), _esc(h.type), _esc(h.name), _value_cell(answer, h.stale),
+        table.add_row(str(i), _esc(h.type), _esc(h.name),
+                      _value_cell(answer, h.stale, unsure=d.get("unsure")),
                       str(h.source.line) if h.source else "")
     _console().print(table)
     _print_stale_messages(h.stale for h in hits)
@@ -347,7 +351,7 @@ def show(
 ) -> None:
     """An entity: type, definition and its line, limits (value, unit, kind, line), neighbours by
     relation, source lines; values AWS states otherwise today flagged beside them."""
-    from .views import line_stale, stale_marker
+    from .study.stale import line_stale, stale_marker
 
     kg = _kg(graph)
     e = kg.entity(entity)
@@ -399,14 +403,14 @@ def _limits_table(limits) -> None:
     files = len({lim.source.file for lim in limits}) > 1
     for lim in limits:
         where = f"{lim.source.file}:{lim.source.line}" if files else str(lim.source.line)
-        table.add_row(_esc(lim.subject), _value_cell(lim.display, lim.stale, lim.conflict),
+        table.add_row(_esc(lim.subject), _value_cell(lim.display, lim.stale, lim.conflict, lim.unsure),
                       _esc(lim.unit or ""), _esc(lim.kind), f"{_esc(where)}: {_esc(lim.line_text)}")
     _console().print(table)
 
 
 def _neighbour_name(kg, n) -> str:
     """A neighbour's name; a limit's with its value (`Lambda: layers = 5 layers`)."""
-    if n.type != "limit" or n.id not in kg.graph:
+    if n.type != "limit" or n.id not in kg:
         return _esc(n.name)
     lim = kg.limit(n.id)
     return f"{_esc(n.name)} = {_value_cell(lim.display, lim.stale)}"
@@ -454,7 +458,7 @@ def compare(a: str, b: str, graph: Path = GraphOpt, json_out: bool = JsonOpt) ->
         return
     from rich.table import Table
 
-    from .views import line_marker, stale_marker
+    from .study.stale import line_marker, stale_marker
 
     table = Table(show_header=True, show_lines=True)
     table.add_column("", style="bold")
@@ -497,7 +501,9 @@ def compare(a: str, b: str, graph: Path = GraphOpt, json_out: bool = JsonOpt) ->
 
 @app.command()
 def export(
-    entities: list[str] = typer.Argument(..., help="Entities the subgraph starts from."),
+    entities: list[str] = typer.Argument(
+        None, help="Entities the subgraph starts from (none with --missing)."
+    ),
     fmt: str = typer.Option(
         ...,
         "--format",
@@ -510,15 +516,26 @@ def export(
     nodes: Path = typer.Option(None, "--nodes", help="csv: write the nodes table here."),
     edges: Path = typer.Option(None, "--edges", help="csv: write the edges table here."),
     force: bool = typer.Option(False, "--force", help="Overwrite files that exist."),
+    missing: bool = typer.Option(
+        False, "--missing", help="Instead: a checklist of the exam's services your notes miss (markdown)."
+    ),
+    exam: str = typer.Option("DVA-C02", "--exam", "-e", help="With --missing: the exam guide."),
     graph: Path = GraphOpt,
 ) -> None:
-    """Export a study subgraph in a format students' tools open."""
+    """Export a study subgraph in a format students' tools open (or, with --missing, a checklist)."""
     from . import export as exporter
 
+    if missing and entities:
+        raise UsageError("--missing exports the exam's checklist: name no entities with it")
+    if not missing and not entities:
+        raise UsageError("name at least one entity to export (or pass --missing --exam CODE)")
     kg = _kg(graph)
-    type_list = _choices("--types", types, _concept_types())
-    sub = kg.subgraph(entities, depth=depth, types=type_list)
-    result = exporter.export(kg, sub, fmt, output=output, nodes=nodes, edges=edges, force=force)
+    if missing:
+        result = exporter.export_checklist(kg, exam, fmt, output=output, force=force)
+    else:
+        type_list = _choices("--types", types, _concept_types())
+        sub = kg.subgraph(entities, depth=depth, types=type_list)
+        result = exporter.export(kg, sub, fmt, output=output, nodes=nodes, edges=edges, force=force)
     if result is not None:
         if isinstance(result, bytes):
             sys.stdout.buffer.write(result)
@@ -555,6 +572,46 @@ def quiz(
         _print_json([q.to_dict() for q in questions])
         return
     run_terminal_quiz(questions, console=_console(), show_answers=answers or not sys.stdin.isatty())
+
+
+# ---------------------------------------------------------------------------- coverage
+
+
+@app.command()
+def coverage(
+    exam: str = typer.Option("DVA-C02", "--exam", "-e", help="CLF-C02, DVA-C02, SAA-C03, SOA-C02, SOA-C03."),
+    graph: Path = GraphOpt,
+    json_out: bool = JsonOpt,
+) -> None:
+    """What your notes miss: each in-scope service of an exam guide, covered, thin or missing."""
+    from .study.coverage import coverage_report, exam_guide
+
+    guide = exam_guide(exam)  # an unknown exam is refused before the graph is loaded
+    report = coverage_report(_kg(graph), guide.code)
+    if json_out:
+        _print_json(report.to_dict())
+        return
+    from rich.table import Table
+
+    con = _console()
+    con.print(f"[bold]{_esc(report.summary)}[/]")
+    version = f"version {guide.version}" if guide.version else "version not verified"
+    con.print(f"[dim]{_esc(guide.title)} exam guide ({version}):[/]")
+    con.print(f"[dim]{_esc(guide.url)}[/]")
+    table = Table(show_header=True)
+    for col in ("group", "service", "status", "in your notes"):
+        table.add_column(col, overflow="fold")
+    colour = {"covered": "green", "thin": "yellow", "missing": "red"}
+    for group, items in report.by_group():
+        for i, s in enumerate(items):
+            notes = s.how if s.status != "missing" else "never named; nearby: " + (
+                ", ".join(name for _n, name in s.nearby) or "nothing")
+            table.add_row("" if i else _esc(group), _esc(s.name), f"[{colour[s.status]}]{s.status}[/]",
+                          _esc(notes), end_section=i == len(items) - 1)
+    con.print(table)
+    if report.out_of_scope_in_notes:
+        names = ", ".join(s.name for s in report.out_of_scope_in_notes)
+        con.print(f"out of scope for {guide.code} but in your notes: {_esc(names)}")
 
 
 # ---------------------------------------------------------------------------- entry point

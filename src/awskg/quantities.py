@@ -16,6 +16,7 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, replace
 from functools import cache, lru_cache
 
+from .readers.text import pieces
 from .vocabulary import cues, units
 
 KINDS = ("max", "min", "default", "range", "count", "retention", "rate", "granularity", "other")
@@ -314,6 +315,7 @@ _GLUED_VALUE_BEFORE = re.compile(
 )
 _LARGEST = 1e300
 _PIECE = 20_000  # characters of one line read at once (clauses are bounded well below it)
+_VALUE_BEFORE = re.compile(r"\d[\w/%]*(?:\s+[A-Za-z]+)?\s*$")
 _ABOVE = {"more than", "greater than", "longer than", "over", "above", "larger than"}
 _NEGATION = re.compile(r"\b(?:cannot|can't|can’t|can not|not|never|no|won't|mustn't|must not)\b", re.I)
 _NEGATED = re.compile(r"\b(?:not|never|isn't|isn’t|aren't|aren’t)\s*[(\s]*$", re.I)
@@ -324,6 +326,7 @@ _BILLING_UNIT = re.compile(r"-(?:month|mo|hour|hr|second)s?\b", re.I)
 _FRACTION = re.compile(r"(?<![\w./])([1-3])/([2-4])(?![\w/])|[½¼¾]")
 _VULGAR = {"½": 0.5, "¼": 0.25, "¾": 0.75}
 # Words that end a counted noun because they say what kind of value it is (`40k WCU limit`).
+_PARTICIPLE = re.compile(r"[a-z]{3,}ed", re.I)
 _VERB_NEXT = re.compile(
     r"\s+(?:is|are|was|were|will|can|could|would|should|may|might|gets?|got|has|have|had|do|does|did)\b"
     r"|\s*=(?!>)",
@@ -465,16 +468,10 @@ def find_quantities(
 
 def _in_pieces(text: str, masks: tuple[tuple[int, int], ...], start: int, table: bool) -> list[Quantity]:
     out: list[Quantity] = []
-    pos = 0
-    while pos < len(text):
-        end = min(len(text), pos + _PIECE)
-        if end < len(text):
-            cut = text.rfind(" ", pos + _PIECE // 2, end)
-            end = cut + 1 if cut > 0 else end
+    for pos, end in pieces(text, _PIECE):
         piece_masks = [(max(0, s - pos), e - pos) for s, e in masks if e > pos and s < end]
         for q in find_quantities(text[pos:end], piece_masks, start=max(0, start - pos), table=table):
             out.append(replace(q, start=q.start + pos, end=q.end + pos))
-        pos = end
     return out
 
 
@@ -587,6 +584,12 @@ def _unit_after(text: str, n: _Num) -> _Unit:
     while len(words) < 4:
         wm = re.match(r"[ \u00a0]+([A-Za-z][\w/'’-]*)", text[p:])
         if not wm or wm.group(1).lower() in _STOP or (words and wm.group(1).lower() in _NOUN_END):
+            break
+        if _PARTICIPLE.fullmatch(wm.group(1)) and (
+            words or not re.match(r"[ \u00a0]+[A-Za-z]", text[p + wm.end() :])
+        ):
+            # `5,400,000 IOPS allocated`, `3,000 batched`: a participle after the noun, or with
+            # none after it, says what happens to the count (`5 provisioned IOPS` keeps its noun).
             break
         words.append(wm.group(1))
         p += wm.end()
@@ -767,6 +770,8 @@ def _kind_cue(text: str, start: int, end: int, u: _Unit) -> tuple[str, str | Non
     for kind, s0, e0 in spans:
         if any(s1 <= s0 and e0 <= e1 and (e1 - s1) > (e0 - s0) for _k, s1, e1 in spans):
             continue
+        if found and _VALUE_BEFORE.search(left[:s0]):
+            continue  # `0 seconds minimum and 12 hours maximum`: `minimum` is the 0's, after it
         if kind not in found:
             found[kind] = len(left) - e0
             cue_text[kind] = left[s0:e0].lower()

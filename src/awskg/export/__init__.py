@@ -8,7 +8,9 @@
     export(kg, sub, "anki", output=Path("lambda.apkg"))  # to a file, never over one without force
 
 Formats: graphml, gexf, json, dot (graphs.py); mermaid (mermaid.py); markdown, the study sheet
-(sheet.py); anki (anki.py); csv and cypher (tables.py); obsidian (obsidian.py). Note text shows
+(sheet.py); anki (anki.py); csv and cypher (tables.py); obsidian (obsidian.py). Apart from a
+subgraph, `export_checklist(kg, "DVA-C02")` writes the exam guide's services the notes miss
+(checklist.py). Note text shows
 as text in every one of them: escaped for its syntax, never live markup.
 """
 
@@ -22,7 +24,7 @@ import networkx as nx
 
 from ..errors import UsageError
 from ..graph import KnowledgeGraph
-from . import anki, graphs, mermaid, obsidian, sheet, tables
+from . import anki, checklist, graphs, mermaid, obsidian, sheet, tables
 from .archive import zip_bytes
 from .facts import with_stale
 from .output import check_target, same_file, write_file, write_files, write_folder
@@ -134,9 +136,32 @@ def export(
     return None
 
 
+def export_checklist(
+    kg: KnowledgeGraph,
+    exam: str,
+    fmt: str = "markdown",
+    output: str | Path | None = None,
+    force: bool = False,
+) -> str | None:
+    """The study checklist of an exam's in-scope services the notes miss or only name (see
+    `checklist`): written to `output` (never over a file without `force`) and None, or returned."""
+    from ..study.coverage import coverage_report, exam_guide
+
+    if format_info(fmt).name != "markdown":
+        raise UsageError(f"--missing writes a Markdown checklist; use --format markdown, not {fmt!r}")
+    exam_guide(exam)  # an unknown exam is refused before any work
+    if output is not None:
+        check_target(Path(output), force)
+    text = checklist.checklist(coverage_report(kg, exam))
+    if output is None:
+        return text
+    write_file(Path(output), text, force)
+    return None
+
+
 def _folder_name(sub: nx.MultiDiGraph) -> str:
     roots = [str(sub.nodes[r].get("name", r)) for r in sub.graph.get("roots", []) if r in sub]
     return obsidian.clean_name("awskg " + " ".join(roots)) or "awskg"
 
 
-__all__ = ["FORMATS", "FormatInfo", "export", "format_info", "render"]
+__all__ = ["FORMATS", "FormatInfo", "export", "export_checklist", "format_info", "render"]

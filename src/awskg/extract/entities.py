@@ -9,10 +9,11 @@ from typing import Any
 
 from ..graph import slug
 from ..model import Card, NoteLine, Source
+from ..quantities import find_quantities
 from ..vocabulary import catalog
 from .facts import Facts
 from .mentions import Mention, arn_name
-from .names import feature_like, split_aliases
+from .names import feature_like, split_aliases, without_symbols
 
 TERM_SKIP = {"note", "notes", "example", "e.g", "eg", "tip", "important", "i.e", "ie", "see", "ps", "nb"}
 
@@ -90,6 +91,9 @@ class EntityWriter:
         if not name or len(name) > 80:
             return None
         where = defined_at if definition else None
+        if kind in ("heading", "subtopic") and sid and self.names_service(name) == sid:
+            # `## SQS - Simple Queue Service` heads the service's own section: no feature of it.
+            return self.service_node(facts, sid, sources)
         part = self.component(name, sid) if kind != "topic" else None
         if part and part != sid and self.cat.get(part) and self.cat.get(part).parent == sid:
             node = self.service_node(facts, part, sources)
@@ -111,6 +115,13 @@ class EntityWriter:
             kind=kind,
         )
         return node_id
+
+    def names_service(self, text: str) -> str | None:
+        """The service a heading or topic names as a whole, or on one side of a dash (`S3 – Simple
+        Storage Service`, `SQS - Simple Queue Service`)."""
+        name, aliases = split_aliases(text)
+        sides = [name, *aliases, *(s.strip() for s in re.split(r"\s+[–—-]\s+", without_symbols(text)))]
+        return next((sid for sid in map(self.cat.lookup, sides) if sid), None)
 
     def term(
         self,
@@ -178,10 +189,12 @@ class EntityWriter:
         return m.key
 
 
-def first_definition(lines: list[NoteLine]) -> tuple[str, int | None]:
+def first_definition(lines: list[NoteLine], values: bool = True) -> tuple[str, int | None]:
     """The line that says what a card's topic is, and its number: the first answer line with words
     in it (`max uncompressed size: 10GB` is a limit, not what the topic is). A title-shaped first
-    line counts (`cloud function invokation service`) unless it only names a service again."""
+    line counts (`cloud function invokation service`) unless it only names a service again. With
+    `values` False, a line that states a value (`visibility timeout is 30 seconds`) is a fact
+    about the topic, not what it is: a service is defined by words alone."""
     cat = catalog()
     for ln in lines:
         if ln.role in ("heading", "subtopic", "code"):
@@ -193,7 +206,7 @@ def first_definition(lines: list[NoteLine]) -> tuple[str, int | None]:
                 text = named.group(2)  # `Kinesis - stream data operations`
             elif cat.lookup(text) or cat.lookup_fuzzy(text):
                 continue
-        if not re.search(r"[A-Za-z]{3,}.*[A-Za-z]{3,}", text):
+        if not re.search(r"[A-Za-z]{3,}.*[A-Za-z]{3,}", text) or (not values and find_quantities(text)):
             continue
         return text[:400], ln.number
     return "", None

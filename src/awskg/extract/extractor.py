@@ -9,6 +9,7 @@ from typing import Any
 from spacy.tokens import Doc
 
 from ..model import Card, NoteLine, Source
+from ..readers.text import pieces
 from ..vocabulary import catalog, load_data
 from . import answers
 from .contrasts import compared_phrases, contrasts
@@ -23,6 +24,8 @@ from .tables import TableReader
 # spaCy reads at most nlp.max_length (1,000,000) characters at once; a line is read in pieces of this
 # many, well under it.
 _PIECE = 100_000
+# Card topics that mean "the service itself".
+_OVERVIEW = ("overview", "what is it", "what is it?")
 
 
 class Extractor:
@@ -66,30 +69,57 @@ class Extractor:
         short = iter(self.nlp.pipe((t for i, t in enumerate(texts) if i not in long), batch_size=512))
         for i, text in enumerate(texts):
             if i in long:
-                yield Doc.from_docs(list(self.nlp.pipe(_pieces(text))), ensure_whitespace=False)
+                cut = [text[s:e] for s, e in pieces(text, _PIECE)]
+                yield Doc.from_docs(list(self.nlp.pipe(cut)), ensure_whitespace=False)
             else:
                 yield next(short)
 
     def _card(self, card: Card, front_doc: Any, line_docs: list[Any], facts: Facts) -> None:
+        """One card's facts: its node and services, its topic, each line's owner, entities and
+        limits, then what reads the card whole (a stated front, tables, relations, contrasts)."""
         front_src = [Source(card.file, n, card.id) for n in card.front_lines]
         card_text = " ".join([card.front] + [ln.plain for ln in card.lines])
         front_mentions = self.mentions.find(card.front, front_doc, card, card_text)
+        services = self._services(card, front_mentions, line_docs, card_text)
+        main = services[0] if services else None
+        main_node = self.entities.service_node(facts, main, front_src) if main else None
+        self._card_node(facts, card, services, front_src)
+        for m in front_mentions:
+            self.entities.entity_node(facts, m, front_src, main)
+        topic_id = self._topic(facts, card, main, main_node, front_src)
+        line_ctx = self._lines(facts, card, line_docs, card_text, main, topic_id)
+        if card.asks and answers.answer_verdict(card) is not False:
+            # The front of a question card can state facts (`T or F: ... up to 7 days`, a blank).
+            front_line = NoteLine(card.front_lines[0], card.front, card.front, role="front")
+            self.limits.read(facts, card, front_line, front_src[0], front_mentions, main, topic_id)
+        self.tables.read(facts, card, card.lines, main)
+        self.relations.read(facts, card, line_ctx, main)
+        co_mentions(facts, line_ctx)
+        contrasts(facts, card, line_ctx, main, front_src)
+
+    def _services(
+        self, card: Card, front_mentions: list[Any], line_docs: list[Any], card_text: str
+    ) -> list[str]:
+        """The card's services: the reader's, then those its front names; with none, the one its
+        lines name most."""
         services = list(card.services)
         for m in front_mentions:
             sid = m.key.split(":", 1)[1]
             if m.type == "service" and sid in self.cat and sid not in services:
                 services.append(sid)
-        if not services:
-            counts: dict[str, int] = {}
-            for ln, doc in zip(card.lines, line_docs, strict=True):
-                for m in self.mentions.find(ln.plain, doc, card, card_text):
-                    if m.type == "service" and m.key.split(":", 1)[1] in self.cat:
-                        counts[m.key] = counts.get(m.key, 0) + 1
-            if counts:
-                services.append(max(sorted(counts), key=lambda k: counts[k]).split(":", 1)[1])
-        main = services[0] if services else None
-        main_node = self.entities.service_node(facts, main, front_src) if main else None
+        if services:
+            return services
+        counts: dict[str, int] = {}
+        for ln, doc in zip(card.lines, line_docs, strict=True):
+            for m in self.mentions.find(ln.plain, doc, card, card_text):
+                if m.type == "service" and m.key.split(":", 1)[1] in self.cat:
+                    counts[m.key] = counts.get(m.key, 0) + 1
+        if counts:
+            services.append(max(sorted(counts), key=lambda k: counts[k]).split(":", 1)[1])
+        return services
 
+    @staticmethod
+    def _card_node(facts: Facts, card: Card, services: list[str], front_src: list[Source]) -> None:
         facts.node(
             card.id,
             "card",
@@ -109,12 +139,14 @@ class Extractor:
             lines=[[n, "front", t] for n, t in zip(card.front_lines, front_texts(card), strict=True)]
             + [[ln.number, ln.role, ln.text] for ln in card.lines],
         )
-        for m in front_mentions:
-            self.entities.entity_node(facts, m, front_src, main)
 
-        # Features: the card's topic, then defined terms, headings and sub-topics.
-        topic_id = None
-        if card.topic and card.topic.lower() not in ("overview", "what is it", "what is it?"):
+    def _topic(
+        self, facts: Facts, card: Card, main: str | None, main_node: str | None, front_src: list[Source]
+    ) -> str | None:
+        """The feature (or catalog part) the card's topic names, defined by its first line; an
+        overview card (`what is it?`) defines the service itself."""
+        own = bool(main and card.topic and self.entities.names_service(card.topic) == main)
+        if card.topic and card.topic.lower() not in _OVERVIEW and not own:
             topic_def, def_no = first_definition(card.lines)
             defined_at = {"file": card.file, "line": def_no} if def_no else None
             tsid = self.entities.component(card.topic, main)
@@ -125,86 +157,100 @@ class Extractor:
                     facts.attrs(topic_id, definition=topic_def, definition_source=defined_at)
                 rec = self.cat.get(tsid)
                 if main_node:
-                    facts.edge(
-                        main_node,
-                        topic_id,
-                        "HAS_FEATURE" if rec and rec.parent == main else "MENTIONS",
-                        front_src,
-                    )
-            else:
-                topic_id = self.entities.feature(
-                    facts, main, card.topic, topic_def, front_src, kind="topic", defined_at=defined_at
-                )
-                if main_node and topic_id:
-                    facts.edge(main_node, topic_id, "HAS_FEATURE", front_src)
-        elif main_node and card.lines:
-            rec = self.cat.get(main)
-            if rec and card.topic.lower() in ("overview", "what is it", "what is it?", ""):
-                # The service's own "what is it" card defines it; a card on one of its features
-                # (`how does function monitoring work?`) has a topic of its own and never gets here.
-                text, def_no = first_definition(card.lines)
-                if text and not facts.attr(main_node, "definition"):
-                    where = {"file": card.file, "line": def_no}
-                    facts.attrs(main_node, definition=text, definition_source=where)
+                    relation = "HAS_FEATURE" if rec and rec.parent == main else "MENTIONS"
+                    facts.edge(main_node, topic_id, relation, front_src)
+                return topic_id
+            feature = self.entities.feature(
+                facts, main, card.topic, topic_def, front_src, kind="topic", defined_at=defined_at
+            )
+            if main_node and feature:
+                facts.edge(main_node, feature, "HAS_FEATURE", front_src)
+            return feature
+        if main_node and card.lines and (own or card.topic.lower() in (*_OVERVIEW, "")):
+            # The service's own "what is it" card defines it; a card on one of its features
+            # (`how does function monitoring work?`) has a topic of its own and never gets here.
+            text, def_no = first_definition(card.lines, values=False)
+            if text and not facts.attr(main_node, "definition"):
+                facts.attrs(main_node, definition=text, definition_source={"file": card.file, "line": def_no})
+        return None
 
+    def _lines(
+        self,
+        facts: Facts,
+        card: Card,
+        line_docs: list[Any],
+        card_text: str,
+        main: str | None,
+        topic_id: str | None,
+    ) -> list[LineCtx]:
+        """Each answer line: the entity that owns it (a heading's feature, a term, the topic, the
+        service), the entities it names, its limits."""
         heading_features: dict[str, str] = {}
-        compared: list[str] = []  # the two sides of the last `A vs B` heading
-        line_ctx: list[LineCtx] = []
+        compared: list[str] = []  # the two sides of the last `A vs B` line
+        out: list[LineCtx] = []
         for idx, (ln, doc) in enumerate(zip(card.lines, line_docs, strict=True)):
             src = Source(card.file, ln.number, card.id)
             mentions = self.mentions.find(ln.plain, doc, card, card_text)
             line_service = ln.service_hint if ln.service_hint in self.cat else main
             if line_service and line_service != main:
                 self.entities.service_node(facts, line_service, [src])
-            owner = None
             if ln.role != "term" and len(ln.plain.split()) <= 16:
                 # `Standard Workflows vs Express Workflows` heads `standard: ...` / `express: ...`.
                 sides = [side for pair in compared_phrases(ln.plain.lstrip("*").strip()) for side in pair]
-                if sides:
-                    compared = sides
-            if ln.role in ("heading", "subtopic") and not ln.cells:  # a table's header row heads no feature
-                name = ln.plain.lstrip("*").strip().rstrip(":").strip()
-                if feature_like(name):
-                    definition = definition_below(card.lines, idx)
-                    below = card.lines[idx + 1].number if idx + 1 < len(card.lines) else None
-                    owner = self.entities.feature(
-                        facts, line_service, name, definition, [src], kind=ln.role,
-                        defined_at={"file": card.file, "line": below} if below else None,
-                    )
-                    if owner:
-                        heading_features[name.lower()] = owner
-            elif ln.role in ("term", "table") and ln.term and ln.term.lower() not in TERM_SKIP:
-                full = _side_named(ln.term, compared)
-                owner = self.entities.term(facts, ln, src, mentions, line_service, card, name=full)
+                compared = sides or compared
+            owner = self._defined_here(facts, card, idx, src, mentions, line_service, compared)
+            if owner and ln.role in ("heading", "subtopic"):
+                heading_features[ln.plain.lstrip("*").strip().rstrip(":").strip().lower()] = owner
             if owner is None and ln.heading:
                 owner = heading_features.get(ln.heading.lower())
             if owner is None:
                 owner = topic_id or (f"service:{line_service}" if line_service else None)
-            if (
-                owner
-                and line_service
-                and owner != f"service:{line_service}"
-                and (owner.startswith("feature:") or self.entities.is_part(owner, line_service))
-            ):
-                sn = self.entities.service_node(facts, line_service, [src])
-                facts.edge(sn, owner, "HAS_FEATURE", [src])
-            for m in mentions:
-                node = self.entities.entity_node(facts, m, [src], line_service)
-                if owner and node != owner:
-                    facts.edge(owner, node, "MENTIONS", [src])
-            if owner:
-                facts.attrs(owner, lines=[f"{card.file}:{ln.number}"])
-            line_ctx.append(LineCtx(ln, src, doc, mentions, owner or "", line_service))
+            self._hang(facts, src, mentions, line_service, owner)
+            out.append(LineCtx(ln, src, doc, mentions, owner or "", line_service))
             self.limits.read(facts, card, ln, src, mentions, line_service, owner)
+        return out
 
-        if card.asks and answers.answer_verdict(card) is not False:
-            # The front of a question card can state facts (`T or F: ... up to 7 days`, a blank).
-            front_line = NoteLine(card.front_lines[0], card.front, card.front, role="front")
-            self.limits.read(facts, card, front_line, front_src[0], front_mentions, main, topic_id)
-        self.tables.read(facts, card, card.lines, main)
-        self.relations.read(facts, card, line_ctx, main)
-        co_mentions(facts, line_ctx)
-        contrasts(facts, card, line_ctx, main, front_src)
+    def _defined_here(
+        self,
+        facts: Facts,
+        card: Card,
+        idx: int,
+        src: Source,
+        mentions: list[Any],
+        sid: str | None,
+        compared: list[str],
+    ) -> str | None:
+        """The entity line `idx` defines: a heading's or sub-topic's feature (defined by the line
+        below it), or a `term: definition` line's; None for other lines."""
+        ln = card.lines[idx]
+        if ln.role in ("heading", "subtopic") and not ln.cells:  # a table's header row heads no feature
+            name = ln.plain.lstrip("*").strip().rstrip(":").strip()
+            if not feature_like(name):
+                return None
+            below = card.lines[idx + 1].number if idx + 1 < len(card.lines) else None
+            return self.entities.feature(
+                facts, sid, name, definition_below(card.lines, idx), [src], kind=ln.role,
+                defined_at={"file": card.file, "line": below} if below else None,
+            )
+        if ln.role in ("term", "table") and ln.term and ln.term.lower() not in TERM_SKIP:
+            full = _side_named(ln.term, compared)
+            return self.entities.term(facts, ln, src, mentions, sid, card, name=full)
+        return None
+
+    def _hang(
+        self, facts: Facts, src: Source, mentions: list[Any], sid: str | None, owner: str | None
+    ) -> None:
+        """A line's owner is a feature of the line's service, and mentions what the line names."""
+        if owner and sid and owner != f"service:{sid}" and (
+            owner.startswith("feature:") or self.entities.is_part(owner, sid)
+        ):
+            facts.edge(self.entities.service_node(facts, sid, [src]), owner, "HAS_FEATURE", [src])
+        for m in mentions:
+            node = self.entities.entity_node(facts, m, [src], sid)
+            if owner and node != owner:
+                facts.edge(owner, node, "MENTIONS", [src])
+        if owner:
+            facts.attrs(owner, lines=[f"{src.file}:{src.line}"])
 
 
 def front_texts(card: Card) -> list[str]:
@@ -226,18 +272,3 @@ def _side_named(term: str, sides: list[str]) -> str | None:
         if low != short and (low.startswith(short + " ") or low.endswith(" " + short)):
             return side.strip(" *:")
     return None
-
-
-def _pieces(text: str) -> list[str]:
-    """`text` cut into pieces of at most _PIECE characters, each ending after whitespace where
-    there is some, so that the pieces joined are the text."""
-    out = []
-    start = 0
-    while start < len(text):
-        end = min(len(text), start + _PIECE)
-        if end < len(text):
-            cut = text.rfind(" ", start + _PIECE // 2, end)
-            end = cut + 1 if cut > 0 else end
-        out.append(text[start:end])
-        start = end
-    return out

@@ -48,6 +48,8 @@ class LimitReader:
             return  # a question (an exam premise): its numbers are not limits
         for q in self.quantities(card, ln, mentions):
             lim_sid = self.service_of(text, q, mentions, sid)
+            if lim_sid is None:
+                continue  # no AWS service in sight (a study plan, exam tips): no AWS limit
             subject = without_symbols(subject_of(text, q, ln, card)) or "limit"
             if q.kind == "other":
                 # No cue beside the number (`29 seconds` under `max integration timeout?`): the
@@ -79,7 +81,7 @@ class LimitReader:
         if ln.role == "table" and ln.term and is_label_word(ln.term.split()[-1]):
             # `| Layer | 7 (HTTP) | 4 (TCP) |`: the row's numbers complete its label's name.
             found = [q for q in find_quantities(text, masks, table=True) if q.dimension != "count"]
-        elif ln.role == "table" or answers.answers_value(card, ln):
+        elif ln.role == "table" or answers.answers_value(card, ln) or _value_definition(ln):
             found = find_quantities(text, masks, table=True)
         else:
             found = find_quantities(text, masks)
@@ -189,3 +191,14 @@ def enumerates(q: Quantity, text: str) -> bool:
     words = re.findall(r"[a-z][a-z-]*", (q.noun or (after.group(1) if after else "")).lower())[:4]
     nouns = _enumeration_nouns()
     return any(w in nouns or " ".join(words[k : k + 2]) in nouns for k, w in enumerate(words))
+
+
+def _value_definition(ln: NoteLine) -> bool:
+    """`**Concurrent executions**: 1000 (can be increased)`: a term whose definition is a value and
+    little else states that value, as a table cell does."""
+    if ln.role != "term" or not ln.definition:
+        return False
+    rest = re.sub(r"\([^)]*\)", " ", ln.definition)
+    if not re.match(r"\s*(?:up to\s+|max\.?\s+|min\.?\s+)?\d", rest, re.I):
+        return False
+    return len(re.findall(r"[A-Za-z]{2,}", rest)) <= 2

@@ -194,6 +194,8 @@ DETERMINERS = {
     "our",
 }
 
+# `2. SQS`, `1.3) Limits`: the numbering of a heading is no part of its name.
+_NUMBERING = re.compile(r"^\s*(?:\d{1,3}(?:\.\d{1,3})*[.)]|[IVX]{1,5}\.)\s+")
 _ABBR_DASH = re.compile(r"([^–—-]{2,60}?)\s+[–—-]\s+([^–—-]{2,60})")
 _PAREN_ABBR = re.compile(r"\s*\(([A-Za-z][A-Za-z0-9/-]{1,10})\)\s*")
 
@@ -227,7 +229,7 @@ def without_symbols(text: str) -> str:
 
 def split_aliases(name: str) -> tuple[str, list[str]]:
     """`point in time recovery (PITR)` -> ("point in time recovery", ["PITR"])."""
-    name = without_symbols(name)
+    name = _NUMBERING.sub("", without_symbols(name))
     aliases = []
     m = _PAREN_ABBR.search(name)
     if m and (m.group(1).isupper() or re.fullmatch(r"[A-Z]{2,}s", m.group(1))):

@@ -116,10 +116,17 @@ def subject_of(text: str, q: Quantity, ln: NoteLine, card: Card) -> str:
         elif not phrase and context and singular_phrase(context.lower()) != singular_phrase(noun.lower()):
             base = f"{base} ({context})"
         return base[:80]
-    if q.bound and context:
-        after = re.match(r"\s*([a-z]+)", text[q.end :])
-        noun = after.group(1) if after and after.group(1) not in STOP | CUT_WORDS else ""
-        return f"{context} {noun}".strip()[:80]
+    if q.bound:
+        # `unlimited number of messages in queue`: what the bound is of, up to the clause's end.
+        after = re.match(r"\s*([a-z][\w/-]*(?:\s+[a-z][\w/-]*){0,4})", text[q.end :])
+        words = after.group(1).split() if after else []
+        while words and words[-1] in STOP | CUT_WORDS:
+            words.pop()
+        noun = " ".join(words) if words and words[0] not in STOP | CUT_WORDS else ""
+        if noun and (not context or len(words) > 1):
+            return noun[:80]
+        if context:
+            return f"{context} {noun}".strip()[:80]
     if phrase:
         if generic(phrase) and context and context.lower() not in phrase.lower():
             phrase = f"{context} {phrase}"
@@ -179,6 +186,8 @@ def clause_subject(left: str) -> str:
         phrase_words.pop()
     cat = catalog()
     phrase_words = [w for w in phrase_words if not cat.lookup(w) and w not in cat.ambiguous]
+    if all(is_unit(w) or w.replace(",", "").replace(".", "").isdigit() for w in phrase_words):
+        return ""  # `0 seconds minimum and ...`: a value before, not what the next one bounds
     if not phrase_words or len(phrase_words) > 5:
         return ""
     return " ".join(phrase_words)

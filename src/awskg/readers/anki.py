@@ -544,7 +544,8 @@ def note_card(fields: list[Field], *, tags: list[str], deck: str | None, is_html
     front_raw = fields[0].raw
     front = _one_line(_strip_html(front_raw, is_html))
     backs = [fields[1]] + [f for f in fields[2:] if f.raw.strip()]
-    if "{{c" in front_raw and _CLOZE.search(front_raw):
+    cloze = "{{c" in front_raw and bool(_CLOZE.search(front_raw))
+    if cloze:
         # A cloze note states its facts in the first field; the second only adds extras.
         backs = [fields[0]] + backs
     if not front and not fields[1].raw.strip():
@@ -592,6 +593,8 @@ def note_card(fields: list[Field], *, tags: list[str], deck: str | None, is_html
         topic=topic,
         tags=list(tags),
         fmt=fmt,
+        # A basic note is a question and its answer; a cloze note states its facts in its text.
+        asks=not cloze and bool(front),
     )
 
 

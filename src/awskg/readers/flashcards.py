@@ -129,7 +129,7 @@ def segment(text: str, file: str, stem: str) -> list[Card]:
                 from .markdown import service_spans
 
                 spans = service_spans(question)
-                sid, rest = (spans[0][2] if spans else None), question
+                sid, rest = (spans[0][2] if spans else _misspelt_service(question)), question
             starts.append((i, (i,), sid, rest, True))
             i += 1
             continue
@@ -284,3 +284,13 @@ def looks_like_flashcards(text: str) -> bool:
             if hits >= 3:
                 return True
     return False
+
+
+def _misspelt_service(question: str) -> str | None:
+    """The service a question names with a typo (`a Lamba function`): a capitalised word of five
+    letters or more one slip away from a catalog name."""
+    for word in re.findall(r"\b[A-Z][A-Za-z]{4,}\b", question):
+        sid = catalog().lookup_fuzzy(word, cutoff=88)
+        if sid:
+            return sid
+    return None

@@ -128,3 +128,19 @@ def read_bytes(path: Path) -> bytes:
 def read_text(path: Path) -> str:
     """Read and decode one notes file; a missing or unreadable file is an InputError."""
     return decode(read_bytes(path), display_path(path))
+
+
+def pieces(text: str, size: int) -> list[tuple[int, int]]:
+    """(start, end) of `text` cut into pieces of at most `size` characters, each ending after a
+    space where the second half of the piece has one: joined, the pieces are the text. Code that
+    reads a line at once (spaCy, the quantity grammar) reads a pasted dump on one line this way."""
+    out = []
+    start = 0
+    while start < len(text):
+        end = min(len(text), start + size)
+        if end < len(text):
+            cut = text.rfind(" ", start + size // 2, end)
+            end = cut + 1 if cut > 0 else end
+        out.append((start, end))
+        start = end
+    return out
