@@ -403,22 +403,14 @@ def test_a_read_only_folder_still_answers(tmp_path: Path, monkeypatch: pytest.Mo
 
 
 def test_a_read_only_folder_still_answers_for_real(tmp_path: Path) -> None:
-    # Root writes into a read-only folder: as root the command runs without the capability that
-    # lets it (util-linux's setpriv drops CAP_DAC_OVERRIDE), so the folder stops it as it stops a user.
-    from conftest import CLI_BOOT
+    from conftest import CLI_BOOT, as_a_user
 
     folder = tmp_path / "ro"
     folder.mkdir()
     shutil.copy(COMMITTED_GRAPH, folder / "awskg.json")
     folder.chmod(0o555)
-    prefix: list[str] = []
-    if hasattr(os, "geteuid") and os.geteuid() == 0:
-        setpriv = shutil.which("setpriv")
-        assert setpriv, "running as root: util-linux's setpriv is needed to drop CAP_DAC_OVERRIDE"
-        drop = "-dac_override,-dac_read_search"
-        prefix = [setpriv, "--bounding-set", drop, "--inh-caps", drop]
     try:
-        done = subprocess.run([*prefix, sys.executable, "-c", CLI_BOOT, "search", "sqs max message size",
+        done = subprocess.run([*as_a_user(), sys.executable, "-c", CLI_BOOT, "search", "sqs max message size",
                                "--json", "-g", str(folder / "awskg.json")],
                               capture_output=True, text=True, timeout=300)
         assert done.returncode == 0, done.stderr
