@@ -22,6 +22,7 @@ from .errors import InputError
 from .graph import CONCEPT_TYPES, KnowledgeGraph
 from .model import Hit, Limit, Neighbour
 from .study.coverage import STATUSES, CoverageReport, ServiceCoverage
+from .study.quiz import LETTERS
 
 # One colour per entity type, shared by the graph and its legend (Tableau 10 and its light
 # companions, so neighbouring types stay distinguishable).
@@ -244,6 +245,27 @@ def stale_count(limits: Iterable[Limit]) -> int:
     return sum(1 for lim in limits if lim.stale)
 
 
+def stale_notes(limits: Iterable[Limit]) -> list[str]:
+    """Under a limits table, one line per stale limit: what it is, then the flag's message, which
+    names AWS's value and its source: `⚠ SQS max message size: your notes: 256 KB; AWS since …`."""
+    return [f"⚠ {' '.join(x for x in (lim.service, lim.subject) if x)}: {lim.stale.get('message', '')}"
+            for lim in limits if lim.stale]
+
+
+def literal_rows(rows: Iterable[dict[str, Any]], columns: Iterable[str]) -> list[dict[str, Any]]:
+    """Table rows for a table that renders Markdown (st.table): text cells made literal, numbers
+    kept, a missing cell empty. Such a table wraps its text, so nothing is cut."""
+    cols = list(columns)
+    out = []
+    for row in rows:
+        cells = {}
+        for c in cols:
+            v = row.get(c)
+            cells[c] = "" if v is None else (v if isinstance(v, int | float) else literal_markdown(v))
+        out.append(cells)
+    return out
+
+
 def neighbour_groups(neighbours: Iterable[Neighbour]) -> dict[str, list[dict[str, Any]]]:
     """Neighbours by relation, relations in the order of their best-ranked neighbour, each row with
     the note line that joins the two."""
@@ -342,22 +364,65 @@ def clicked_node(value: Any, focus: str | None) -> str | None:
     return None
 
 
+# ---------------------------------------------------------------------------- downloads
+
+# Extensions that say how a file is packed, not what it holds: a download of one of these names
+# its format too (`sqs-csv.zip`, `sqs-obsidian.zip`), so two exports never share a name.
+CONTAINER_EXTENSIONS = frozenset({".zip", ".jsonl"})
+
+
+def download_name(focus: str, fmt: str, extension: str) -> str:
+    """The file name of an export of the graph around `focus`: `sqs.graphml`, `sqs.apkg`, and for
+    a container extension `sqs-csv.zip`, `sqs-cypher.jsonl`."""
+    stem = re.sub(r"[^A-Za-z0-9._-]+", "-", focus.split(":", 1)[-1].replace("/", "-")).strip("-.") or "awskg"
+    return f"{stem}-{fmt}{extension}" if extension in CONTAINER_EXTENSIONS else f"{stem}{extension}"
+
+
 # ---------------------------------------------------------------------------- limits view
 
 
 def filter_limits(
-    limits: Iterable[Limit], units: Iterable[str] = (), kinds: Iterable[str] = ()
+    limits: Iterable[Limit], units: Iterable[str] = (), kinds: Iterable[str] = (), stale_only: bool = False
 ) -> list[Limit]:
-    """Limits with one of `units` (`""` is a limit without a unit) and one of `kinds`; empty
-    selections keep everything."""
+    """Limits with one of `units` (`""` is a limit without a unit) and one of `kinds`, and with
+    `stale_only` only those AWS has changed since; empty selections keep everything."""
     want_units, want_kinds = set(units), set(kinds)
     return [lim for lim in limits
             if (not want_units or (lim.unit or "") in want_units)
-            and (not want_kinds or lim.kind in want_kinds)]
+            and (not want_kinds or lim.kind in want_kinds)
+            and (lim.stale or not stale_only)]
 
 
 DIMENSIONS = {"bytes": "size", "seconds": "duration", "count": "count", "percent": "percent",
               "bandwidth": "bandwidth"}
+
+# How the limits view can order its rows; "value" is the one a column header cannot give (a
+# header sorts the values' text: `0-15 min, 0-5 nodes, 1 eni, 1 h`).
+LIMIT_SORTS = {"value": "value (within each dimension)", "service": "service, then subject",
+               "notes": "where the notes state it"}
+
+
+def value_sort_key(lim: Limit) -> tuple[Any, ...]:
+    """Limits by value: grouped by dimension (size, duration, count, percent, bandwidth, then any
+    other, by name), within one by base value (a range by its low end, then its high end), a rate
+    (`per` something) after the plain values of its dimension, and a bound with no number
+    (`unlimited`, `forever`) after every number of its dimension."""
+    dims = list(DIMENSIONS)
+    group = (dims.index(lim.dimension), "") if lim.dimension in dims else (len(dims), str(lim.dimension))
+    low = lim.base_value if lim.base_value is not None else lim.base_value_max
+    high = lim.base_value_max if lim.base_value_max is not None else low
+    return (*group, low is None, bool(lim.per), low or 0.0, high or 0.0,
+            (lim.service or "").lower(), lim.subject.lower(), lim.id)
+
+
+def sort_limits(limits: Iterable[Limit], by: str = "value") -> list[Limit]:
+    """Limits in one of the LIMIT_SORTS orders (an unknown order keeps the notes' order)."""
+    items = list(limits)
+    if by == "value":
+        return sorted(items, key=value_sort_key)
+    if by == "service":
+        return sorted(items, key=lambda lim: ((lim.service or "").lower(), lim.subject.lower(), lim.id))
+    return sorted(items, key=lambda lim: (lim.source.file, lim.source.line, lim.id))
 _BASE_UNIT = {"bytes": "bytes", "seconds": "seconds", "count": "count", "percent": "%", "bandwidth": "bit/s"}
 
 
@@ -422,6 +487,38 @@ def compare_rows(side: dict[str, Any]) -> tuple[list[dict[str, Any]], list[dict[
     return lines, limits
 
 
+@dataclass(frozen=True)
+class ContrastPair:
+    """Two entities the notes contrast, and the first line that does."""
+
+    a: str
+    b: str
+    label: str  # `FIFO queues (feature, SQS) ↔ standard queues (feature, SQS)`
+    file: str | None
+    line: int | None
+
+
+def contrast_pairs(kg: KnowledgeGraph) -> list[ContrastPair]:
+    """Every pair the notes contrast (kg.comparisons), by the names of its sides, for browsing."""
+    out = []
+    for a, b in kg.comparisons():
+        edges = [(kg.graph.get_edge_data(u, v) or {}).get("CONTRASTS_WITH") or {}
+                 for u, v in ((a, b), (b, a))]
+        sources = [s for e in edges for s in e.get("sources", [])]
+        first = min(sources, key=lambda s: (s.get("file", ""), int(s.get("line", 0))), default=None)
+        out.append(ContrastPair(a, b, f"{entity_label(kg, a)} ↔ {entity_label(kg, b)}",
+                                first.get("file") if first else None, int(first["line"]) if first else None))
+    return sorted(out, key=lambda p: (p.label.lower(), p.a, p.b))
+
+
+def pair_index(pairs: list[ContrastPair], a: str | None, b: str | None) -> int | None:
+    """Where the pair (a, b), either way round, is in `pairs`; None when the notes do not contrast it."""
+    for i, p in enumerate(pairs):
+        if {p.a, p.b} == {a, b}:
+            return i
+    return None
+
+
 def relation_rows(data: dict[str, Any], kg: KnowledgeGraph) -> list[dict[str, Any]]:
     """What joins the two sides of a comparison, one row per line of evidence."""
     rows = []
@@ -435,6 +532,47 @@ def relation_rows(data: dict[str, Any], kg: KnowledgeGraph) -> list[dict[str, An
 
 
 # ---------------------------------------------------------------------------- quiz
+
+
+def choice_label(index: int, text: str) -> str:
+    """`B. 15 minutes`: a choice with the letter feedback names it by."""
+    return f"{LETTERS[index]}. {text}"
+
+
+@dataclass(frozen=True)
+class QuizMark:
+    """A checked question: right, wrong or unanswered (its own state: nothing was chosen), the
+    line that says so, and its choices as read back, the one given and the right one marked."""
+
+    state: str  # "right" | "wrong" | "unanswered"
+    message: str
+    choices: list[str]
+
+
+def quiz_mark(question: dict[str, Any], choice: int | None) -> QuizMark:
+    right = question["answer_index"]
+    answer = choice_label(right, question["answer"])
+    if choice is None:
+        state, message = "unanswered", f"Not answered. The answer is {answer}"
+    elif choice == right:
+        state, message = "right", f"Right: {answer}"
+    else:
+        given = choice_label(choice, question["choices"][choice])
+        state, message = "wrong", f"You answered {given}. The answer is {answer}"
+    lines = []
+    for i, text in enumerate(question["choices"]):
+        tags = [t for t, on in (("your answer", i == choice), ("the answer", i == right)) if on]
+        sign = "✓" if i == right else "✗" if i == choice else "·"
+        lines.append(f"{sign} {choice_label(i, text)}"
+                     + (f"   ← {' and '.join(tags)}" if tags else ""))
+    return QuizMark(state, message, lines)
+
+
+def quiz_summary(questions: Iterable[dict[str, Any]], answers: dict[str, int | None]) -> str:
+    """`Score: 3 of 5 right · 1 wrong · 1 not answered`"""
+    states = [quiz_mark(q, answers.get(q["id"])).state for q in questions]
+    text = f"Score: {states.count('right')} of {len(states)} right · {states.count('wrong')} wrong"
+    return text + (f" · {states.count('unanswered')} not answered" if "unanswered" in states else "")
 
 
 Scores = dict[str, dict[str, Any]]  # service name -> {"asked", "correct", "percent"}
