@@ -148,6 +148,9 @@ def search_box(kg: KnowledgeGraph) -> None:
     if not (query or "").strip():
         return
     hits = kg.search(query, limit=10, types=types or None, service=service or None)
+    absent = views.not_in_notes(kg.unnamed_services(query), results=bool(hits))
+    if absent:  # said first: the results below are only what the notes say near it
+        st.warning(views.literal_markdown(absent))
     if not hits:
         suggestions = kg.suggest(query)
         tail = f"; try: {', '.join(suggestions)}" if suggestions else ""
@@ -431,6 +434,7 @@ def main() -> None:
     except awskg.AwskgError as err:
         st.error(views.literal_markdown(err))
         st.stop()
+    st.html(views.page_css())
     view = sidebar(kg)
     try:
         {"Explore": explore, "Limits": limits_view, "Compare": compare_view, "Quiz": quiz_view,

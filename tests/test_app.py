@@ -174,6 +174,24 @@ def test_search_with_no_match_says_so_with_suggestions(app: AppTest) -> None:
     assert len(app.warning) == 1 and "zzqx" in unescape(app.warning[0].value)
 
 
+def test_a_service_absent_from_the_notes_is_said_before_the_near_matches(app: AppTest,
+        kg: KnowledgeGraph) -> None:
+    assert "service:api-gateway" not in kg, "precondition: the committed notes never name API Gateway"
+    app.text_input(key="q").input("api gateway").run()
+    hits = kg.search("api gateway", limit=10)
+    assert hits, "precondition: the notes say something near API Gateway"
+    assert [unescape(w.value) for w in app.warning] == [
+        "API Gateway is not in your notes; the nearest matches are below."]
+    # (that it is drawn above them, the browser test checks)
+    assert [app.button(key=f"hit-{i}").label for i in range(len(hits))] == [
+        views.literal_markdown(views.clip(h.name, 60)) for h in hits]
+
+
+def test_gibberish_gets_no_far_fetched_suggestion(app: AppTest) -> None:
+    app.text_input(key="q").input("xyzzy plugh").run()
+    assert [unescape(w.value) for w in app.warning] == ["Nothing found for 'xyzzy plugh'"]
+
+
 def test_opening_a_result_shows_its_entity_page_and_card(app: AppTest, kg: KnowledgeGraph) -> None:
     app.text_input(key="q").input("sqs max message size").run()
     hit = kg.search("sqs max message size", limit=10)[0]

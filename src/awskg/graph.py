@@ -773,6 +773,14 @@ class KnowledgeGraph:
             self._search_index = SearchIndex.for_graph(self)
         return self._search_index.suggest(query, limit=limit)
 
+    def unnamed_services(self, query: str) -> list[str]:
+        """Services the query names that the notes never name (`API Gateway`): see search.py."""
+        from .search import SearchIndex
+
+        if self._search_index is None:
+            self._search_index = SearchIndex.for_graph(self)
+        return self._search_index.unnamed_services(query)
+
     def stats(self) -> dict[str, Any]:
         g = self.graph
         by_type: dict[str, int] = {}

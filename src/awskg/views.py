@@ -64,6 +64,25 @@ def literal_markdown(text: Any) -> str:
     return _MD_SPECIAL.sub(r"\\\1", flat)
 
 
+# Below this width the app's columns stack (Streamlit itself stacks them only below 640 px).
+STACK_BELOW_PX = 1000
+LINK_COLOUR = "#1c64b0"
+
+
+def page_css(stack_below: int = STACK_BELOW_PX) -> str:
+    """The app's few style rules: search result names look like the links they are, and columns
+    stack in a narrow window (a horizontal row of buttons wraps instead, keeping its labels)."""
+    return f"""<style>
+[class*="st-key-hit-"] button p, [class*="st-key-cov-"] button p {{
+  color: {LINK_COLOUR}; text-decoration: underline; text-underline-offset: 2px; }}
+@media (max-width: {stack_below - 0.02}px) {{
+  [data-testid="stHorizontalBlock"]:has(> [data-testid="stColumn"]) {{ flex-direction: column; }}
+  [data-testid="stHorizontalBlock"] > [data-testid="stColumn"] {{
+    width: 100% !important; flex: 1 1 auto !important; min-width: 100% !important; }}
+}}
+</style>"""
+
+
 def clip(text: Any, limit: int) -> str:
     flat = " ".join(str(text if text is not None else "").split())
     return flat if len(flat) <= limit else flat[: max(0, limit - 1)].rstrip() + "…"
@@ -126,6 +145,16 @@ class Target:
     node: str | None = None
     a: str | None = None
     b: str | None = None
+
+
+def not_in_notes(services: list[str], results: bool = True) -> str:
+    """`API Gateway is not in your notes; the nearest matches are below.`, or "" when every
+    service a query names is in the notes."""
+    if not services:
+        return ""
+    names = " and ".join([", ".join(services[:-1]), services[-1]] if len(services) > 1 else services)
+    text = f"{names} {'are' if len(services) > 1 else 'is'} not in your notes"
+    return f"{text}; the nearest matches are below." if results else f"{text}."
 
 
 def hit_answer(hit: Hit) -> str:
