@@ -18,11 +18,9 @@ import streamlit as st
 from st_cytoscape import cytoscape
 
 import awskg
-from awskg import export, study, views
+from awskg import export, graphview, study, urlstate, views
 from awskg.graph import CONCEPT_TYPES, MAX_DEPTH, KnowledgeGraph, default_graph_path
 
-VIEWS = ("Explore", "Limits", "Compare", "Quiz", "Coverage")
-SEARCH_TYPES = (*CONCEPT_TYPES, "line", "comparison")
 # Note text gets the room; numbers and short words keep to their content.
 COLUMN_WIDTHS = {"note": "large", "pair": "large", "evidence": "large", "stale": "large", "subject": "medium",
                  "file": "medium",
@@ -56,7 +54,7 @@ def current_graph() -> KnowledgeGraph:
 def sidebar(kg: KnowledgeGraph) -> str:
     with st.sidebar:
         st.title("awskg")
-        view = st.radio("View", VIEWS, key="view")
+        view = st.radio("View", urlstate.VIEWS, key="view")
         stats = kg.stats()
         if ss.get("uploaded_kg") is not None:
             st.caption(views.literal_markdown(f"Graph of your uploads: {', '.join(ss.uploaded_names)}"))
@@ -131,18 +129,23 @@ def explore(kg: KnowledgeGraph) -> None:
     if focus is None:
         st.info("Search above, or pick an entity, to see its limits, neighbours and the card behind it.")
         return
-    left, right = st.columns([6, 5], gap="large")
+    if ss.get("graph_wide"):
+        # The graph across the whole page, the entity's page under it.
+        neighbourhood(kg, focus, wide=True)
+        entity_page(kg, focus)
+        return
+    left, right = st.columns([5, 6], gap="large")
     with left:
         entity_page(kg, focus)
     with right:
-        neighbourhood(kg, focus)
+        neighbourhood(kg, focus, wide=False)
 
 
 def search_box(kg: KnowledgeGraph) -> None:
     c1, c2, c3 = st.columns([4, 2, 2])
     query = c1.text_input("Search your notes", key="q", type="search", live=True,
                           placeholder="lamda timout · sqs max message size · DDB pitr")
-    types = c2.multiselect("Types", SEARCH_TYPES, key="q_types", placeholder="all types")
+    types = c2.multiselect("Types", views.SEARCH_TYPES, key="q_types", placeholder="all types")
     service = c3.selectbox("Service", ["", *views.service_choices(kg)], key="q_service",
                            format_func=lambda s: s or "any service")
     if not (query or "").strip():
@@ -196,33 +199,52 @@ def entity_page(kg: KnowledgeGraph, focus: str) -> None:
             st.code(views.card_text(card), language=None, wrap_lines=True)
 
 
-def neighbourhood(kg: KnowledgeGraph, focus: str) -> None:
+def neighbourhood(kg: KnowledgeGraph, focus: str, wide: bool) -> None:
     c1, c2 = st.columns([1, 2])
-    depth = c1.slider("Depth", 1, MAX_DEPTH, 1, key="depth")
-    types = c2.multiselect("Show types", CONCEPT_TYPES, key="graph_types", placeholder="all types")
-    sub = kg.subgraph(focus, depth=depth, types=types or None)
-    # The key names what is drawn: a new focus mounts a new component whose value starts as the
-    # focus itself, so a click from an earlier graph is never replayed.
-    value = cytoscape(views.graph_elements(sub, focus), views.graph_stylesheet(), height="420px",
-                      layout=views.graph_layout(), selection_type="single",
-                      key=f"graph|{focus}|{depth}|{','.join(types)}")
+    depth = c1.slider("Depth", 1, MAX_DEPTH, key="depth")  # starts at 1, or at the link's depth
+    types = c2.multiselect("Show types", CONCEPT_TYPES, key="graph_types",
+                           placeholder="all but limits (they are in the table)")
+    drawn_for = (focus, depth, tuple(types))
+    if ss.get("graph_for") != drawn_for:  # a new neighbourhood starts with its strongest few
+        ss.graph_for, ss.graph_shown = drawn_for, graphview.READABLE
+    view = graphview.neighbourhood(kg, focus, depth=depth, types=types or None, shown=ss.graph_shown)
+    c3, c4 = st.columns([3, 2], vertical_alignment="bottom")
+    zoom = c3.select_slider("Zoom", list(views.ZOOMS), key="graph_zoom")
+    c4.toggle("Graph full width", key="graph_wide")
+    low, high = views.ZOOMS[zoom]
+    # The key names what is drawn: a new picture mounts a new component whose value starts empty,
+    # so a click from an earlier graph is never replayed. The wheel scrolls the page, not the graph.
+    value = cytoscape(views.graph_elements(view.sub, focus, graphview.start_positions(view)),
+                      views.graph_stylesheet(), height="720px" if wide else "560px",
+                      layout=graphview.layout_options(), selection_type="single",
+                      user_zooming_enabled=False, min_zoom=low, max_zoom=high,
+                      key=f"graph|{focus}|{depth}|{','.join(types)}|{ss.graph_shown}|{zoom}|{wide}")
     clicked = views.clicked_node(value, focus)
-    if clicked and clicked in kg.graph:
+    if clicked and clicked in kg:
         ss.focus = clicked
         st.rerun()
-    st.caption(f"{sub.number_of_nodes()} nodes · {sub.number_of_edges()} relations — click a node to open it")
-    legend = pd.DataFrame(views.legend_rows(sub), columns=["type", "colour", "nodes"])
+    st.caption(views.literal_markdown(views.graph_caption(view)))
+    if view.hidden:
+        c5, c6 = st.columns(2)
+        c5.button(f"Show {min(graphview.STEP, view.hidden)} more", key="graph_more", on_click=show_more,
+                  args=(graphview.STEP,))
+        c6.button(f"Show all {view.total}", key="graph_all", on_click=show_more, args=(view.hidden,))
+    legend = pd.DataFrame(views.legend_rows(view.sub, focus), columns=["type", "colour", "nodes"])
     st.dataframe(legend.style.map(lambda c: f"background-color: {c}; color: {c}", subset=["colour"]),
                  hide_index=True, key="legend")
-    in_view = [n for n in views.entity_choices(kg) if n in sub]
+    in_view = [n for n in views.entity_choices(kg) if n in view.sub]
     ss.graph_focus = focus if focus in in_view else None
     st.selectbox("Focus a node of this graph", in_view, key="graph_focus", index=None,
                  format_func=lambda n: views.entity_label(kg, n), on_change=focus_from, args=("graph_focus",))
-    export_buttons(kg, sub, focus)
+    export_buttons(kg, kg.subgraph(focus, depth=depth, types=types or None), focus)
+
+
+def show_more(count: int) -> None:
+    ss.graph_shown = ss.get("graph_shown", graphview.READABLE) + count
 
 
 def export_buttons(kg: KnowledgeGraph, sub: Any, focus: str) -> None:
-    st.markdown("**Export this graph**")
+    st.markdown(f"**Export this neighbourhood** ({sub.number_of_nodes()} nodes, limits and all)")
     # A row that wraps: each button keeps its whole label however narrow the window.
     with st.container(horizontal=True, wrap=True, gap="small"):
         for fmt, info in export.FORMATS.items():
@@ -342,7 +364,8 @@ def quiz_view(kg: KnowledgeGraph) -> None:
     c1, c2, c3 = st.columns([3, 2, 1], vertical_alignment="bottom")
     service = c1.selectbox("About", ["", *views.service_choices(kg)], key="quiz_service",
                            format_func=lambda s: s or "all services")
-    n = c2.slider("Questions", 3, 20, 5, key="quiz_n")
+    ss.setdefault("quiz_n", 5)  # set here, not as the slider's default: a link may have set it
+    n = c2.slider("Questions", 3, 20, key="quiz_n")
     if c3.button("New quiz", key="quiz_new"):
         ss.quiz_round = ss.get("quiz_round", 1) + 1
     # The seed is the round: a quiz stays put across reruns and comes back the same for a round.
@@ -435,12 +458,22 @@ def main() -> None:
         st.error(views.literal_markdown(err))
         st.stop()
     st.html(views.page_css())
+    if "url_read" not in ss:  # a session's first run: the address says what to show
+        ss.url_read = True
+        params = {k: st.query_params.get_all(k) for k in st.query_params}
+        for key, value in urlstate.read(params, kg).items():
+            ss[key] = value
     view = sidebar(kg)
     try:
         {"Explore": explore, "Limits": limits_view, "Compare": compare_view, "Quiz": quiz_view,
          "Coverage": coverage_view}[view](kg)
     except awskg.AwskgError as err:
         st.error(views.literal_markdown(err))
+    # The address follows what is on screen, so reloading or sharing it opens the same page.
+    wanted = urlstate.write(view, ss)
+    if {k: st.query_params.get_all(k) for k in st.query_params} != {
+            k: v if isinstance(v, list) else [v] for k, v in wanted.items()}:
+        st.query_params.from_dict(wanted)
 
 
 main()

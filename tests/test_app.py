@@ -23,7 +23,7 @@ from markdown_it import MarkdownIt
 from streamlit.testing.v1 import AppTest
 
 import awskg
-from awskg import views
+from awskg import graphview, views
 from awskg.export import FORMATS
 from awskg.graph import KnowledgeGraph
 from awskg.model import Source
@@ -263,25 +263,53 @@ def test_entity_page_groups_neighbours_by_relation(app: AppTest, kg: KnowledgeGr
 # ---------------------------------------------------------------------------- neighbourhood graph
 
 
+def drawn_graph(app: AppTest) -> tuple[int, int]:
+    """(neighbours drawn, neighbours in all) as the graph's caption says, checked against its legend."""
+    caption = unescape(caption_with(app, "click a node"))
+    some = re.match(r"(\d+) of (\d+) neighbours drawn, the strongest first", caption)
+    drawn, total = (int(some[1]), int(some[2])) if some else (int(re.match(r"all (\d+)", caption)[1]),) * 2
+    legend = next(df.value for df in app.dataframe if "colour" in df.value.columns)
+    assert int(legend["nodes"].sum()) == drawn + 1  # the focus is a row of its own
+    return drawn, total
+
+
 def test_depth_and_type_filter_change_the_drawn_graph(app: AppTest, kg: KnowledgeGraph) -> None:
     open_entity(app, "service:sqs")
-
-    def drawn() -> tuple[int, int]:
-        caption = caption_with(app, "click a node")
-        nodes, edges = re.match(r"(\d+) nodes · (\d+) relations", caption).groups()
-        legend = next(df.value for df in app.dataframe if "colour" in df.value.columns)
-        assert int(legend["nodes"].sum()) == int(nodes)
-        return int(nodes), int(edges)
-
     for depth in (1, 2, 3):
         app.slider(key="depth").set_value(depth).run()
-        sub = kg.subgraph("service:sqs", depth=depth)
-        assert drawn() == (sub.number_of_nodes(), sub.number_of_edges())
+        view = graphview.neighbourhood(kg, "service:sqs", depth=depth)
+        assert drawn_graph(app) == (min(graphview.READABLE, view.total), view.total)
+        assert view.total == kg.subgraph("service:sqs", depth=depth, types=graphview.DRAWN_TYPES).number_of_nodes() - 1
     app.multiselect(key="graph_types").set_value(["feature"]).run()
     sub = kg.subgraph("service:sqs", depth=3, types=["feature"])
-    assert drawn() == (sub.number_of_nodes(), sub.number_of_edges())
+    assert drawn_graph(app)[1] == sub.number_of_nodes() - 1
     legend = next(df.value for df in app.dataframe if "colour" in df.value.columns)
-    assert set(legend["type"]) == {"service", "feature"}
+    assert set(legend["type"]) == {"focus", "feature"}
+
+
+def test_a_big_neighbourhood_draws_its_strongest_and_shows_more_on_request(app: AppTest,
+                                                                          kg: KnowledgeGraph) -> None:
+    open_entity(app, "service:lambda")
+    view = graphview.neighbourhood(kg, "service:lambda", depth=1)
+    assert view.total > graphview.READABLE  # else this test proves nothing
+    assert drawn_graph(app) == (graphview.READABLE, view.total)
+    assert f"{view.limits_left} limits listed in the tables, not drawn" in unescape(caption_with(app, "click a node"))
+    app.button(key="graph_more").click().run()
+    assert drawn_graph(app) == (min(graphview.READABLE + graphview.STEP, view.total), view.total)
+    app.button(key="graph_all").click().run()
+    assert drawn_graph(app) == (view.total, view.total)
+    assert not [b for b in app.button if b.key in ("graph_more", "graph_all")]
+    app.slider(key="depth").set_value(2).run()  # a new neighbourhood starts small again
+    assert drawn_graph(app)[0] == graphview.READABLE
+
+
+def test_the_graph_can_take_the_full_width(app: AppTest) -> None:
+    open_entity(app, "service:sqs")
+    assert len(app.columns) > 0 and app.toggle(key="graph_wide").value is False
+    app.toggle(key="graph_wide").set_value(True).run()
+    assert not app.exception
+    assert app.toggle(key="graph_wide").value is True
+    assert app.get("download_button")  # the entity page and its exports are still there
 
 
 def test_focus_selectbox_opens_a_node_of_the_graph(app: AppTest, kg: KnowledgeGraph) -> None:
@@ -641,13 +669,16 @@ def test_literal_markdown_renders_as_the_text_itself(text: str) -> None:
     assert rendered == f"<p>{html.escape(text, quote=False)}</p>\n"
 
 
-def test_graph_elements_colour_each_type_and_select_the_focus(kg: KnowledgeGraph) -> None:
+def test_graph_elements_colour_each_type_and_mark_the_focus_in_its_own_style(kg: KnowledgeGraph) -> None:
     sub = kg.subgraph("service:sqs", depth=1)
     elements = views.graph_elements(sub, "service:sqs")
     nodes = [e for e in elements if "source" not in e["data"]]
     edges = [e for e in elements if "source" in e["data"]]
     assert len(nodes) == sub.number_of_nodes() and len(edges) == sub.number_of_edges()
-    assert [n["data"]["id"] for n in nodes if n["selected"]] == ["service:sqs"]
+    assert [n["data"]["id"] for n in nodes if n["classes"] == "focus"] == ["service:sqs"]
+    assert not any(n["selected"] for n in nodes)  # a selected node takes the theme's colour
+    focus_style = next(r["style"] for r in views.graph_stylesheet() if r["selector"] == "node.focus")
+    assert focus_style["background-color"] not in views.TYPE_COLOURS.values()
     for n in nodes:
         assert n["data"]["colour"] == views.TYPE_COLOURS[sub.nodes[n["data"]["id"]]["type"]]
     assert len({e["data"]["id"] for e in elements}) == len(elements)

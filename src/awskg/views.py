@@ -20,9 +20,13 @@ import networkx as nx
 
 from .errors import InputError
 from .graph import CONCEPT_TYPES, KnowledgeGraph
+from .graphview import Neighbourhood
 from .model import Hit, Limit, Neighbour
 from .study.coverage import STATUSES, CoverageReport, ServiceCoverage
 from .study.quiz import LETTERS
+
+# What search can be narrowed to: the concept types, note lines, and comparisons.
+SEARCH_TYPES = (*CONCEPT_TYPES, "line", "comparison")
 
 # One colour per entity type, shared by the graph and its legend (Tableau 10 and its light
 # companions, so neighbouring types stay distinguishable).
@@ -70,11 +74,15 @@ LINK_COLOUR = "#1c64b0"
 
 
 def page_css(stack_below: int = STACK_BELOW_PX) -> str:
-    """The app's few style rules: search result names look like the links they are, and columns
-    stack in a narrow window (a horizontal row of buttons wraps instead, keeping its labels)."""
+    """The app's few style rules: search result names look like the links they are; a static
+    table fits its column and wraps any long word rather than scroll sideways; columns stack in
+    a narrow window (a horizontal row of buttons wraps instead, keeping its labels)."""
     return f"""<style>
 [class*="st-key-hit-"] button p, [class*="st-key-cov-"] button p {{
   color: {LINK_COLOUR}; text-decoration: underline; text-underline-offset: 2px; }}
+[data-testid="stTableStyledTable"] {{ width: 100% !important; }}
+[data-testid="stTableStyledTable"] :is(td, th, td *, th *) {{
+  white-space: normal !important; overflow-wrap: anywhere !important; }}
 @media (max-width: {stack_below - 0.02}px) {{
   [data-testid="stHorizontalBlock"]:has(> [data-testid="stColumn"]) {{ flex-direction: column; }}
   [data-testid="stHorizontalBlock"] > [data-testid="stColumn"] {{
@@ -335,20 +343,25 @@ def card_text(card: dict[str, Any] | None) -> str:
 # ---------------------------------------------------------------------------- neighbourhood graph
 
 
-def graph_elements(sub: nx.MultiDiGraph, focus: str | None = None) -> list[dict[str, Any]]:
-    """Cytoscape.js elements of a subgraph: nodes coloured by type, the focus selected, edges
-    named by relation. Labels are clipped, not escaped: Cytoscape paints them on a canvas, so
-    `<b>` is drawn as the four characters it is."""
+def graph_elements(sub: nx.MultiDiGraph, focus: str | None = None,
+                   positions: dict[str, tuple[float, float]] | None = None) -> list[dict[str, Any]]:
+    """Cytoscape.js elements of a subgraph: nodes coloured by type, the focus in a style of its
+    own (class `focus`, never selected: a selected node takes the theme's colour), each node at
+    its starting place when `positions` gives one, edges named by relation. Labels are clipped,
+    not escaped: Cytoscape paints them on a canvas, so `<b>` is drawn as the four characters it is."""
     label_edges = sub.number_of_edges() <= EDGE_LABELS_UP_TO
     out: list[dict[str, Any]] = []
     for n in sorted(sub.nodes):
         d = sub.nodes[n]
-        out.append({
+        node: dict[str, Any] = {
             "data": {"id": n, "label": clip(d.get("name", n), GRAPH_LABEL_CHARS),
                      "type": d.get("type", ""), "colour": colour_of(d.get("type", ""))},
-            "selected": n == focus,
+            "selected": False,
             "classes": "focus" if n == focus else "",
-        })
+        }
+        if positions and n in positions:
+            node["position"] = {"x": positions[n][0], "y": positions[n][1]}
+        out.append(node)
     for u, v, k in sorted(sub.edges(keys=True)):
         out.append({"data": {"id": f"{u}|{k}|{v}", "source": u, "target": v,
                              "label": str(k) if label_edges else ""}})
@@ -356,32 +369,56 @@ def graph_elements(sub: nx.MultiDiGraph, focus: str | None = None) -> list[dict[
 
 
 def graph_stylesheet() -> list[dict[str, Any]]:
+    """Labels of a readable size on a light plate (so an edge crossing them does not hide them),
+    long ones wrapped; the focus larger, in a colour and shape no type uses."""
     return [
         {"selector": "node", "style": {
-            "background-color": "data(colour)", "label": "data(label)", "font-size": 10,
-            "text-valign": "bottom", "text-margin-y": 3, "width": 18, "height": 18}},
+            "background-color": "data(colour)", "label": "data(label)", "font-size": 12,
+            "text-valign": "bottom", "text-margin-y": 4, "width": 18, "height": 18,
+            "text-wrap": "wrap", "text-max-width": "140px",
+            "text-background-color": "#ffffff", "text-background-opacity": 0.85,
+            "text-background-padding": "1px", "text-background-shape": "roundrectangle"}},
         {"selector": "node.focus", "style": {
-            "width": 30, "height": 30, "border-width": 3, "border-color": "#222", "font-weight": "bold"}},
+            "background-color": FOCUS_COLOUR, "shape": "diamond", "width": 34, "height": 34,
+            "border-width": 3, "border-color": FOCUS_BORDER, "font-weight": "bold", "font-size": 14}},
         {"selector": "edge", "style": {
-            "width": 1.5, "line-color": "#b8b8b8", "target-arrow-color": "#b8b8b8",
+            "width": 1.2, "line-color": "#c4c4c4", "target-arrow-color": "#c4c4c4",
             "target-arrow-shape": "triangle", "curve-style": "bezier", "label": "data(label)",
-            "font-size": 7, "color": "#777", "text-rotation": "autorotate"}},
+            "font-size": 8, "color": "#777", "text-rotation": "autorotate"}},
     ]
 
 
-def graph_layout() -> dict[str, Any]:
-    # fcose is bundled with st-cytoscape; no animation, so a click lands where the node is drawn.
-    return {"name": "fcose", "animationDuration": 0, "animate": False, "fit": True, "padding": 12,
-            "nodeRepulsion": 20000, "idealEdgeLength": 90, "nodeSeparation": 60}
+# The focus: near-black with a gold ring, a colour and shape no entity type is drawn in.
+FOCUS_COLOUR = "#1d1d1f"
+FOCUS_BORDER = "#f2b701"
+
+# Zoom steps of the graph (the wheel scrolls the page, never the graph): "fit" shows every node,
+# never larger than 125 %; a step draws at that scale around the middle, dragged to look around.
+ZOOMS: dict[str, tuple[float, float]] = {
+    "fit": (0.2, 1.25), "100 %": (1.0, 1.0), "125 %": (1.25, 1.25), "150 %": (1.5, 1.5), "200 %": (2.0, 2.0)}
 
 
-def legend_rows(sub: nx.MultiDiGraph) -> list[dict[str, Any]]:
-    """Each type in the subgraph with its colour and how many of its nodes are drawn."""
+def graph_caption(view: Neighbourhood) -> str:
+    """`24 of 108 neighbours drawn, the strongest first · 12 limits are in the limits table · click…`"""
+    parts = [f"{view.drawn} of {view.total} neighbours drawn, the strongest first"
+             if view.hidden else f"all {view.total} neighbours drawn"]
+    if view.limits_left:
+        parts.append(f"{view.limits_left} limit{'s' if view.limits_left != 1 else ''} listed in the tables, "
+                     "not drawn")
+    parts.append(f"{view.sub.number_of_edges()} relations")
+    return " · ".join(parts) + " — click a node to open it, drag to move around"
+
+
+def legend_rows(sub: nx.MultiDiGraph, focus: str | None = None) -> list[dict[str, Any]]:
+    """The focus (its own colour) and each type of the other nodes drawn, with its colour and
+    how many of its nodes are drawn."""
     counts: dict[str, int] = {}
-    for _, d in sub.nodes(data=True):
-        counts[d.get("type", "")] = counts.get(d.get("type", ""), 0) + 1
-    return [{"type": t, "colour": colour_of(t), "nodes": counts[t]}
-            for t in sorted(counts, key=lambda t: TYPE_ORDER.get(t, 99))]
+    for n, d in sub.nodes(data=True):
+        if n != focus:
+            counts[d.get("type", "")] = counts.get(d.get("type", ""), 0) + 1
+    rows = [{"type": "focus", "colour": FOCUS_COLOUR, "nodes": 1}] if focus in sub else []
+    return rows + [{"type": t, "colour": colour_of(t), "nodes": counts[t]}
+                   for t in sorted(counts, key=lambda t: TYPE_ORDER.get(t, 99))]
 
 
 def clicked_node(value: Any, focus: str | None) -> str | None:
