@@ -425,7 +425,8 @@ def checked_question(q: dict[str, Any], choice: int | None) -> None:
 def coverage_view(kg: KnowledgeGraph) -> None:
     st.header("What your notes miss")
     exams = study.known_exams()
-    exam = st.selectbox("Exam guide", exams, index=exams.index("DVA-C02"), key="cov_exam")
+    ss.setdefault("cov_exam", "DVA-C02" if "DVA-C02" in exams else exams[0])  # a link may have set it
+    exam = st.selectbox("Exam guide", exams, key="cov_exam")
     report = study.coverage_report(kg, exam)
     guide = report.exam
     st.markdown(f"**{views.literal_markdown(report.summary)}**")
@@ -463,6 +464,9 @@ def main() -> None:
         params = {k: st.query_params.get_all(k) for k in st.query_params}
         for key, value in urlstate.read(params, kg).items():
             ss[key] = value
+    for key in urlstate.KEPT_KEYS:  # kept while another view is on screen
+        if key in ss:
+            ss[key] = ss[key]
     view = sidebar(kg)
     try:
         {"Explore": explore, "Limits": limits_view, "Compare": compare_view, "Quiz": quiz_view,

@@ -279,7 +279,8 @@ def test_depth_and_type_filter_change_the_drawn_graph(app: AppTest, kg: Knowledg
         app.slider(key="depth").set_value(depth).run()
         view = graphview.neighbourhood(kg, "service:sqs", depth=depth)
         assert drawn_graph(app) == (min(graphview.READABLE, view.total), view.total)
-        assert view.total == kg.subgraph("service:sqs", depth=depth, types=graphview.DRAWN_TYPES).number_of_nodes() - 1
+        within = kg.subgraph("service:sqs", depth=depth, types=graphview.DRAWN_TYPES)
+        assert view.total == within.number_of_nodes() - 1
     app.multiselect(key="graph_types").set_value(["feature"]).run()
     sub = kg.subgraph("service:sqs", depth=3, types=["feature"])
     assert drawn_graph(app)[1] == sub.number_of_nodes() - 1
@@ -293,7 +294,8 @@ def test_a_big_neighbourhood_draws_its_strongest_and_shows_more_on_request(app: 
     view = graphview.neighbourhood(kg, "service:lambda", depth=1)
     assert view.total > graphview.READABLE  # else this test proves nothing
     assert drawn_graph(app) == (graphview.READABLE, view.total)
-    assert f"{view.limits_left} limits listed in the tables, not drawn" in unescape(caption_with(app, "click a node"))
+    caption = unescape(caption_with(app, "click a node"))
+    assert f"{view.limits_left} limits listed in the tables, not drawn" in caption
     app.button(key="graph_more").click().run()
     assert drawn_graph(app) == (min(graphview.READABLE + graphview.STEP, view.total), view.total)
     app.button(key="graph_all").click().run()
@@ -315,7 +317,8 @@ def test_the_graph_can_take_the_full_width(app: AppTest) -> None:
 def test_focus_selectbox_opens_a_node_of_the_graph(app: AppTest, kg: KnowledgeGraph) -> None:
     open_entity(app, "service:sqs")
     options = app.selectbox(key="graph_focus").options
-    neighbour = next(n for n in kg.subgraph("service:sqs", depth=1).nodes if n != "service:sqs")
+    drawn = graphview.neighbourhood(kg, "service:sqs", depth=1).sub
+    neighbour = next(n for n in sorted(drawn) if n != "service:sqs")
     assert views.entity_label(kg, neighbour) in options
     app.selectbox(key="graph_focus").set_value(neighbour).run()
     assert app.session_state.focus == neighbour
@@ -329,6 +332,67 @@ def test_export_offers_a_download_for_every_format(app: AppTest) -> None:
     assert len(app.get("download_button")) == len(buttons) == len(FORMATS)
     assert {label: b.proto.help for label, b in buttons.items()} == {
         name: info.description for name, info in FORMATS.items()}
+
+
+# ---------------------------------------------------------------------------- state in the address
+
+
+def app_at(monkeypatch: pytest.MonkeyPatch, query: dict) -> AppTest:
+    """The app opened from a link with these query parameters."""
+    monkeypatch.setenv("AWSKG_GRAPH", str(COMMITTED))
+    at = AppTest.from_file(str(APP), default_timeout=30)
+    at.query_params.update(query)
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_an_explore_link_opens_the_entity_at_its_depth(monkeypatch: pytest.MonkeyPatch,
+                                                       kg: KnowledgeGraph) -> None:
+    app = app_at(monkeypatch, {"view": "explore", "entity": "service:sqs", "depth": "2"})
+    assert unescape(app.subheader[0].value) == kg.graph.nodes["service:sqs"]["name"]
+    assert app.slider(key="depth").value == 2
+    assert drawn_graph(app)[1] == graphview.neighbourhood(kg, "service:sqs", depth=2).total
+
+
+def test_a_limits_link_opens_the_filtered_table(monkeypatch: pytest.MonkeyPatch, kg: KnowledgeGraph) -> None:
+    app = app_at(monkeypatch, {"view": "limits", "service": "SQS", "kind": "max"})
+    assert app.sidebar.radio(key="view").value == "Limits"
+    expected = views.sort_limits(views.filter_limits(kg.limits("SQS"), kinds=["max"]))
+    assert expected and list(table_with(app, "subject")["subject"]) == [lim.subject for lim in expected]
+
+
+def test_a_search_link_shows_its_results(monkeypatch: pytest.MonkeyPatch, kg: KnowledgeGraph) -> None:
+    app = app_at(monkeypatch, {"q": "lamda timout"})
+    assert app.text_input(key="q").value == "lamda timout"
+    first = kg.search("lamda timout", limit=10)[0]
+    assert app.button(key="hit-0").label == views.literal_markdown(views.clip(first.name, 60))
+
+
+def test_a_link_to_something_unknown_opens_the_start_page_without_an_error(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    app = app_at(monkeypatch, {"view": "explore", "entity": "service:nowhere", "depth": "99"})
+    assert not app.error and "focus" not in app.session_state
+    assert app.query_params == {"view": "explore"}
+
+
+def test_the_address_follows_the_page_as_the_student_moves(app: AppTest) -> None:
+    open_entity(app, "service:sqs")
+    assert app.query_params == {"view": "explore", "entity": "service:sqs", "depth": "1"}
+    app.slider(key="depth").set_value(2).run()
+    assert app.query_params["depth"] == "2"
+    app.sidebar.radio(key="view").set_value("Limits").run()
+    app.selectbox(key="lim_service").set_value("SQS").run()
+    app.multiselect(key="lim_kinds").set_value(["max"]).run()
+    assert app.query_params == {"view": "limits", "service": "SQS", "kind": "max"}
+
+
+def test_a_search_survives_a_visit_to_another_view(app: AppTest) -> None:
+    app.text_input(key="q").input("lamda timout").run()
+    app.sidebar.radio(key="view").set_value("Limits").run()
+    app.sidebar.radio(key="view").set_value("Explore").run()
+    assert app.text_input(key="q").value == "lamda timout"
+    assert app.query_params == {"view": "explore", "q": "lamda timout"}
 
 
 # ---------------------------------------------------------------------------- other views
@@ -628,7 +692,7 @@ def test_node_names_with_markup_are_rendered_as_text(markup_app: AppTest) -> Non
     assert list(table_with(at, "subject")["subject"]) == [SCRIPT]
     # Nothing that Streamlit renders as Markdown or HTML holds the markup unescaped: labels,
     # headings, and every cell of the static tables (st.table renders Markdown).
-    assert not at.get("html")
+    assert [h.proto.body for h in at.get("html")] == [views.page_css()]  # the app's own style rules only
     cells = [c for t in at.table for c in t.value.to_numpy().ravel() if isinstance(c, str)]
     assert any("<" in unescape(c) for c in cells)
     for element in [*at.markdown, *at.caption, *at.subheader, *at.button, *at.expander]:

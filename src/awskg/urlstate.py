@@ -26,12 +26,14 @@ VIEWS = ("Explore", "Limits", "Compare", "Quiz", "Coverage")
 @dataclass(frozen=True)
 class Param:
     """One query parameter: the session-state key it sets, its name in the address, its kind
-    (`text`, `list` (the parameter repeated), `int`, `flag` (`1`)) and the view it belongs to."""
+    (`text`, `list` (the parameter repeated), `int`, `flag` (`1`)), the view it belongs to, and
+    the widget's own starting value, left out of the address (a plain link says as much)."""
 
     key: str
     name: str
     kind: str
     view: str
+    default: Any = None
 
 
 PARAMS = (
@@ -41,12 +43,12 @@ PARAMS = (
     Param("focus", "entity", "text", "Explore"),
     Param("depth", "depth", "int", "Explore"),
     Param("graph_types", "show", "list", "Explore"),
-    Param("graph_zoom", "zoom", "text", "Explore"),
+    Param("graph_zoom", "zoom", "text", "Explore", default=next(iter(ZOOMS))),
     Param("graph_wide", "wide", "flag", "Explore"),
     Param("lim_service", "service", "text", "Limits"),
     Param("lim_kinds", "kind", "list", "Limits"),
     Param("lim_units", "unit", "list", "Limits"),
-    Param("lim_sort", "sort", "text", "Limits"),
+    Param("lim_sort", "sort", "text", "Limits", default=next(iter(LIMIT_SORTS))),
     Param("lim_bounds", "bounds", "flag", "Limits"),
     Param("lim_stale", "stale", "flag", "Limits"),
     Param("cmp_a", "a", "text", "Compare"),
@@ -56,6 +58,10 @@ PARAMS = (
     Param("quiz_round", "round", "int", "Quiz"),
     Param("cov_exam", "exam", "text", "Coverage"),
 )
+
+# Session-state keys a view's widgets own. Streamlit forgets a widget's value when a run does not
+# draw it, so the app hands these back each run: a search survives a visit to another view.
+KEPT_KEYS = tuple(dict.fromkeys(p.key for p in PARAMS))
 
 QueryParams = Mapping[str, str | list[str]]
 
@@ -95,7 +101,7 @@ def write(view: str, state: Mapping[str, Any]) -> dict[str, str | list[str]]:
         if p.view != view:
             continue
         value = state.get(p.key)
-        if value is None or value == "" or value == [] or value is False:
+        if value is None or value == "" or value == [] or value is False or value == p.default:
             continue
         if p.kind == "list":
             out[p.name] = [str(v) for v in value]
