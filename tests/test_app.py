@@ -779,6 +779,16 @@ def test_chart_rows_leave_out_what_a_log_axis_cannot_show(kg: KnowledgeGraph) ->
     assert [r["high"] for r in rows] == sorted(r["high"] for r in rows)
 
 
+def test_the_limits_chart_axis_spans_its_rows_so_it_is_never_measured_on_nothing(kg: KnowledgeGraph) -> None:
+    rows = views.chart_rows(kg.limits(), "bytes")
+    assert len(rows) > 1
+    scale = views.chart_spec(rows, "bytes")["layer"][0]["encoding"]["x"]["scale"]
+    assert scale["type"] == "log"
+    assert scale["domain"] == [min(r["low"] for r in rows), max(r["high"] for r in rows)]
+    one = views.chart_spec(rows[:1], "bytes")["layer"][1]["encoding"]["x"]["scale"]["domain"]
+    assert one[0] < rows[0]["high"] < one[1]
+
+
 def test_a_line_hit_opens_the_entity_read_from_that_line(kg: KnowledgeGraph) -> None:
     line_hits = [h for h in kg.search("max time the lambda function will run", limit=20) if h.type == "line"]
     assert line_hits

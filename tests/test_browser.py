@@ -24,10 +24,12 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
+from playwright.sync_api import expect
 from test_app import IMG, SCRIPT, write_markup_graph
 
 import awskg
-from awskg import views
+from awskg import graphview, views
+from awskg.export import FORMATS
 
 pytestmark = pytest.mark.browser
 
@@ -46,7 +48,7 @@ NODES_JS = """() => {
   const cy = box && box._cyreg && box._cyreg.cy;
   if (!cy || cy.nodes().length === 0) return null;
   const r = box.getBoundingClientRect();
-  return cy.nodes().map(n => ({id: n.id(), label: n.data('label'), selected: n.selected(),
+  return cy.nodes().map(n => ({id: n.id(), label: n.data('label'), focus: n.hasClass('focus'),
     x: r.left + n.renderedPosition().x, y: r.top + n.renderedPosition().y}));
 }"""
 
@@ -188,14 +190,14 @@ def drawn_nodes(pg) -> list[dict]:
 
 
 def wait_for_focus(pg, node_id: str) -> list[dict]:
-    """Nodes of the graph once it is drawn around `node_id` (the selected node)."""
+    """Nodes of the graph once it is drawn around `node_id` (the node in the focus style)."""
     deadline = time.monotonic() + TIMEOUT_MS / 1000
     while time.monotonic() < deadline:
         try:
             nodes = drawn_nodes(pg)
         except Exception:  # noqa: BLE001 - the frame is replaced while the app reruns
             nodes = None
-        if nodes and [n["id"] for n in nodes if n["selected"]] == [node_id]:
+        if nodes and [n["id"] for n in nodes if n["focus"]] == [node_id]:
             return nodes
         time.sleep(0.25)
     raise AssertionError(f"the graph never centred on {node_id}")
@@ -222,7 +224,7 @@ def test_search_opens_an_entity_and_draws_its_graph(page, server: dict, record_p
     name = kg.graph.nodes[expected]["name"]
     page.get_by_role("heading", name=name, exact=True).wait_for()
     nodes = wait_for_focus(page, expected)
-    assert {n["id"] for n in nodes} == set(kg.subgraph(expected, depth=1).nodes)
+    assert {n["id"] for n in nodes} == set(graphview.neighbourhood(kg, expected, depth=1).sub)
     assert page.frame_locator("iframe[title='st_cytoscape.st_cytoscape']").locator("canvas").count() > 0
     page.wait_for_timeout(1500)  # let the fonts and the data grid settle before the picture
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
@@ -286,4 +288,257 @@ def test_an_export_button_downloads_the_graph_on_screen(page, server: dict) -> N
     download = info.value
     assert download.suggested_filename.endswith(".json")
     data = json.loads(Path(download.path()).read_text(encoding="utf-8"))
-    assert {n["id"] for n in data["nodes"]} == set(kg.subgraph(focus, depth=1).nodes)
+    assert {n["id"] for n in data["nodes"]} == set(kg.subgraph(focus, depth=1).nodes)  # limits and all
+
+
+# ---------------------------------------------------------------------------- issue 19, at two sizes
+#
+# Each behaviour of the explorer's second pass, at a desktop and a narrow window. Every test saves
+# a screenshot to tests/artifacts/ (named by test and size; not committed) and ends by checking
+# that no request left the app's own server.
+
+SIZES = {"1440x1000": (1440, 1000), "800x900": (800, 900)}
+
+# What a student reads of the graph: each label's box on screen, how large its text is drawn, and
+# the zoom, reached through Cytoscape's registry as NODES_JS is.
+GRAPH_JS = """() => {
+  const box = [...document.body.children].find(e => e._cyreg);
+  const cy = box && box._cyreg && box._cyreg.cy;
+  if (!cy || cy.nodes().length === 0) return null;
+  const boxes = cy.nodes().map(n => n.renderedBoundingBox({includeLabels: true, includeOverlays: false}));
+  let overlaps = 0;
+  for (let i = 0; i < boxes.length; i++) for (let j = i + 1; j < boxes.length; j++) {
+    const a = boxes[i], b = boxes[j];
+    if (a.x1 < b.x2 && b.x1 < a.x2 && a.y1 < b.y2 && b.y1 < a.y2) overlaps++;
+  }
+  const plain = cy.nodes().not('.focus');
+  return {nodes: cy.nodes().length, overlaps, zoom: cy.zoom(), width: cy.width(),
+          text_px: Math.min(...plain.map(n => parseFloat(n.style('font-size')))) * cy.zoom(),
+          focus_colour: cy.nodes('.focus').style('background-color'),
+          type_colours: [...new Set(plain.map(n => n.style('background-color')))]};
+}"""
+
+
+@pytest.fixture(params=list(SIZES))
+def sized(browser, request) -> Iterator:
+    """A fresh page at one of SIZES, recording requests, dialogs and console messages."""
+    width, height = SIZES[request.param]
+    context = browser.new_context(viewport={"width": width, "height": height}, accept_downloads=True)
+    pg = context.new_page()
+    pg.set_default_timeout(TIMEOUT_MS)
+    pg.size, pg.requests, pg.console = request.param, [], []
+    pg.on("request", lambda r: pg.requests.append(r.url))
+    pg.on("console", lambda m: pg.console.append(f"{m.type}: {m.text}"))
+    yield pg
+    context.close()
+
+
+def shot(pg, name: str) -> Path:
+    """A screenshot of the page as it is, kept as a test artifact."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    path = ARTIFACTS / f"{name}-{pg.size}.png"
+    pg.wait_for_timeout(500)  # fonts and the data grid settle
+    pg.screenshot(path=str(path))
+    print(f"\nscreenshot: {path}")
+    return path
+
+
+def assert_offline(pg, server: dict) -> None:
+    hosts = {urlparse(u).netloc for u in pg.requests if urlparse(u).scheme in ("http", "https", "ws", "wss")}
+    assert hosts == {urlparse(server["url"]).netloc}, hosts
+
+
+def open_link(pg, server: dict, query: str) -> None:
+    pg.goto(f"{server['url']}/?{query}")
+    pg.get_by_role("radio", name="Explore").wait_for(state="attached")
+    settle(pg)
+
+
+def graph_state(pg) -> dict:
+    return graph_frame(pg).evaluate(GRAPH_JS)
+
+
+def wait_for_nodes(pg, count: int) -> dict:
+    deadline = time.monotonic() + TIMEOUT_MS / 1000
+    while time.monotonic() < deadline:
+        with contextlib.suppress(Exception):  # the frame is replaced while the app reruns
+            state = graph_state(pg)
+            if state and state["nodes"] == count:
+                return state
+        time.sleep(0.25)
+    raise AssertionError(f"the graph never drew {count} nodes")
+
+
+def table_cells(pg, nth: int = 0) -> list[dict[str, str]]:
+    """The rows of the nth static table on the page, as {column: text}."""
+    return pg.locator("[data-testid='stTableStyledTable']").nth(nth).evaluate("""t => {
+      const head = [...t.querySelectorAll('thead th')].map(th => th.innerText.trim());
+      return [...t.querySelectorAll('tbody tr')].map(tr => Object.fromEntries(
+        [...tr.querySelectorAll('th, td')].slice(-head.length).map((c, i) => [head[i], c.innerText.trim()])));
+    }""")
+
+
+def test_the_graph_draws_the_strongest_neighbours_readably(sized, server: dict) -> None:
+    kg, pg = server["kg"], sized
+    view = graphview.neighbourhood(kg, "service:lambda", depth=1)
+    open_link(pg, server, "view=explore&entity=service:lambda&depth=1")
+    state = wait_for_nodes(pg, graphview.READABLE + 1)
+    assert {n["id"] for n in drawn_nodes(pg)} == set(view.sub)
+    assert state["overlaps"] == 0  # no label drawn over another
+    assert state["text_px"] >= 8, state  # text a student can read, not 3 px
+    assert state["focus_colour"] not in state["type_colours"]
+    shot(pg, "graph")
+    # the page scrolls under the wheel; the graph keeps its zoom
+    frame = pg.locator("iframe[title='st_cytoscape.st_cytoscape']").first
+    frame.scroll_into_view_if_needed()
+    before = frame.bounding_box()
+    pg.mouse.move(before["x"] + before["width"] / 2, before["y"] + min(before["height"] / 2, 200))
+    pg.mouse.wheel(0, 300)
+    pg.wait_for_timeout(500)
+    assert frame.bounding_box()["y"] < before["y"] - 100
+    assert graph_state(pg)["zoom"] == pytest.approx(state["zoom"])
+    # show more, then the graph across the page
+    pg.locator(".st-key-graph_more button").click()
+    wait_for_nodes(pg, min(graphview.READABLE + graphview.STEP, view.total) + 1)
+    width = graph_state(pg)["width"]
+    pg.get_by_text("Graph full width").click()
+    settle(pg)
+    assert graph_state(pg)["width"] > width * (1.5 if pg.size == "1440x1000" else 0.95)
+    shot(pg, "graph-wide")
+    assert_offline(pg, server)
+
+
+def test_the_quiz_keeps_answers_names_letters_and_scores(sized, server: dict) -> None:
+    pg = sized
+    open_link(pg, server, "view=quiz&n=3")
+    radios = pg.locator("[data-testid='stRadio']").filter(has=pg.locator("label", has_text="A. "))
+    radios.first.wait_for()
+    assert radios.count() == 3
+    for i in (0, 1):  # the last question is left unanswered
+        radios.nth(i).locator("label", has_text="A. ").click()
+        settle(pg)
+    pg.locator(".st-key-quiz_check button").click()
+    pg.get_by_role("heading", name="Score:").wait_for()
+    score = pg.get_by_role("heading", name="Score:").inner_text()
+    assert score.endswith("· 1 not answered"), score
+    # both answers read back among the lettered choices, the unanswered one in a state of its own
+    assert pg.locator("[data-testid='stText']", has_text="← your answer").count() == 2
+    assert pg.get_by_text("Not answered. The answer is").count() == 1
+    assert pg.locator("[data-testid='stAlertContentInfo']").count() >= 1
+    shot(pg, "quiz")
+    assert_offline(pg, server)
+
+
+def test_limits_sort_by_value_and_show_the_stale_flag_beside_it(sized, server: dict) -> None:
+    kg, pg = server["kg"], sized
+    open_link(pg, server, "view=limits&service=Lambda")
+    rows = table_cells(pg)
+    assert [r["subject"] for r in rows] == [lim.subject for lim in views.sort_limits(kg.limits("Lambda"))]
+    open_link(pg, server, "view=limits&stale=1")
+    rows = table_cells(pg)
+    assert rows and all("⚠" in r["value"] for r in rows)
+    # nothing cut: no cell holds more than it shows, and no table is wider than the page
+    cut = pg.evaluate("""() => [...document.querySelectorAll('[data-testid="stTableStyledTable"] td')]
+        .filter(c => c.scrollWidth > c.clientWidth + 1).map(c => c.innerText)""")
+    assert cut == []
+    assert pg.evaluate("() => document.documentElement.scrollWidth") <= SIZES[pg.size][0]
+    shot(pg, "limits-stale")
+    assert_offline(pg, server)
+
+
+def test_a_link_opens_the_same_page_and_the_address_follows(sized, server: dict) -> None:
+    kg, pg = server["kg"], sized
+    open_link(pg, server, "view=limits&service=SQS&kind=max")
+    expected = views.sort_limits(views.filter_limits(kg.limits("SQS"), kinds=["max"]))
+    assert [r["subject"] for r in table_cells(pg)] == [lim.subject for lim in expected]
+    open_link(pg, server, "q=lamda+timout")
+    expect(pg.get_by_label("Search your notes")).to_have_value("lamda timout")
+    pg.locator(".st-key-hit-0 button:visible").click()
+    focus = views.hit_target(kg, kg.search("lamda timout", limit=10)[0]).node
+    wait_for_focus(pg, focus)
+    pg.wait_for_function("n => new URL(location).searchParams.get('entity') === n", arg=focus)
+    pg.reload()
+    wait_for_focus(pg, focus)
+    expect(pg.get_by_label("Search your notes")).to_have_value("lamda timout")
+    assert_offline(pg, server)
+
+
+def test_columns_stack_in_a_narrow_window_and_buttons_keep_their_labels(sized, server: dict) -> None:
+    pg = sized
+    open_link(pg, server, "view=explore&entity=service:sqs&depth=1")
+    graph_frame(pg)
+    page_box = pg.locator(".st-key-open_entity").bounding_box()
+    heading = pg.get_by_role("heading", name="SQS", exact=True).bounding_box()
+    frame = pg.locator("iframe[title='st_cytoscape.st_cytoscape']").first.bounding_box()
+    if pg.size == "800x900":  # one column: the graph under the entity page, as wide as the page
+        assert frame["y"] > heading["y"] and frame["width"] > page_box["width"] * 0.9
+    else:  # side by side
+        assert frame["x"] > heading["x"] + heading["width"] and frame["width"] < page_box["width"] * 0.7
+    buttons = pg.locator("[data-testid='stDownloadButton'] button:visible")
+    labels = buttons.evaluate_all(
+        "bs => bs.map(b => [b.innerText.trim(), b.scrollWidth <= b.clientWidth + 1])")
+    assert [label for label, _ in labels] == list(FORMATS) and all(fits for _, fits in labels)
+    pg.locator(".st-key-export-json").scroll_into_view_if_needed()
+    shot(pg, "export-buttons")
+    assert_offline(pg, server)
+
+
+def test_search_says_what_the_notes_lack_and_offers_nothing_far_fetched(sized, server: dict) -> None:
+    kg, pg = server["kg"], sized
+    absent = kg.unnamed_services("api gateway")
+    open_link(pg, server, "q=api+gateway")
+    note = pg.get_by_text(views.not_in_notes(absent, bool(kg.search("api gateway", limit=10))))
+    if absent:
+        note.wait_for()
+        assert note.bounding_box()["y"] < pg.locator(".st-key-hit-0 button:visible").bounding_box()["y"]
+    link = pg.locator(".st-key-hit-0 button p").first
+    style = link.evaluate("p => [getComputedStyle(p).textDecorationLine, getComputedStyle(p).color]")
+    assert style[0] == "underline"
+    shot(pg, "search-absent")
+    open_link(pg, server, "q=xyzzy+plugh")
+    pg.get_by_text("Nothing found for").first.wait_for()
+    assert pg.get_by_text("Splunk").count() == 0
+    assert_offline(pg, server)
+
+
+def test_the_page_is_quiet_offline(sized, server: dict) -> None:
+    pg = sized
+    open_link(pg, server, "view=limits")
+    pg.locator("[data-testid='stVegaLiteChart']").first.wait_for()
+    pg.wait_for_timeout(1000)
+    assert pg.get_by_role("button", name="Deploy").count() == 0
+    noise = [m for m in pg.console if "Infinite extent" in m or "log scale domain includes zero" in m
+             or "stats" in m.lower() and m.startswith("error")]
+    assert noise == []
+    assert_offline(pg, server)
+
+
+def test_downloads_carry_their_format_in_the_name(sized, server: dict) -> None:
+    pg = sized
+    open_link(pg, server, "view=explore&entity=service:sqs")
+    wait_for_focus(pg, "service:sqs")
+    settle(pg)
+    for fmt in ("csv", "obsidian", "cypher"):
+        with pg.expect_download() as info:
+            pg.locator(f".st-key-export-{fmt} button:visible").click()
+        expected = views.download_name("service:sqs", fmt, FORMATS[fmt].extension)
+        assert info.value.suggested_filename == expected
+    assert_offline(pg, server)
+
+
+def test_compare_lists_the_contrasted_pairs_and_opens_one(sized, server: dict) -> None:
+    kg, pg = server["kg"], sized
+    pairs = views.contrast_pairs(kg)
+    pair = pairs[len(pairs) // 2]
+    open_link(pg, server, "view=compare")
+    picker = pg.get_by_label(f"Pairs your notes contrast ({len(pairs)})")
+    picker.click()
+    picker.fill(pair.label)
+    pg.get_by_role("option", name=pair.label, exact=True).click()
+    settle(pg)
+    for node in (pair.a, pair.b):
+        pg.get_by_role("heading", name=kg.graph.nodes[node]["name"], exact=True).wait_for()
+    pg.wait_for_function("([a, b]) => { const p = new URL(location).searchParams;"
+                         " return p.get('a') === a && p.get('b') === b; }", arg=[pair.a, pair.b])
+    shot(pg, "compare")
+    assert_offline(pg, server)

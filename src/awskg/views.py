@@ -83,6 +83,7 @@ def page_css(stack_below: int = STACK_BELOW_PX) -> str:
 [data-testid="stTableStyledTable"] {{ width: 100% !important; }}
 [data-testid="stTableStyledTable"] :is(td, th, td *, th *) {{
   white-space: normal !important; overflow-wrap: anywhere !important; }}
+[data-testid="stTableStyledTable"] :is(td, th) {{ min-width: calc(5ch + 1rem); }}
 @media (max-width: {stack_below - 0.02}px) {{
   [data-testid="stHorizontalBlock"]:has(> [data-testid="stColumn"]) {{ flex-direction: column; }}
   [data-testid="stHorizontalBlock"] > [data-testid="stColumn"] {{
@@ -373,14 +374,14 @@ def graph_stylesheet() -> list[dict[str, Any]]:
     long ones wrapped; the focus larger, in a colour and shape no type uses."""
     return [
         {"selector": "node", "style": {
-            "background-color": "data(colour)", "label": "data(label)", "font-size": 12,
+            "background-color": "data(colour)", "label": "data(label)", "font-size": 14,
             "text-valign": "bottom", "text-margin-y": 4, "width": 18, "height": 18,
             "text-wrap": "wrap", "text-max-width": "140px",
             "text-background-color": "#ffffff", "text-background-opacity": 0.85,
             "text-background-padding": "1px", "text-background-shape": "roundrectangle"}},
         {"selector": "node.focus", "style": {
             "background-color": FOCUS_COLOUR, "shape": "diamond", "width": 34, "height": 34,
-            "border-width": 3, "border-color": FOCUS_BORDER, "font-weight": "bold", "font-size": 14}},
+            "border-width": 3, "border-color": FOCUS_BORDER, "font-weight": "bold", "font-size": 16}},
         {"selector": "edge", "style": {
             "width": 1.2, "line-color": "#c4c4c4", "target-arrow-color": "#c4c4c4",
             "target-arrow-shape": "triangle", "curve-style": "bezier", "label": "data(label)",
@@ -519,9 +520,14 @@ def chart_spec(rows: list[dict[str, Any]], dimension: str) -> dict[str, Any]:
     """A Vega-Lite spec: one row per limit, its value on a log axis (a bar from low to high for
     a range), coloured by kind, with the value as written in the tooltip."""
     axis = f"{DIMENSIONS.get(dimension, dimension)} ({_BASE_UNIT.get(dimension, dimension)}, log scale)"
+    # The axis's range is given, not measured from the data: when the chart is redrawn for another
+    # dimension Vega meets the scale before its data, and a log scale measured on nothing warns of
+    # an "infinite extent". One value alone gets a decade either side.
+    low, high = (min(r["low"] for r in rows), max(r["high"] for r in rows)) if rows else (1.0, 10.0)
+    domain = [low, high] if high > low else [low / 10, high * 10]
     # Minor log ticks would each draw a grid line; a few labelled decades read better.
-    x = {"field": "low", "type": "quantitative", "scale": {"type": "log"}, "title": axis,
-         "axis": {"grid": False, "tickCount": 6, "format": "~s"}}
+    x = {"field": "low", "type": "quantitative", "scale": {"type": "log", "domain": domain, "nice": True},
+         "title": axis, "axis": {"grid": False, "tickCount": 6, "format": "~s"}}
     y = {"field": "limit", "type": "nominal", "sort": {"field": "high", "order": "ascending"}, "title": None,
          "axis": {"labelLimit": 280}}
     tooltip = [{"field": "limit"}, {"field": "value"}, {"field": "kind"}, {"field": "line"}]
