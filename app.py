@@ -120,7 +120,7 @@ def text_table(rows: list[dict[str, Any]], columns: list[str]) -> None:
 def explore(kg: KnowledgeGraph) -> None:
     search_box(kg)
     focus = ss.get("focus")
-    if focus is not None and focus not in kg.graph:
+    if focus is not None and focus not in kg:
         focus = ss.focus = None
     choices = views.entity_choices(kg)
     ss.open_entity = focus if focus in choices else None

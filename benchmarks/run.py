@@ -6,16 +6,21 @@
 Every figure is the median of several runs (`--runs`) with its spread, and sits beside a floor
 measured in the same run, interleaved with it, so a busy machine slows both alike:
 
-  figure                       floor
-  build time, peak RSS         spaCy `blank("en")` tokenising the same lines, in a fresh process
-  graph file size              the notes' own size
-  load time                    `json.load` of the same graph file
-  search p50 / p99 (warm)      a linear scan of the lowered note lines for any query word
-  cold `awskg search`/`limits` `python -c "import networkx"`
+  figure                         floor
+  build time, peak RSS           spaCy `blank("en")` tokenising the same lines, in a fresh process
+  graph file and store size      the notes' own size
+  load time (into memory)        `json.load` of the same graph file
+  search p50 / p99 (warm)        a linear scan of the lowered note lines for any query word
+  cold `awskg search`/`limits`/  `python -c "import networkx"`
+  `show`, `--json` and tables
+  first query after a build      the same cold `search --json` run right after it (not slower)
 
-`first search` is the first query of a loaded graph: it builds the search index (and caches it
-beside the graph), or reads it from that cache. `cold awskg search` runs with the index cached (as
-every search after a graph's first does); `first ever` runs with an empty cache.
+`awskg build` writes the graph's query store beside it (store.py); a cold command opens the store
+and reads the rows its answer needs. `first ever` runs a cold search on a copy of the graph with no
+store (a fresh clone: the command writes the store first). `first search, in memory` is the first
+query of a graph parsed into memory (`awskg.load(store=False)`: it builds the search index);
+`first search, from the store` that of `awskg.load()`. `app: first result` is the explorer's first
+search after its page has loaded (Streamlit's AppTest, in a fresh process).
 
 Builds run in subprocesses with `--no-cache` (the per-file cache would hide parse time); their
 peak RSS is the larger of `os.wait4`'s and the summed RSS of the process tree sampled every 50 ms
@@ -61,15 +66,23 @@ MB = 1024 * 1024
 # The issue's targets: (corpus label or None for every corpus, figure) -> (kind, bound, wording).
 # kind "ratio" bounds figure/floor; "value" bounds the figure itself (in the figure's base unit).
 TARGETS: dict[tuple[str | None, str], tuple[str, float, str]] = {
-    ("notes 100×", "build time"): ("ratio", 3.0, "≤ 3× floor"),
+    ("notes 100×", "build time"): ("ratio", 6.0, "≤ 6× floor"),
     ("notes 100×", "peak RSS (build)"): ("value", 1024 * MB, "≤ 1 GB"),
-    (None, "load time"): ("ratio", 3.0, "≤ 3× floor"),
+    (None, "load time (into memory)"): ("ratio", 3.0, "≤ 3× floor"),
     ("notes 100×", "search p50 (warm)"): ("value", 0.020, "≤ 20 ms"),
     ("notes 1×", "search p50 (warm)"): ("value", 0.002, "≤ 2 ms"),
-    ("notes 1×", "cold awskg search"): ("ratio", 1.5, "≤ 1.5× floor"),
+    ("notes 100×", "peak RSS (cold search --json)"): ("value", 150 * MB, "≤ 150 MB"),
+    ("notes 100×", "app: first result"): ("value", 1.0, "≤ 1.0 s"),
+    # Not slower than later ones; the spread of cold commands on 2 busy cores is about ±10%.
+    (None, "cold search --json, first after build"): ("ratio", 1.1, "≤ 1.1× the next"),
     (None, "scaling exponent: build time"): ("value", 1.1, "≤ 1.1"),
     (None, "scaling exponent: peak RSS"): ("value", 1.1, "≤ 1.1"),
 }
+COLD_SCALES = ("notes 1×", "notes 10×", "notes 100×")
+for _corpus in COLD_SCALES:
+    for _cmd in ("search", "limits", "show"):
+        TARGETS[(_corpus, f"cold {_cmd} --json")] = ("ratio", 1.0, "≤ 1.0× floor")
+        TARGETS[(_corpus, f"cold {_cmd} (table)")] = ("ratio", 1.2, "≤ 1.2× floor")
 
 TOKENISE = """
 import sys, spacy
@@ -135,7 +148,7 @@ def awskg_command() -> list[str]:
 
 
 def run_child(cmd: Sequence[str], cwd: Path, env: dict[str, str] | None = None,
-              timeout: float = 7200) -> tuple[float, int, str]:
+              timeout: float = 7200, ok_codes: Sequence[int] = (0,)) -> tuple[float, int, str]:
     """(wall seconds, peak RSS bytes, stdout) of one child process; a failure stops the benchmark."""
     start = time.perf_counter()
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
@@ -158,7 +171,7 @@ def run_child(cmd: Sequence[str], cwd: Path, env: dict[str, str] | None = None,
         out.seek(0)
         err.seek(0)
         stdout, stderr = out.read().decode("utf-8", "replace"), err.read().decode("utf-8", "replace")
-    if proc.returncode != 0:
+    if proc.returncode not in ok_codes:
         what = " ".join(cmd)[:200]
         raise SystemExit(f"benchmark: {what} exited {proc.returncode}: {stderr.strip()[-500:]}")
     return wall, max(usage.ru_maxrss * 1024, tree_peak), stdout
@@ -181,6 +194,12 @@ def tree_rss(pid: int) -> int:
         except (OSError, ValueError):
             continue  # gone between two reads, or no /proc
     return total
+
+
+def store_file(graph: Path) -> Path:
+    from awskg.store import store_path
+
+    return store_path(graph)
 
 
 def slug(label: str) -> str:
@@ -228,7 +247,8 @@ def measure_build(corpus: Corpus, work: Path, runs: int,
     build_cmd = [*awskg_command(), "build", "--no-cache", "--json", "--force", "-o", str(graph),
                  str(corpus.path)]
     floor_cmd = [sys.executable, "-c", TOKENISE, *map(str, corpus.files)]
-    times, rss, floor_times, floor_rss = [], [], [], []
+    first_cmd = [*awskg_command(), "search", COLD_QUERY, "--json", "-g", str(graph)]
+    times, rss, floor_times, floor_rss, first, second = [], [], [], [], [], []
     for i in range(runs):
         t, m, _ = run_child(floor_cmd, work, env)
         floor_times.append(t)
@@ -236,8 +256,13 @@ def measure_build(corpus: Corpus, work: Path, runs: int,
         t, m, _ = run_child(build_cmd, work, env)
         times.append(t)
         rss.append(m)
+        # The first query after the build (it reads what the build wrote), then the same query again:
+        # a pair, so both run in the same state of a machine other work keeps busy.
+        first.append(run_child(first_cmd, work, env, ok_codes=(0, 1))[0])
+        second.append(run_child(first_cmd, work, env, ok_codes=(0, 1))[0])
         log(f"  build {corpus.label} run {i + 1}/{runs}: {t:.2f} s, {m / MB:.0f} MB "
-            f"(tokenise {floor_times[-1]:.2f} s)")
+            f"(tokenise {floor_times[-1]:.2f} s); first search after it {first[-1]:.2f} s, "
+            f"the next {second[-1]:.2f} s")
     floor = 'spaCy blank("en") tokenising'
     rows = [
         Row(corpus.label, "build time", "s", times, floor, floor_times),
@@ -245,7 +270,11 @@ def measure_build(corpus: Corpus, work: Path, runs: int,
             [float(x) for x in floor_rss]),
         Row(corpus.label, "graph file size", "bytes", [float(graph.stat().st_size)], "notes size",
             [float(corpus.size)]),
+        Row(corpus.label, "store file size", "bytes", [float(store_file(graph).stat().st_size)], "notes size",
+            [float(corpus.size)]),
     ]
+    rows.append(Row(corpus.label, "cold search --json, first after build", "s", first,
+                    "the search after it", second))
     return rows, graph
 
 
@@ -259,9 +288,10 @@ def measure_queries(corpus: Corpus, graph: Path, work: Path, runs: int, rounds: 
     log(f"  queries {corpus.label}: {data['queries']} queries, p50 {p50 * 1e3:.2f} ms")
     scan = "linear scan of note lines"
     rows = [
-        Row(corpus.label, "load time", "s", data["load"], "json.load", data["json_load"]),
-        Row(corpus.label, "first search (builds index)", "s", data["first_search"]),
-        Row(corpus.label, "first search (index from cache)", "s", data["first_search_cached"]),
+        Row(corpus.label, "load time (into memory)", "s", data["load"], "json.load", data["json_load"]),
+        Row(corpus.label, "first search, in memory (builds index)", "s", data["first_search"]),
+        Row(corpus.label, "open (store)", "s", data["open"]),
+        Row(corpus.label, "first search, from the store", "s", data["first_search_stored"]),
         Row(corpus.label, "search p50 (warm)", "s", data["search_p50"], scan, data["scan_p50"]),
         Row(corpus.label, "search p99 (warm)", "s", data["search_p99"], scan, data["scan_p99"]),
     ]
@@ -270,33 +300,78 @@ def measure_queries(corpus: Corpus, graph: Path, work: Path, runs: int, rounds: 
 
 def measure_cold(corpus: Corpus, graph: Path, service: str, work: Path, runs: int,
                  log: Callable[[str], None], small_runs: int | None = None) -> list[Row]:
+    """Each command in a fresh process, as a student's shell runs it, beside `import networkx`."""
     env = child_env(work)
-    search_cmd = [*awskg_command(), "search", COLD_QUERY, "-g", str(graph)]
-    json_cmd = [*search_cmd, "--json"]
-    limits_cmd = [*awskg_command(), "limits", service, "-g", str(graph)]
+    base = awskg_command()
+    commands = {
+        "cold search --json": [*base, "search", COLD_QUERY, "--json", "-g", str(graph)],
+        "cold search (table)": [*base, "search", COLD_QUERY, "-g", str(graph)],
+        "cold limits --json": [*base, "limits", service, "--json", "-g", str(graph)],
+        "cold limits (table)": [*base, "limits", service, "-g", str(graph)],
+        "cold show --json": [*base, "show", service, "--json", "-g", str(graph)],
+        "cold show (table)": [*base, "show", service, "-g", str(graph)],
+    }
     floor_cmd = [sys.executable, "-c", IMPORT_NETWORKX]
-    run_child(search_cmd, work, env)  # the search index is cached from the first search of a graph on
+    run_child(commands["cold search --json"], work, env)  # (the store is there: the build wrote it)
     # A cold command on a small graph is a few hundred ms that the other load on 2 cores moves by
     # ±20%: more runs there (`small_runs`), where they are cheap.
     n = small_runs if small_runs and graph.stat().st_size <= 5 * MB else runs
-    search, as_json, uncached, limits, floor = [], [], [], [], []
+    times: dict[str, list[float]] = {name: [] for name in commands}
+    floor, fresh, rss = [], [], []
     for i in range(n):
         floor.append(run_child(floor_cmd, work, env)[0])
-        search.append(run_child(search_cmd, work, env)[0])
-        as_json.append(run_child(json_cmd, work, env)[0])
-        fresh = {**env, "AWSKG_CACHE": str(work / f"cache-cold-{slug(corpus.label)}-{i}")}
-        uncached.append(run_child(search_cmd, work, fresh)[0])
-        limits.append(run_child(limits_cmd, work, env)[0])
-    log(f"  cold {corpus.label}: search {statistics.median(search):.2f} s "
-        f"(--json {statistics.median(as_json):.2f} s, "
-        f"{statistics.median(uncached):.2f} s building the index), "
-        f"limits {statistics.median(limits):.2f} s, import networkx {statistics.median(floor):.2f} s")
-    return [
-        Row(corpus.label, "cold awskg search", "s", search, "import networkx", floor),
-        Row(corpus.label, "cold awskg search --json", "s", as_json, "import networkx", floor),
-        Row(corpus.label, "cold awskg search, first ever", "s", uncached, "import networkx", floor),
-        Row(corpus.label, f"cold awskg limits {service}", "s", limits, "import networkx", floor),
-    ]
+        for name, cmd in commands.items():
+            t, m, _ = run_child(cmd, work, env)
+            times[name].append(t)
+            if name == "cold search --json":
+                rss.append(float(m))
+        # A fresh clone: the graph file without its store, which the first command writes.
+        clone = work / "clones" / f"{slug(corpus.label)}-{i}" / graph.name
+        clone.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(graph, clone)
+        fresh.append(run_child([*base, "search", COLD_QUERY, "--json", "-g", str(clone)], work, env)[0])
+        shutil.rmtree(clone.parent, ignore_errors=True)
+    medians = ", ".join(f"{k[5:]} {statistics.median(v):.2f} s" for k, v in times.items())
+    log(f"  cold {corpus.label}: {medians}, first ever {statistics.median(fresh):.2f} s; "
+        f"import networkx {statistics.median(floor):.2f} s; "
+        f"search --json peak RSS {statistics.median(rss) / MB:.0f} MB")
+    rows = [Row(corpus.label, name, "s", values, "import networkx", floor) for name, values in times.items()]
+    rows.append(Row(corpus.label, "cold search --json, first ever (no store)", "s", fresh, "import networkx",
+                    floor))
+    rows.append(Row(corpus.label, "peak RSS (cold search --json)", "bytes", rss))
+    return rows
+
+
+APP_PROBE = """
+import json, sys, time
+from streamlit.testing.v1 import AppTest
+app, query = sys.argv[1], sys.argv[2]
+at = AppTest.from_file(app, default_timeout=600)
+t0 = time.perf_counter()
+at.run()
+t1 = time.perf_counter()
+at.text_input(key="q").input(query).run()
+t2 = time.perf_counter()
+assert not at.exception, at.exception
+assert at.button(key="hit-0"), "no result shown"
+print(json.dumps({"page": t1 - t0, "first": t2 - t1}))
+"""
+
+
+def measure_app(corpus: Corpus, graph: Path, work: Path, runs: int, log: Callable[[str], None]) -> list[Row]:
+    """The explorer (app.py): its page loading, then its first search result, in a fresh process
+    each run (Streamlit's AppTest runs the script as a browser session would)."""
+    env = {**child_env(work), "AWSKG_GRAPH": str(graph)}
+    page, first = [], []
+    for _ in range(runs):
+        _, _, out = run_child([sys.executable, "-c", APP_PROBE, str(REPO / "app.py"), COLD_QUERY], work, env)
+        data = json.loads(out.strip().splitlines()[-1])
+        page.append(data["page"])
+        first.append(data["first"])
+    log(f"  app {corpus.label}: page {statistics.median(page):.2f} s, "
+        f"first result {statistics.median(first):.2f} s")
+    return [Row(corpus.label, "app: page load", "s", page),
+            Row(corpus.label, "app: first result", "s", first)]
 
 
 def warm_up(work: Path, log: Callable[[str], None]) -> None:
@@ -357,32 +432,34 @@ def apply_targets(rows: list[Row]) -> None:
 
 def worker(graph: Path, files: list[Path], runs: int, rounds: int, n_queries: int) -> dict:
     """Load, first-search, warm-search and scan timings of one graph, as JSON on stdout."""
+    import networkx  # noqa: F401 - imported first: `load time` is the parse, not the import
+
     import awskg
 
-    load, json_load, first, cached = [], [], [], []
+    load, json_load, first, opened, stored = [], [], [], [], []
     kg = None
     for _ in range(runs):
-        # A fresh index cache each run: the first search builds the index, the next load's reads it.
-        os.environ["AWSKG_CACHE"] = tempfile.mkdtemp(prefix="awskg-bench-index-")
         t0 = time.perf_counter()
         with open(graph, "rb") as fh:
             json.load(fh)
         t1 = time.perf_counter()
-        kg = awskg.load(graph)
+        kg = awskg.load(graph, store=False)
         t2 = time.perf_counter()
         kg.search(COLD_QUERY)
         t3 = time.perf_counter()
-        kg = awskg.load(graph)
+        kg = awskg.load(graph)  # its store, written by the build
         t4 = time.perf_counter()
         kg.search(COLD_QUERY)
         t5 = time.perf_counter()
-        shutil.rmtree(os.environ["AWSKG_CACHE"], ignore_errors=True)
         json_load.append(t1 - t0)
         load.append(t2 - t1)
         first.append(t3 - t2)
-        cached.append(t5 - t4)
+        opened.append(t4 - t3)
+        stored.append(t5 - t4)
+        kg = awskg.load(graph)  # a fresh one: the queries below read the store as a script's would
     assert kg is not None
-    queries = query_set(kg, n_queries)
+    # Made from a graph in memory (they read every node), asked of the one that reads its store.
+    queries = query_set(awskg.load(graph, store=False), n_queries)
     lines = [ln.lower() for f in files for ln in f.read_text(encoding="utf-8").split("\n") if ln.strip()]
     for q in queries:
         kg.search(q, limit=10)  # warm: what a first query loads or caches once is not a query's cost
@@ -407,7 +484,8 @@ def worker(graph: Path, files: list[Path], runs: int, rounds: int, n_queries: in
         if lim.service_id:
             counts[lim.service_id] = counts.get(lim.service_id, 0) + 1
     service = max(sorted(counts), key=lambda s: counts[s]) if counts else "sqs"
-    return {"load": load, "json_load": json_load, "first_search": first, "first_search_cached": cached,
+    return {"load": load, "json_load": json_load, "first_search": first, "open": opened,
+            "first_search_stored": stored,
             "search_p50": p50, "search_p99": p99, "scan_p50": s50, "scan_p99": s99, "queries": len(queries),
             "service": service}
 
@@ -526,6 +604,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--json", type=Path, help="Write the rows as JSON here.")
     ap.add_argument("--markdown", type=Path, help="Write the table and the machine line here.")
     ap.add_argument("--keep", type=Path, help="Work in this folder and keep it (corpora, graphs).")
+    ap.add_argument("--no-app", action="store_true", help="Leave out the explorer app's rows.")
     ap.add_argument("--worker", type=Path, help=argparse.SUPPRESS)
     ap.add_argument("--rounds", type=int, help=argparse.SUPPRESS)
     ap.add_argument("--queries", type=int, default=60, help=argparse.SUPPRESS)
@@ -558,6 +637,8 @@ def main(argv: list[str] | None = None) -> int:
             cold_rows = measure_cold(corpus, graph, data["service"], work, runs, log,
                                      small_runs=None if args.quick else max(runs, 7))
             rows += build_rows + query_rows + cold_rows
+            if corpus.scale and not args.no_app:
+                rows += measure_app(corpus, graph, work, runs, log)
         rows += scaling_rows(corpora, rows)
     finally:
         if not args.keep:

@@ -20,6 +20,7 @@ Every test runs with $AWSKG_CACHE pointing into a temp folder, so no build made 
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Callable, Iterator, Sequence
@@ -91,6 +92,18 @@ def run_cli(capsys: pytest.CaptureFixture[str]) -> Callable[[Sequence[str]], tup
 
 
 CLI_BOOT = "import sys; from awskg.cli import main; sys.exit(main())"
+
+
+def as_a_user() -> list[str]:
+    """A command prefix under which file modes bind as they bind a user. Root reads a mode-000
+    file and writes into a read-only folder; with util-linux's setpriv dropping CAP_DAC_OVERRIDE
+    and CAP_DAC_READ_SEARCH, root's own files still open and the modes are obeyed."""
+    if not (hasattr(os, "geteuid") and os.geteuid() == 0):
+        return []
+    setpriv = shutil.which("setpriv")
+    assert setpriv, "running as root: util-linux's setpriv is needed to drop CAP_DAC_OVERRIDE"
+    drop = "-dac_override,-dac_read_search"
+    return [setpriv, "--bounding-set", drop, "--inh-caps", drop]
 
 
 @pytest.fixture

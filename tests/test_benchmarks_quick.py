@@ -24,13 +24,19 @@ SAMPLES = REPO.parent / "shared" / "eval" / "formats"
 
 # What the table promises for every corpus, and for the notes scales together.
 PER_CORPUS = [
-    "build time", "peak RSS (build)", "graph file size", "load time", "first search (builds index)",
-    "first search (index from cache)", "search p50 (warm)", "search p99 (warm)", "cold awskg search",
-    "cold awskg search --json", "cold awskg search, first ever",
+    "build time", "peak RSS (build)", "graph file size", "store file size", "load time (into memory)",
+    "first search, in memory (builds index)", "open (store)", "first search, from the store",
+    "search p50 (warm)", "search p99 (warm)", "cold search --json", "cold search (table)",
+    "cold limits --json", "cold limits (table)", "cold show --json", "cold show (table)",
+    "cold search --json, first ever (no store)", "cold search --json, first after build",
+    "peak RSS (cold search --json)",
 ]
-WITH_FLOOR = {"build time", "peak RSS (build)", "graph file size", "load time", "search p50 (warm)",
-              "search p99 (warm)", "cold awskg search", "cold awskg search --json",
-              "cold awskg search, first ever"}
+PER_SCALE = ["app: page load", "app: first result"]
+WITH_FLOOR = {"build time", "peak RSS (build)", "graph file size", "store file size",
+              "load time (into memory)", "search p50 (warm)", "search p99 (warm)", "cold search --json",
+              "cold search (table)", "cold limits --json", "cold limits (table)", "cold show --json",
+              "cold show (table)", "cold search --json, first ever (no store)",
+              "cold search --json, first after build"}
 SCALING = ["scaling exponent: build time", "scaling exponent: peak RSS"]
 
 
@@ -56,9 +62,8 @@ def test_quick_benchmark_has_every_row(quick_run: tuple[dict, str]) -> None:
             assert any(label in note for note in data["notes"]), f"{label} left out without a note"
     got = {(r["corpus"], r["figure"]) for r in data["rows"]}
     for corpus in corpora:
-        for figure in PER_CORPUS:
+        for figure in PER_CORPUS + (PER_SCALE if corpus.startswith("notes") else []):
             assert (corpus, figure) in got, f"missing row: {corpus} / {figure}"
-        assert any(c == corpus and f.startswith("cold awskg limits ") for c, f in got), corpus
     for figure in SCALING:
         assert ("notes 1×–2×", figure) in got
 
@@ -155,94 +160,6 @@ def test_snippet_window_on_note_lines_is_the_one_the_plain_scan_picks(committed_
         assert _best_window(text, fold_text(text), terms, 240) == _best_window_slow(text, terms, 240)
         checked += 1
     assert checked > 300
-
-
-# ---------------------------------------------------------------------------- the search index cache
-
-QUERIES = ["sqs max message size", "lamda timout", "DDB pitr", "kinesis vs firehose",
-           "where do lambda logs go", "how long are messages kept", "queu"]
-
-
-def _answers(kg) -> list:  # noqa: ANN001 - a KnowledgeGraph
-    return [[h.to_dict() for h in kg.search(q, limit=10)] for q in QUERIES] + [kg.suggest("lamda")]
-
-
-def test_search_index_from_the_cache_answers_exactly_like_a_fresh_one(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    import shutil
-
-    import awskg
-
-    graph = tmp_path / "awskg.json"
-    shutil.copy(REPO / "graph" / "awskg.json", graph)
-    cache = tmp_path / "cache"
-    monkeypatch.setenv("AWSKG_CACHE", str(cache))
-    fresh = _answers(awskg.load(graph))
-    files = list(cache.glob("search-*"))
-    assert len(files) == 1
-    # Make the cached copy recognisable: answers read from it must be identical, so a cache that
-    # were read but restored wrongly (or not read at all) would show.
-    before = files[0].stat().st_mtime_ns
-    again = _answers(awskg.load(graph))
-    assert again == fresh
-    assert files[0].stat().st_mtime_ns == before  # read, not rewritten
-    # The same answers with no cache at all.
-    monkeypatch.setenv("AWSKG_CACHE", str(tmp_path / "elsewhere"))
-    kg = awskg.load(graph)
-    kg.file_stamp = None  # as if built in memory: nothing is cached
-    assert _answers(kg) == fresh
-    assert not (tmp_path / "elsewhere").exists()
-
-
-def test_search_index_cache_of_a_changed_graph_file_is_not_read(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    import os
-
-    import awskg
-
-    graph = tmp_path / "awskg.json"
-    graph.write_bytes((REPO / "graph" / "awskg.json").read_bytes())
-    (tmp_path / "unchanged.json").write_bytes(graph.read_bytes())
-    monkeypatch.setenv("AWSKG_CACHE", str(tmp_path / "cache"))
-    awskg.load(graph).search("sqs")
-    # Rename the SQS service to a word the notes never use: only an index of the new file finds it.
-    data = json.loads(graph.read_text(encoding="utf-8"))
-    for node in data["nodes"]:
-        if node["id"] == "service:sqs":
-            node["name"] = "Zorblax"
-    graph.write_text(json.dumps(data), encoding="utf-8")
-    os.utime(graph, ns=(1, 1))
-    assert not awskg.load(tmp_path / "unchanged.json").search("zorblax")
-    hits = awskg.load(graph).search("zorblax", limit=3)
-    assert hits and hits[0].id == "service:sqs"
-    # One index per graph file (two files here): the changed file's old index is gone.
-    assert len(list((tmp_path / "cache").glob("search-*"))) == 2
-
-
-def test_damaged_search_index_cache_is_rebuilt(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import awskg
-
-    graph = tmp_path / "awskg.json"
-    graph.write_bytes((REPO / "graph" / "awskg.json").read_bytes())
-    cache = tmp_path / "cache"
-    monkeypatch.setenv("AWSKG_CACHE", str(cache))
-    fresh = _answers(awskg.load(graph))
-    (entry,) = cache.glob("search-*")
-    whole = entry.read_bytes()
-    header_end = whole.index(b"\n", whole.index(b"\n") + 1)
-    for damage in (
-        b"",
-        b"awskg search index\n{}\n",  # no format
-        whole[:header_end] + b"\n" + whole[header_end + 1 : -8],  # postings cut short
-        whole.replace(b'"format":2', b'"format":1', 1),  # another format
-        whole[:5000],  # header cut short
-        whole[: header_end // 2] + b"\x00" + whole[header_end // 2 + 1 :],  # header garbled
-    ):
-        entry.write_bytes(damage)
-        assert _answers(awskg.load(graph)) == fresh
-        assert entry.read_bytes() == whole  # and cached again
 
 
 # ---------------------------------------------------------------------------- the array scorer
@@ -417,8 +334,10 @@ def test_search_index_leaves_the_collector_on(tmp_path: Path, monkeypatch: pytes
 
     monkeypatch.setenv("AWSKG_CACHE", str(tmp_path))
     monkeypatch.setattr(awskg.search, "ARRAY_MIN_DOCS", 0)  # the array warm-up too
-    for _ in range(2):  # built, then read from the cache
-        kg = awskg.load(REPO / "graph" / "awskg.json")
+    graph = tmp_path / "awskg.json"
+    graph.write_bytes((REPO / "graph" / "awskg.json").read_bytes())
+    for _ in range(2):  # built (and its store written), then read from its store
+        kg = awskg.load(graph)
         assert gc.isenabled()
         assert kg.search("lambda timeout")
         assert gc.isenabled()

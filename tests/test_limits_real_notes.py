@@ -307,3 +307,20 @@ def test_a_bare_count_on_the_back_of_an_anki_note_answers_its_question(tmp_path)
     )
     kg = build_text(tmp_path, export, "deck.txt")
     assert [(lim.service, lim.value, lim.source.line) for lim in kg.limits()] == [("Lambda", 1000, 4)]
+
+
+STUDY_PLAN = """\
+# Exam prep
+
+## Schedule
+- 3-4 weeks, 3 hours a day
+- Practice tests: aim for 80%
+
+## Lambda
+- timeout up to 15 min
+"""
+
+
+def test_values_with_no_aws_service_in_sight_are_no_limits(tmp_path):
+    kg = build_text(tmp_path, STUDY_PLAN)
+    assert [(lim.service, lim.display) for lim in kg.limits(numeric_only=False)] == [("Lambda", "15 min")]

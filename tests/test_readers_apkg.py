@@ -145,6 +145,20 @@ def test_limits_of_a_package_cite_its_file_and_line_and_the_line_names_note_and_
     assert package_graph.line_origin("notes/other.txt", 5) is None
 
 
+def test_a_saved_package_graph_names_note_and_field_from_its_store(package_graph: awskg.KnowledgeGraph,
+                                                                   tmp_path: Path) -> None:
+    path = tmp_path / "awskg.json"
+    package_graph.save(path)
+    stored = awskg.load(path)
+    assert stored._store is not None
+    lines = [(s.file, s.line) for lim in package_graph.limits() for s in [lim.source]]
+    assert lines
+    for file, line in lines:
+        assert stored.line_origin(file, line) == package_graph.line_origin(file, line)
+        assert stored.line_origin(file, line)
+    assert stored._graph is None  # answered by the store's rows, not by parsing the file
+
+
 def test_the_card_view_names_the_note_and_each_line_s_field(package_graph: awskg.KnowledgeGraph,
                                                             cards: list) -> None:
     lim = next(lim for lim in package_graph.limits() if lim.value == 29.0)

@@ -251,15 +251,15 @@ def limits(
 
 
 def _feature_name(kg, lim) -> str:
-    if lim.feature and lim.feature in kg.graph:
-        return kg.graph.nodes[lim.feature].get("name", "")
+    if lim.feature and lim.feature in kg:
+        return kg.node(lim.feature).get("name", "")
     return ""
 
 
 def _value_cell(value: str, flag: dict | None, conflict: bool = False, unsure: str | None = None) -> str:
     """A value as the notes state it, with `(conflict)`, `(unsure: why)` and the stale marker
     (`⚠ AWS since ...`)."""
-    from .views import stale_marker
+    from .study.stale import stale_marker
 
     cell = _esc(value)
     if conflict:
@@ -343,7 +343,7 @@ def show(
 ) -> None:
     """An entity: type, definition and its line, limits (value, unit, kind, line), neighbours by
     relation, source lines; values AWS states otherwise today flagged beside them."""
-    from .views import line_stale, stale_marker
+    from .study.stale import line_stale, stale_marker
 
     kg = _kg(graph)
     e = kg.entity(entity)
@@ -401,7 +401,7 @@ def _limits_table(limits) -> None:
 
 def _neighbour_name(kg, n) -> str:
     """A neighbour's name; a limit's with its value (`Lambda: layers = 5 layers`)."""
-    if n.type != "limit" or n.id not in kg.graph:
+    if n.type != "limit" or n.id not in kg:
         return _esc(n.name)
     lim = kg.limit(n.id)
     return f"{_esc(n.name)} = {_value_cell(lim.display, lim.stale)}"
@@ -448,7 +448,7 @@ def compare(a: str, b: str, graph: Path = GraphOpt, json_out: bool = JsonOpt) ->
         return
     from rich.table import Table
 
-    from .views import line_marker, stale_marker
+    from .study.stale import line_marker, stale_marker
 
     table = Table(show_header=True, show_lines=True)
     table.add_column("", style="bold")

@@ -12,16 +12,16 @@ How a query is read, in the order the best engines do it:
      `how many`, `max` -> limits);
   6. note lines are indexed too, below entities, so a query no entity fits still finds its line.
 
-The index is built from the stored graph on first use; nothing here imports spaCy.
+The index is built when a graph is saved and kept in its store (store.py), from which a query reads
+the postings of its words and the documents it shows; a graph that has no store (built in memory)
+is indexed on its first query. Nothing here imports spaCy.
 """
 
 from __future__ import annotations
 
-import hashlib
 import heapq
 import json
 import math
-import os
 import re
 import sys
 from array import array
@@ -29,23 +29,21 @@ from bisect import bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from functools import cache, lru_cache
-from pathlib import Path
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from .errors import AwskgError
 from .model import Hit, Source
 from .vocabulary import catalog, load_data, synonyms
 
 if TYPE_CHECKING:
     from .graph import KnowledgeGraph
+    from .store import Store
 
 FIELD_WEIGHTS = {"name": 3.0, "service": 1.2, "text": 1.0, "body": 0.7, "context": 0.5}
 K1 = 1.2
 B = 0.6
 LINE_PRIOR = 0.55
 MAX_QUERY_TOKENS = 48
-INDEX_FORMAT = 3  # of the cached index (SearchIndex._save); bump when its layout changes
 # From this many documents on (5× the notes), queries are scored over numpy arrays: the same numbers,
 # 8× faster at 100× the notes; below it the plain loop is as quick and a cold query skips numpy.
 ARRAY_MIN_DOCS = 5_000
@@ -132,17 +130,18 @@ class Doc:
 class SearchIndex:
     """An inverted index of a KnowledgeGraph, BM25F-weighted."""
 
-    def __init__(self, kg: KnowledgeGraph, state: dict[str, Any] | None = None):
-        """Index `kg`; or, given `state` (read from this graph's cached index), restore it."""
+    def __init__(self, kg: KnowledgeGraph, store: Store | None = None, order: list[str] | None = None):
+        """Index `kg` (its nodes in `order`, by default the graph's); or, given the `store` of the
+        graph file it was loaded from, read the index from there as queries need it."""
         self.kg = kg
-        if state is None:
-            self.docs, field_tokens = self._documents(kg)
+        if store is None:
+            self.contrasted = {x for u, v, k in kg.graph.edges(keys=True)
+                               if k == "CONTRASTS_WITH" for x in (u, v)}
+            self.docs, field_tokens = self._documents(kg, order)
             self._build(field_tokens)
+            self._derive()
         else:
-            self._restore(state)
-        self._derive()
-        self.contrasted = {x for u, v, k in kg.graph.edges(keys=True)
-                           if k == "CONTRASTS_WITH" for x in (u, v)}
+            self._adopt(store)
         self._abbrev = {k.lower(): v for k, v in catalog().abbreviation_map().items() if len(k) >= 2}
         syn = synonyms()
         self._syn_abbrev = {k: v for k, v in syn["abbreviations"].items()}
@@ -152,39 +151,30 @@ class SearchIndex:
         self._stop = set(syn["stopwords"])
 
     @classmethod
-    def for_graph(cls, kg: KnowledgeGraph) -> SearchIndex:
-        """The index of `kg`: read from the cache when `kg` was loaded from a file indexed before
-        (same file, size and mtime, same code and vocabulary), else built and cached. A cache that
-        cannot be read or written only costs the time to build."""
+    def for_graph(cls, kg: KnowledgeGraph, order: list[str] | None = None) -> SearchIndex:
+        """The index of a graph in memory, built (a graph loaded from a file reads its store's)."""
         from .graph import paused_gc
 
-        target = _cache_file(kg)
-        index: SearchIndex | None = None
         with paused_gc():
-            if target is not None:
-                try:
-                    index = cls(kg, _read_state(target))
-                except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError):
-                    pass  # no entry, or a damaged one: build
-            if index is None:
-                index = cls(kg)
-                if target is not None:
-                    index._save(target)
+            index = cls(kg, order=order)
             if len(index.docs) >= ARRAY_MIN_DOCS:
                 index._arrays()  # numpy and the per-document arrays, while the collector rests
         return index
 
-    def _documents(self, kg: KnowledgeGraph) -> tuple[list[Doc], list[dict[str, list[str]]]]:
+    def _documents(self, kg: KnowledgeGraph,
+                   order: list[str] | None) -> tuple[list[Doc], list[dict[str, list[str]]]]:
         docs: list[Doc] = []
         field_tokens: list[dict[str, list[str]]] = []
-        for node_id, d in kg.graph.nodes(data=True):
+        nodes = kg.graph.nodes
+        in_order = [(n, nodes[n]) for n in order] if order is not None else list(nodes(data=True))
+        for node_id, d in in_order:
             typ = d.get("type")
             if typ == "card":
                 continue
             doc, ftoks = self._entity_doc(node_id, d)
             docs.append(doc)
             field_tokens.append(ftoks)
-        for node_id, d in kg.graph.nodes(data=True):
+        for node_id, d in in_order:
             if d.get("type") != "card":
                 continue
             front = d.get("front", "")
@@ -207,53 +197,78 @@ class SearchIndex:
                 field_tokens.append({"text": tokens(text), "context": context})
         return docs, field_tokens
 
-    # ------------------------------------------------------------------ the cache
+    # ------------------------------------------------------------------ the store
 
-    def _restore(self, state: dict[str, Any]) -> None:
-        self.docs = [
-            Doc(i, typ, name, sid, svc, snippet, focus=focus, source=Source(*src) if src else None,
-                fields=fields, prior=prior, lines=lines)
-            for i, typ, name, sid, svc, snippet, focus, src, fields, prior, lines in state["docs"]
-        ]
-        self.postings = state["postings"]
-        self.name_terms = [set(terms) for terms in state["name_terms"]]
-        if len(self.name_terms) != len(self.docs):
-            raise ValueError("index entries do not match its documents")
-
-    def _save(self, target: Path) -> None:
-        """Cache the index: a JSON header (documents, terms, each term's posting count) and the
+    def store_contents(self) -> dict[str, Any]:
+        """The index as the store keeps it (see _adopt): each document as JSON; each term's
         postings as two binary arrays, document numbers (int32) and weights (float64), so that
-        reading them back is a copy, not a parse, and the weights are the same bits."""
-        from .graph import atomic_write
+        reading them back is a copy, not a parse, and the weights are the same bits; and the
+        per-document arrays a query reads whole."""
+        docs = [(d.id, json.dumps([d.id, d.type, d.name, d.service_id, d.service, d.snippet_text, d.focus,
+                                   [d.source.file, d.source.line, d.source.card] if d.source else None,
+                                   d.fields, d.prior, d.lines], ensure_ascii=False))
+                for d in self.docs]
+        postings = [(t, ids.tobytes(), ws.tobytes()) for t, (ids, ws) in sorted(self.postings.items())]
+        name_postings = [(t, array("i", sorted(ns)).tobytes())
+                         for t, ns in sorted(self.name_docs.items()) if ns]
+        types = sorted(set(self.doc_types))
+        services = sorted({s for s in (*self.doc_services, *self.doc_owns) if s is not None})
+        type_code = {t: i for i, t in enumerate(types)}
+        service_code = {s: i for i, s in enumerate(services)}
 
-        terms = list(self.postings)
-        ids, weights = array("i"), array("d")
-        for t in terms:
-            doc_ids, doc_weights = self.postings[t]
-            ids.extend(doc_ids)
-            weights.extend(doc_weights)
-        header = {
-            "format": INDEX_FORMAT,
-            "layout": _layout(),
-            "docs": [[d.id, d.type, d.name, d.service_id, d.service, d.snippet_text, d.focus,
-                      [d.source.file, d.source.line, d.source.card] if d.source else None, d.fields, d.prior,
-                      d.lines]
-                     for d in self.docs],
-            "terms": terms,
-            "counts": [len(self.postings[t][0]) for t in terms],
-            "name_terms": [sorted(names) for names in self.name_terms],
+        def codes(values: list[str | None]) -> bytes:
+            return array("i", [-1 if s is None else service_code[s] for s in values]).tobytes()
+
+        blobs = {
+            "vocab": json.dumps(self.vocab, ensure_ascii=False).encode(),
+            "type_names": json.dumps(types, ensure_ascii=False).encode(),
+            "service_names": json.dumps(services, ensure_ascii=False).encode(),
+            "doc_types": array("i", [type_code[t] for t in self.doc_types]).tobytes(),
+            "doc_services": codes(self.doc_services),
+            "doc_owns": codes(self.doc_owns),
+            "doc_priors": array("d", self.doc_priors).tobytes(),
+            "doc_contrasted": bytes(self.doc_contrasted),
+            "suggest_names": json.dumps(self._suggest_names(), ensure_ascii=False).encode(),
         }
-        try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            head = json.dumps(header, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-            atomic_write(target, [_MAGIC, head, b"\n", ids.tobytes(), weights.tobytes()])
-            # One index a graph file: an older one (the graph has been rebuilt since) goes.
-            family = target.name.rsplit("-", 1)[0]
-            for old in target.parent.glob(f"{family}-*"):
-                if old != target:
-                    old.unlink(missing_ok=True)
-        except (OSError, AwskgError):
-            pass
+        return {"docs": docs, "postings": postings, "name_postings": name_postings, "blobs": blobs}
+
+    def _adopt(self, store: Store) -> None:
+        """Read the index from a store: the per-document arrays now (a query scores every document
+        its words match), documents and postings when a query first needs them."""
+        from .store import LazyList
+
+        self._store = store
+        n = store.meta["docs"]
+        blob = store.blob
+
+        def ints(name: str) -> array[int]:
+            out = array("i")
+            out.frombytes(blob(name))
+            if len(out) != n:
+                raise _damaged(store, name)
+            return out
+
+        types = json.loads(blob("type_names"))
+        services = [*json.loads(blob("service_names")), None]  # code -1: no service
+        # Kept as codes, named when read: a query reads those of the documents its words match.
+        self.doc_types = _Coded(ints("doc_types"), types)
+        self.doc_services = _Coded(ints("doc_services"), services)
+        self.doc_owns = _Coded(ints("doc_owns"), services)
+        self.doc_priors = array("d")
+        self.doc_priors.frombytes(blob("doc_priors"))
+        self.doc_contrasted = blob("doc_contrasted")  # one byte a document, 0 or 1
+        if len(self.doc_priors) != n or len(self.doc_contrasted) != n:
+            raise _damaged(store, "per-document arrays")
+        self.docs = LazyList(n, lambda i: _doc_of(json.loads(store.doc(i)[1])))
+        self.doc_ids = LazyList(n, lambda i: store.doc(i)[0])
+        self.vocab = json.loads(blob("vocab"))
+        self.vocab_alpha = [t for t in self.vocab if t.isalpha() and len(t) >= 3]
+        self.postings = _StoredPostings(store, self.vocab)
+        self.idf = _StoredIdf(self.postings, n)
+        self.name_docs = _StoredNameDocs(store)
+        self._name_sets: dict[int, frozenset[str]] = {}
+        self._array_cache = None
+        self._queries = 0
 
     # ------------------------------------------------------------------ documents
 
@@ -362,12 +377,15 @@ class SearchIndex:
         for i, terms in enumerate(self.name_terms):
             for t in terms:
                 self.name_docs[t].add(i)
-        self._name_sets: list[frozenset[str] | None] = [None] * n
+        self._name_sets = {}
         self._array_cache: dict[str, Any] | None = None
-        self._questions: dict[tuple[str, int], str] | None = None
+        self._store = None
+        self._queries = 0
         self.doc_types = [d.type for d in self.docs]
         self.doc_services = [d.service_id for d in self.docs]
+        self.doc_owns = [d.id.split(":", 1)[1] if d.type == "service" else None for d in self.docs]
         self.doc_priors = [d.prior for d in self.docs]
+        self.doc_contrasted = [d.id in self.contrasted for d in self.docs]
         self.doc_ids = [d.id for d in self.docs]
         self.idf = {t: math.log(1 + (n - len(ids) + 0.5) / (len(ids) + 0.5))
                     for t, (ids, _) in self.postings.items()}
@@ -483,7 +501,12 @@ class SearchIndex:
         q = self._prepare(query, limit=limit, types=types, service=service)
         if q is None:
             return []
-        ranked = self._rank_arrays(q) if len(self.docs) >= ARRAY_MIN_DOCS else self._rank(q)
+        # An index read from a store scores its first query in plain Python (a cold command never
+        # imports numpy), and later ones over arrays like an index in memory: the same scores.
+        arrays = len(self.docs) >= ARRAY_MIN_DOCS and (self._store is None or self._queries > 0
+                                                       or "numpy" in sys.modules)
+        self._queries += 1
+        ranked = self._rank_arrays(q) if arrays else self._rank(q)
         concepts, intent, want_types = q.concepts, q.intent, q.want_types
         hits = []
         if intent["compare"] and (not want_types or "comparison" in want_types):
@@ -586,16 +609,17 @@ class SearchIndex:
                 scores[doc_i] += s
                 matched[doc_i] += 1
         # The loop below runs once per matching document: what it reads is bound to locals first.
-        types_of, services_of, priors, ids = self.doc_types, self.doc_services, self.doc_priors, self.doc_ids
+        types_of, services_of, priors = self.doc_types, self.doc_services, self.doc_priors
+        owns, contrasted = self.doc_owns, self.doc_contrasted
         want_types, want_service, services, boosted = q.want_types, q.want_service, q.services, q.boosted
         named_services = q.named_services
         want_limit, want_where, want_compare = q.intent["limit"], q.intent["where"], q.intent["compare"]
         asks_more = len(q.concepts) > len(services)
-        contrasted, named, name_hits_of, query_set = self.contrasted, q.named, q.name_hits_of, q.query_set
+        named, name_hits_of, query_set = q.named, q.name_hits_of, q.query_set
         denom = q.denom
         coverage_factor = q.coverage_factor
         lines_wanted = not want_types or "line" in want_types
-        entries = []  # (-score, id, doc index): sorted as is, ties broken by id
+        entries = []  # (-score, doc index): ranked by score, ties broken by id (see _Ranked)
         for doc_i, s in scores.items():
             typ = types_of[doc_i]
             if typ == "line":
@@ -610,7 +634,7 @@ class SearchIndex:
                     score *= (1.6 if svc in named_services else 1.35) if svc in boosted else 0.75
                 if want_where:
                     score *= 1.8
-                entries.append((-score, ids[doc_i], doc_i))
+                entries.append((-score, doc_i))
                 continue
             if want_types and typ not in want_types:
                 continue
@@ -622,7 +646,7 @@ class SearchIndex:
                 if svc in boosted:
                     # The service the query names first; its parent or parts stand beside it.
                     score *= 1.6 if svc in named_services else 1.35
-                elif typ == "service" and ids[doc_i].split(":", 1)[1] in services:
+                elif typ == "service" and owns[doc_i] in services:
                     score *= 1.2
                 else:
                     score *= 0.75
@@ -633,15 +657,15 @@ class SearchIndex:
             if want_where and typ in ("config", "line"):
                 score *= 1.8
             if want_compare and typ in ("feature", "api"):
-                score *= 1.3 * (1.4 if ids[doc_i] in contrasted else 1.0)
+                score *= 1.3 * (1.4 if contrasted[doc_i] else 1.0)
             if typ == "service" and asks_more:
                 score *= 0.7  # a query that asks more than the service's name wants something in it
             if doc_i in named and typ not in ("line", "limit") and self._name_set(doc_i) == query_set:
                 score *= 1.5  # the query is this entity's name
             if doc_i in name_hits_of:  # (no hits: a factor of exactly 1)
                 score *= 1 + 0.6 * name_hits_of[doc_i] / denom
-            entries.append((-score, ids[doc_i], doc_i))
-        return _Ranked(entries, q.first)
+            entries.append((-score, doc_i))
+        return _Ranked(entries, q.first, self._ids_of)
 
     def _rank_arrays(self, q: _Query) -> _Ranked:
         """_rank over numpy arrays, for large graphs: the same floating-point operations in the
@@ -712,41 +736,45 @@ class SearchIndex:
             pos = np.minimum(np.searchsorted(cand, docs), max(0, len(cand) - 1))
             found = (cand[pos] == docs) if len(cand) else np.zeros(len(docs), dtype=bool)
             score[pos[found]] *= factors[found]
-        ids = self.doc_ids
-
-        def entries(picks: Any) -> list[tuple[float, str, int]]:
-            return [(-s, ids[d], d) for s, d in zip(score[picks].tolist(), cand[picks].tolist(), strict=True)]
+        def entries(picks: Any) -> list[tuple[float, int]]:
+            return list(zip((-score[picks]).tolist(), cand[picks].tolist(), strict=True))
 
         k = min(q.first, len(cand))
         if k < len(cand):
             kth = np.partition(score, len(cand) - k)[len(cand) - k]
-            top = sorted(entries(np.flatnonzero(score >= kth)))[:k]
-            return _Ranked(top, q.first, rest=lambda: sorted(entries(slice(None))))
-        return _Ranked(entries(slice(None)), q.first)
+            return _Ranked(entries(np.flatnonzero(score >= kth)), q.first, self._ids_of,
+                           rest=lambda: entries(slice(None)))
+        return _Ranked(entries(slice(None)), q.first, self._ids_of)
+
+    def _ids_of(self, doc_indices: list[int]) -> list[str]:
+        """The ids of some documents (to break ties in score): from the store in one read."""
+        ids = self.doc_ids
+        if self._store is not None:
+            missing = [i for i in doc_indices if not ids.known(i)]
+            if len(missing) > 1:
+                ids.fill(self._store.doc_ids(missing))
+        return [ids[i] for i in doc_indices]
 
     def _arrays(self) -> dict[str, Any]:
         """Per-document codes and numbers the array scorer reads, made on its first query."""
         if self._array_cache is None:
             import numpy as np
 
-            type_code: dict[str, int] = {}
-            service_code: dict[str, int] = {}
-            for d in self.docs:
-                type_code.setdefault(d.type, len(type_code))
-                if d.service_id is not None:
-                    service_code.setdefault(d.service_id, len(service_code))
-                if d.type == "service":
-                    service_code.setdefault(d.id.split(":", 1)[1], len(service_code))
+            # From the per-document lists (not the documents: an index read from a store has not
+            # read those).
+            type_code = {t: i for i, t in enumerate(dict.fromkeys(self.doc_types))}
+            service_code = {s: i for i, s in enumerate(dict.fromkeys(
+                s for s in (*self.doc_services, *self.doc_owns) if s is not None))}
             self._array_cache = {
                 "type_code": type_code,
                 "service_code": service_code,
-                "type": np.array([type_code[d.type] for d in self.docs], dtype=np.int16),
-                "service": np.array([-1 if d.service_id is None else service_code[d.service_id]
-                                     for d in self.docs], dtype=np.int32),
-                "own": np.array([service_code[d.id.split(":", 1)[1]] if d.type == "service" else -3
-                                 for d in self.docs], dtype=np.int32),
+                "type": np.array([type_code[t] for t in self.doc_types], dtype=np.int16),
+                "service": np.array([-1 if s is None else service_code[s] for s in self.doc_services],
+                                    dtype=np.int32),
+                "own": np.array([-3 if s is None else service_code[s] for s in self.doc_owns],
+                                dtype=np.int32),
                 "prior": np.array(self.doc_priors, dtype=np.float64),
-                "contrasted": np.array([d.id in self.contrasted for d in self.docs], dtype=bool),
+                "contrasted": np.array(list(self.doc_contrasted), dtype=bool),
                 "terms": {},
             }
         return self._array_cache
@@ -761,7 +789,7 @@ class SearchIndex:
         return terms[term]
 
     def _name_set(self, doc_i: int) -> frozenset[str]:
-        names = self._name_sets[doc_i]
+        names = self._name_sets.get(doc_i)
         if names is None:
             names = self._name_sets[doc_i] = frozenset(tokens(self.docs[doc_i].name))
         return names
@@ -772,19 +800,19 @@ class SearchIndex:
             return None
         floor = 0.5 * ranked[0][0]
         top = [(sc, self.docs[i]) for sc, i in ranked[:15]
-               if self.docs[i].id in self.contrasted and sc >= floor]
-        g = self.kg.graph
+               if self.doc_contrasted[i] and sc >= floor]
+        kg = self.kg
         best = None
         for x, (sa, a) in enumerate(top):
             for sb, b in top[x + 1 :]:
-                if g.has_edge(a.id, b.id, "CONTRASTS_WITH") or g.has_edge(b.id, a.id, "CONTRASTS_WITH"):
+                if kg._has_edge(a.id, b.id, "CONTRASTS_WITH") or kg._has_edge(b.id, a.id, "CONTRASTS_WITH"):
                     if best is None or sa + sb > best[0]:
                         best = (sa + sb, a, b)
         if best is None:
             return None
         score, a, b = best
-        da = (g.nodes[a.id].get("definition") or a.snippet_text)[:112]
-        db = (g.nodes[b.id].get("definition") or b.snippet_text)[:112]
+        da = (kg.node(a.id).get("definition") or a.snippet_text)[:112]
+        db = (kg.node(b.id).get("definition") or b.snippet_text)[:112]
         return Hit(id=f"compare:{a.id}|{b.id}", type="comparison", name=f"{a.name} vs {b.name}",
                    snippet=f"{a.name}: {da} | {b.name}: {db}", score=score, service=a.service,
                    source=a.source, fields={"a": a.id, "b": b.id})
@@ -813,14 +841,7 @@ class SearchIndex:
 
     def _question_of(self, file: str, line: int) -> str:
         """The question a line answers, when it is an answer line of a question card."""
-        if self._questions is None:
-            self._questions = {}
-            for _n, d in self.kg.graph.nodes(data=True):
-                if d.get("type") == "card" and d.get("asks"):
-                    for number, role, _text in d.get("lines", []):
-                        if role != "front":
-                            self._questions[(d.get("file", ""), int(number))] = d.get("front", "")
-        return self._questions.get((file, line), "")
+        return self.kg.question_of(file, line)
 
     def _answering_line(self, doc: Doc, query_terms: set[str]) -> tuple[Source, str] | None:
         """Of the lines an entity stands on, the one that holds most of the query's words beyond
@@ -845,13 +866,18 @@ class SearchIndex:
             return None
         return best[1], best[2]
 
+    def _suggest_names(self) -> list[str]:
+        if self._store is not None:
+            return json.loads(self._store.blob("suggest_names"))
+        return sorted({d.name for d in self.docs if d.type != "line"})
+
     def suggest(self, query: str, limit: int = 5) -> list[str]:
         """Names close to a query that found nothing: for a `did you mean` line. A name is
         offered only when it spells most of the query's words closely (`lamda timout`: Lambda:
         timeout), never for a likeness of letters alone (`xyzzy plugh` is not Splunk)."""
         from rapidfuzz import process
 
-        names = sorted({d.name for d in self.docs if d.type != "line"})
+        names = self._suggest_names()
         found = process.extract(query.lower(), [n.lower() for n in names], limit=limit * 4)
         return [names[i] for _, score, i in found if score >= 50 and _spells_query(query, names[i])][:limit]
 
@@ -900,100 +926,134 @@ class _Query:
 
 class _Ranked:
     """Scored documents in rank order, (score, doc index) each, sorted only as far as they are read:
-    a query reads its first few, out of thousands that match a word. `top` holds the first `first`
-    (what a comparison looks at). `entries` are (-score, id, index); `rest`, when given, makes the
-    full sorted list of them (entries then only needs to hold the first `first`)."""
+    a query reads its first few, out of thousands that match a word. Ranked by score, then id,
+    then index. `top` holds the first `first` (what a comparison looks at). `entries` are
+    (-score, index): every scored document, or (given `rest`, which makes all of them) at least
+    every one that can be among the first `first`. Ids are read (`ids_of`) only where scores
+    tie at the edge of the first `first`, or when more than those are read."""
 
-    def __init__(self, entries: list[tuple[float, str, int]], first: int,
-                 rest: Callable[[], list[tuple[float, str, int]]] | None = None):
+    def __init__(self, entries: list[tuple[float, int]], first: int,
+                 ids_of: Callable[[list[int]], list[str]],
+                 rest: Callable[[], list[tuple[float, int]]] | None = None):
         self._entries = entries
         self._first = first
+        self._ids_of = ids_of
         self._rest = rest
-        self.top = [(-neg, i) for neg, _, i in heapq.nsmallest(first, entries)]
+        best = heapq.nsmallest(first, entries)
+        if len(best) == first and len(entries) > first:
+            # Those tied with the last one taken may rank before it by id: all of them are looked at.
+            edge = best[-1][0]
+            best = [e for e in best if e[0] < edge] + [e for e in entries if e[0] == edge]
+        self.top = [(-neg, i) for neg, _, i in self._by_id(best)[:first]]
+
+    def _by_id(self, entries: list[tuple[float, int]]) -> list[tuple[float, str, int]]:
+        ids = self._ids_of([i for _, i in entries])
+        return sorted((neg, doc_id, i) for (neg, i), doc_id in zip(entries, ids, strict=True))
 
     def __iter__(self) -> Iterator[tuple[float, int]]:
         yield from self.top
-        if self._rest is not None:
-            everything = self._rest()
-        elif len(self._entries) > self._first:
-            everything = sorted(self._entries)
-        else:
+        everything = self._rest() if self._rest is not None else self._entries
+        if len(everything) <= self._first:
             return
-        # Rare: more than `first` were read (line hits of one line skipped); sort them all.
-        for neg, _, i in everything[self._first :]:
-            yield -neg, i
+        # Rare: more than `first` were read (line hits of one line skipped); sort them all, reading
+        # ids only for scores that several documents share past the first `first`.
+        ordered = sorted(everything)
+        start = 0
+        while start < len(ordered):
+            end = start + 1
+            while end < len(ordered) and ordered[end][0] == ordered[start][0]:
+                end += 1
+            if end > self._first:
+                group = ordered[start:end]
+                ranked = [(neg, i) for neg, _, i in self._by_id(group)] if len(group) > 1 else group
+                for neg, i in ranked[max(0, self._first - start) :]:
+                    yield -neg, i
+            start = end
 
 
-def index_cache_dir(graph_file: Path) -> Path:
-    """Where the index of a graph file is cached: $AWSKG_CACHE, else `.awskg-cache` beside it."""
-    env = os.environ.get("AWSKG_CACHE")
-    return Path(env) if env else graph_file.parent / ".awskg-cache"
+class _Coded:
+    """A list of names kept as an array of codes into `names` (a per-document list of the store)."""
+
+    __slots__ = ("_codes", "_names")
+
+    def __init__(self, codes: array[int], names: list[Any]):
+        self._codes = codes
+        self._names = names
+
+    def __len__(self) -> int:
+        return len(self._codes)
+
+    def __getitem__(self, i: int) -> Any:
+        return self._names[self._codes[i]]
+
+    def __iter__(self) -> Iterator[Any]:
+        names = self._names
+        return (names[c] for c in self._codes)
 
 
-@cache
-def _code_stamp() -> str:
-    """The code and vocabulary an index is made with: a cached index from other ones is not read."""
-    h = hashlib.sha256()
-    here = Path(__file__).resolve().parent
-    for name in ("search.py", "model.py", "graph.py", "vocabulary.py"):
-        h.update((here / name).read_bytes())
-    for entry in sorted((here / "data").glob("*.json")):
-        h.update(entry.name.encode())
-        h.update(entry.read_bytes())
-    return h.hexdigest()[:16]
+def _doc_of(row: list[Any]) -> Doc:
+    """A document from its row in the store (SearchIndex.store_contents)."""
+    i, typ, name, sid, svc, snippet, focus, src, fields, prior, lines = row
+    return Doc(i, typ, name, sid, svc, snippet, focus=focus, source=Source(*src) if src else None,
+               fields=fields, prior=prior, lines=lines)
 
 
-_MAGIC = b"awskg search index\n"
+def _damaged(store: Store, what: str) -> Exception:
+    from .store import StoreDamaged
+
+    return StoreDamaged(f"{store.path}: {what} of the search index do not match its documents")
 
 
-def _layout() -> list[Any]:
-    """What the binary part of a cached index depends on besides its format."""
-    return [sys.byteorder, array("i").itemsize, array("d").itemsize]
+class _StoredPostings:
+    """A term's postings (document numbers, weights), read from the store when a query asks."""
+
+    def __init__(self, store: Store, vocab: list[str]):
+        self._store = store
+        self._terms = frozenset(vocab)
+        self._read: dict[str, tuple[array[int], array[float]]] = {}
+
+    def __contains__(self, term: object) -> bool:
+        return term in self._terms
+
+    def get(self, term: str, default: Any = None) -> Any:
+        found = self._read.get(term)
+        if found is None:
+            if term not in self._terms:
+                return default
+            found = self._store.postings(term)
+            if found is None:
+                raise _damaged(self._store, f"the postings of {term!r}")
+            self._read[term] = found
+        return found
 
 
-def _read_state(path: Path) -> dict[str, Any]:
-    """The state a cached index file holds (see SearchIndex._save); ValueError if it is not one,
-    of another format or layout, or truncated."""
-    with open(path, "rb") as fh:
-        raw = fh.read()
-    if not raw.startswith(_MAGIC):
-        raise ValueError("not a cached search index")
-    end = raw.index(b"\n", len(_MAGIC))
-    header = json.loads(raw[len(_MAGIC) : end])
-    if header.get("format") != INDEX_FORMAT or header.get("layout") != _layout():
-        raise ValueError("a cached index of another format")
-    counts = header["counts"]
-    total = sum(counts)
-    body = memoryview(raw)[end + 1 :]
-    id_size, weight_size = array("i").itemsize, array("d").itemsize
-    if len(body) != total * (id_size + weight_size):
-        raise ValueError("a truncated cached index")
-    ids, weights = array("i"), array("d")
-    ids.frombytes(body[: total * id_size])
-    weights.frombytes(body[total * id_size :])
-    if total and (min(ids) < 0 or max(ids) >= len(header["docs"]) or len(header["name_terms"]) != len(
-            header["docs"])):
-        raise ValueError("a damaged cached index")  # well-formed but pointing past its documents
-    postings: dict[str, tuple[Any, Any]] = {}
-    pos = 0
-    for term, n in zip(header["terms"], counts, strict=True):
-        postings[term] = (ids[pos : pos + n], weights[pos : pos + n])
-        pos += n
-    return {"docs": header["docs"], "postings": postings, "name_terms": header["name_terms"]}
+class _StoredIdf:
+    """idf of a term, worked out from its posting count as SearchIndex._derive does."""
+
+    def __init__(self, postings: _StoredPostings, n: int):
+        self._postings = postings
+        self._n = n
+
+    def get(self, term: str, default: float = 0.0) -> float:
+        found = self._postings.get(term)
+        if found is None:
+            return default
+        df = len(found[0])
+        return math.log(1 + (self._n - df + 0.5) / (df + 0.5))
 
 
-def _cache_file(kg: KnowledgeGraph) -> Path | None:
-    stamp = getattr(kg, "file_stamp", None)
-    if not stamp:
-        return None  # built in memory, or changed since it was loaded
-    path, size, mtime_ns = stamp
-    try:
-        code = _code_stamp()
-    except OSError:
-        return None
-    key = hashlib.sha256(f"{INDEX_FORMAT}|{code}|{path}|{size}|{mtime_ns}".encode()).hexdigest()[:24]
-    family = hashlib.sha256(path.encode()).hexdigest()[:12]
-    return index_cache_dir(Path(path)) / f"search-{family}-{key}.idx"
+class _StoredNameDocs:
+    """The documents that hold a term in their names, read from the store when a query asks."""
+
+    def __init__(self, store: Store):
+        self._store = store
+        self._read: dict[str, set[int]] = {}
+
+    def get(self, term: str, default: Any = None) -> Any:
+        found = self._read.get(term)
+        if found is None:
+            found = self._read[term] = set(self._store.name_postings(term))
+        return found if found else default
 
 
 _CAMEL = re.compile(r"\b[A-Z]?[a-z]+(?:[A-Z][a-z0-9]+)+\b")

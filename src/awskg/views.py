@@ -24,6 +24,7 @@ from .graphview import Neighbourhood
 from .model import Hit, Limit, Neighbour
 from .study.coverage import STATUSES, CoverageReport, ServiceCoverage
 from .study.quiz import LETTERS
+from .study.stale import line_marker, stale_marker, stale_message, with_marker
 
 # What search can be narrowed to: the concept types, note lines, and comparisons.
 SEARCH_TYPES = (*CONCEPT_TYPES, "line", "comparison")
@@ -116,30 +117,28 @@ def colour_of(type_: str) -> str:
 def entity_choices(kg: KnowledgeGraph, types: Iterable[str] | None = None) -> list[str]:
     """Node ids for an entity picker: concepts (or `types`) by type, then name."""
     wanted = set(types) if types is not None else set(CONCEPT_TYPES)
-    g = kg.graph
-    ids = [n for n, d in g.nodes(data=True) if d.get("type") in wanted]
-    return sorted(ids, key=lambda n: (TYPE_ORDER.get(g.nodes[n].get("type"), 99),
-                                      str(g.nodes[n].get("name", n)).lower(), n))
+    labels = kg.labels(wanted)
+    return sorted(labels, key=lambda n: (TYPE_ORDER.get(labels[n][0], 99), str(labels[n][1]).lower(), n))
 
 
 def entity_label(kg: KnowledgeGraph, node_id: str) -> str:
     """`Lambda (service)`, `timeout (feature, Lambda)`: how a picker names a node."""
-    if node_id not in kg.graph:
+    label = kg.label(node_id)
+    if label is None:
         return node_id
-    d = kg.graph.nodes[node_id]
-    bits = [d.get("type", "")]
-    if d.get("service") and d.get("type") != "service":
-        bits.append(str(d["service"]))
-    return f"{clip(d.get('name', node_id), 80)} ({', '.join(b for b in bits if b)})"
+    type_, name, service = label
+    bits = [type_ or ""]
+    if service and type_ != "service":
+        bits.append(str(service))
+    return f"{clip(name, 80)} ({', '.join(b for b in bits if b)})"
 
 
 def service_choices(kg: KnowledgeGraph, with_limits: bool = False) -> list[str]:
     """Service names, sorted; with_limits keeps the services the notes state a limit of."""
-    g = kg.graph
-    names = {str(d.get("name")) for _, d in g.nodes(data=True) if d.get("type") == "service"}
     if with_limits:
-        names = {str(d.get("service")) for _, d in g.nodes(data=True)
-                 if d.get("type") == "limit" and d.get("service")}
+        names = {str(service) for _, _, service in kg.labels(["limit"]).values() if service}
+    else:
+        names = {str(name) for _, name, _ in kg.labels(["service"]).values()}
     return sorted(names, key=str.lower)
 
 
@@ -195,49 +194,21 @@ def hit_row(hit: Hit) -> dict[str, Any]:
 # ---------------------------------------------------------------------------- stale flags
 
 
-def stale_marker(flag: dict[str, Any] | None) -> str:
-    """`⚠ AWS since 2025-08: 1 MiB`: what a value shows beside it when AWS states it otherwise
-    today (the flag of study/stale.py, as Limit.stale and Hit.stale carry it); "" when not."""
-    return str(flag.get("marker", "")) if flag else ""
-
-
-def stale_message(flag: dict[str, Any] | None) -> str:
-    """`⚠ your notes: 256 KB; AWS since 2025-08: 1 MiB; source https://...`, or ""."""
-    return f"⚠ {flag.get('message', '')}" if flag else ""
-
-
-def with_marker(value: str, flag: dict[str, Any] | None) -> str:
-    """A value with its stale marker after it, when it has one."""
-    return f"{value}  {stale_marker(flag)}" if flag else value
-
-
-def line_stale(kg: KnowledgeGraph, file: str, line: int) -> list[dict[str, Any]]:
-    """The flags of the values a note line states (study/stale.py), as dicts."""
-    from .study.stale import flags_at
-
-    return [f.to_dict() for f in flags_at(kg, file, line)]
-
-
-def line_marker(flags: Iterable[dict[str, Any]]) -> str:
-    """The markers of the stale values a note line states: `⚠ AWS since 2025-08: 1 MiB`."""
-    return "; ".join(stale_marker(f) for f in flags)
-
-
 def hit_target(kg: KnowledgeGraph, hit: Hit) -> Target | None:
     """The page a hit opens. A note-line hit opens the most specific entity read from that line,
     else the card it belongs to; a comparison opens both sides."""
     if hit.type == "comparison":
         a, b = hit.fields.get("a"), hit.fields.get("b")
-        if a in kg.graph and b in kg.graph:
+        if a in kg and b in kg:
             return Target("compare", a=a, b=b)
         return None
-    if hit.id in kg.graph:
+    if hit.id in kg:
         return Target("entity", node=hit.id)
     if hit.type == "line" and hit.source:
         owners = nodes_at_line(kg, hit.source.file, hit.source.line)
         if owners:
             return Target("entity", node=owners[0])
-        if hit.source.card and hit.source.card in kg.graph:
+        if hit.source.card and hit.source.card in kg:
             return Target("entity", node=hit.source.card)
     return None
 
@@ -247,13 +218,8 @@ def nodes_at_line(kg: KnowledgeGraph, file: str, line: int) -> list[str]:
     specific = ("feature", "api", "config", "error", "env_var", "metric", "arn", "permission",
                 "policy", "resource_type", "limit", "service")
     rank = {t: i for i, t in enumerate(specific)}
-    found = []
-    for n, d in kg.graph.nodes(data=True):
-        if d.get("type") == "card":
-            continue
-        if any(s.get("file") == file and int(s.get("line", -1)) == int(line) for s in d.get("sources", [])):
-            found.append(n)
-    return sorted(found, key=lambda n: (rank.get(kg.graph.nodes[n].get("type"), 99), n))
+    found = kg.nodes_at(file, line)
+    return sorted(found, key=lambda n: (rank.get(kg.label(n)[0], 99), n))
 
 
 # ---------------------------------------------------------------------------- entity page
@@ -595,7 +561,7 @@ def relation_rows(data: dict[str, Any], kg: KnowledgeGraph) -> list[dict[str, An
     """What joins the two sides of a comparison, one row per line of evidence."""
     rows = []
     for rel in data.get("relations", []):
-        names = [kg.graph.nodes[x].get("name", x) if x in kg.graph else x for x in (rel["from"], rel["to"])]
+        names = [kg.label(x)[1] if x in kg else x for x in (rel["from"], rel["to"])]
         evidence = rel.get("evidence") or [{}]
         for ev in evidence:
             rows.append({"from": names[0], "relation": rel["relation"], "to": names[1],

@@ -48,6 +48,8 @@ class LimitReader:
             return  # a question (an exam premise): its numbers are not limits
         for q in self.quantities(card, ln, mentions):
             lim_sid = self.service_of(text, q, mentions, sid)
+            if lim_sid is None:
+                continue  # no AWS service in sight (a study plan, exam tips): no AWS limit
             subject = without_symbols(subject_of(text, q, ln, card)) or "limit"
             if q.kind == "other":
                 # No cue beside the number (`29 seconds` under `max integration timeout?`): the

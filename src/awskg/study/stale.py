@@ -453,10 +453,10 @@ def flag_message(lim: Limit, ref: Reference) -> str:
 
 @dataclass
 class _GraphFlags:
-    stamp: tuple[int, int, int]
+    stamp: tuple[Any, ...]
     by_limit: dict[str, StaleFlag | None] = field(default_factory=dict)
     complete: bool = False
-    limits_at: dict[tuple[str, int], list[str]] | None = None  # (file, line) -> limit ids stated there
+    limits_at: dict[tuple[str, int], list[str]] = field(default_factory=dict)  # (file, line) -> limit ids
 
 
 _GRAPHS: weakref.WeakKeyDictionary[Any, _GraphFlags] = weakref.WeakKeyDictionary()
@@ -464,8 +464,7 @@ _GRAPHS: weakref.WeakKeyDictionary[Any, _GraphFlags] = weakref.WeakKeyDictionary
 
 def _flags_of(kg: Any) -> _GraphFlags:
     """The flags computed so far for this graph; a graph that has changed since starts afresh."""
-    g = kg.graph
-    stamp = (id(g), g.number_of_nodes(), g.number_of_edges())
+    stamp = kg.revision()
     cached = _GRAPHS.get(kg)
     if cached is None or cached.stamp != stamp:
         cached = _GRAPHS[kg] = _GraphFlags(stamp)
@@ -495,14 +494,11 @@ def flags_at(kg: Any, file: str, line: int) -> list[StaleFlag]:
     explanation, a side of a comparison) carries the flags of the values it states. Only the
     limits of that line are matched."""
     cached = _flags_of(kg)
-    if cached.limits_at is None:
-        index: dict[tuple[str, int], list[str]] = {}
-        for n, d in kg.graph.nodes(data=True):
-            if d.get("type") == "limit":
-                for s in d.get("sources", []):
-                    index.setdefault((str(s.get("file")), int(s.get("line", 0))), []).append(n)
-        cached.limits_at = index
-    flags = (limit_flag(kg, kg.limit(lid)) for lid in sorted(cached.limits_at.get((file, int(line)), [])))
+    key = (file, int(line))
+    if key not in cached.limits_at:
+        cached.limits_at[key] = sorted(n for n in kg.nodes_at(file, int(line))
+                                       if (kg.label(n) or ("",))[0] == "limit")
+    flags = (limit_flag(kg, kg.limit(lid)) for lid in cached.limits_at[key])
     return [f for f in flags if f is not None]
 
 
@@ -511,12 +507,12 @@ def flag_hits(kg: Any, hits: list[Hit]) -> list[Hit]:
     shows one of its lines, that states a stale value carries that value's flag."""
     for h in hits:
         flag = None
-        if h.type == "limit" and h.id in kg.graph:
+        if h.type == "limit" and h.id in kg:
             flag = limit_flag(kg, kg.limit(h.id))
         else:
             for file, line in _hit_lines(kg, h):
                 flag = next((f for f in flags_at(kg, file, line)
-                             if _shows(h, kg.graph.nodes[f.limit_id].get("text", ""))), None)
+                             if _shows(h, kg.node(f.limit_id).get("text", ""))), None)
                 if flag:
                     break
         h.stale = flag.to_dict() if flag else None
@@ -526,8 +522,8 @@ def flag_hits(kg: Any, hits: list[Hit]) -> list[Hit]:
 def _hit_lines(kg: Any, hit: Hit) -> list[tuple[str, int]]:
     """The note lines a hit's snippet is cut from: its own line, and an entity's lines."""
     out = [(hit.source.file, hit.source.line)] if hit.source else []
-    if hit.id in kg.graph:
-        for ref in kg.graph.nodes[hit.id].get("lines") or []:
+    if hit.id in kg:
+        for ref in kg.node(hit.id).get("lines") or []:
             file, _, number = str(ref).rpartition(":")
             if number.isdigit():
                 out.append((file, int(number)))
@@ -536,3 +532,32 @@ def _hit_lines(kg: Any, hit: Hit) -> list[tuple[str, int]]:
 
 def _shows(hit: Hit, value_text: str) -> bool:
     return bool(value_text) and value_text.lower() in hit.snippet.lower()
+
+
+# --------------------------------------------------------------------------- how a flag is shown
+
+
+def stale_marker(flag: dict[str, Any] | None) -> str:
+    """`⚠ AWS since 2025-08: 1 MiB`: what a value shows beside it when AWS states it otherwise
+    today (the flag of study/stale.py, as Limit.stale and Hit.stale carry it); "" when not."""
+    return str(flag.get("marker", "")) if flag else ""
+
+
+def stale_message(flag: dict[str, Any] | None) -> str:
+    """`⚠ your notes: 256 KB; AWS since 2025-08: 1 MiB; source https://...`, or ""."""
+    return f"⚠ {flag.get('message', '')}" if flag else ""
+
+
+def with_marker(value: str, flag: dict[str, Any] | None) -> str:
+    """A value with its stale marker after it, when it has one."""
+    return f"{value}  {stale_marker(flag)}" if flag else value
+
+
+def line_stale(kg: Any, file: str, line: int) -> list[dict[str, Any]]:
+    """The flags of the values a note line states (study/stale.py), as dicts."""
+    return [f.to_dict() for f in flags_at(kg, file, line)]
+
+
+def line_marker(flags: Iterable[dict[str, Any]]) -> str:
+    """The markers of the stale values a note line states: `⚠ AWS since 2025-08: 1 MiB`."""
+    return "; ".join(stale_marker(f) for f in flags)
