@@ -358,15 +358,20 @@ def graph_state(pg) -> dict:
     return graph_frame(pg).evaluate(GRAPH_JS)
 
 
-def wait_for_nodes(pg, count: int) -> dict:
+def wait_for_graph(pg, wanted, what: str) -> dict:
+    """The graph's state once `wanted(state)` holds (the frame is replaced while the app reruns)."""
     deadline = time.monotonic() + TIMEOUT_MS / 1000
     while time.monotonic() < deadline:
-        with contextlib.suppress(Exception):  # the frame is replaced while the app reruns
+        with contextlib.suppress(Exception):
             state = graph_state(pg)
-            if state and state["nodes"] == count:
+            if state and wanted(state):
                 return state
         time.sleep(0.25)
-    raise AssertionError(f"the graph never drew {count} nodes")
+    raise AssertionError(f"the graph never {what}")
+
+
+def wait_for_nodes(pg, count: int) -> dict:
+    return wait_for_graph(pg, lambda s: s["nodes"] == count, f"drew {count} nodes")
 
 
 def table_cells(pg, nth: int = 0) -> list[dict[str, str]]:
@@ -403,7 +408,8 @@ def test_the_graph_draws_the_strongest_neighbours_readably(sized, server: dict) 
     width = graph_state(pg)["width"]
     pg.get_by_text("Graph full width").click()
     settle(pg)
-    assert graph_state(pg)["width"] > width * (1.5 if pg.size == "1440x1000" else 0.95)
+    wider = width * (1.5 if pg.size == "1440x1000" else 0.95)  # stacked already when narrow
+    wait_for_graph(pg, lambda s: s["width"] > wider, f"grew wider than {wider:.0f} px")
     shot(pg, "graph-wide")
     assert_offline(pg, server)
 
@@ -521,6 +527,7 @@ def test_downloads_carry_their_format_in_the_name(sized, server: dict) -> None:
     for fmt in ("csv", "obsidian", "cypher"):
         with pg.expect_download() as info:
             pg.locator(f".st-key-export-{fmt} button:visible").click()
+        settle(pg)  # the click reruns the app; the next button is clicked on the page it leaves
         expected = views.download_name("service:sqs", fmt, FORMATS[fmt].extension)
         assert info.value.suggested_filename == expected
     assert_offline(pg, server)

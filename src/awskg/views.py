@@ -84,6 +84,7 @@ def page_css(stack_below: int = STACK_BELOW_PX) -> str:
 [data-testid="stTableStyledTable"] {{ width: 100% !important; }}
 [data-testid="stTableStyledTable"] :is(td, th, td *, th *) {{
   white-space: normal !important; overflow-wrap: anywhere !important; }}
+[data-testid="stTableStyledTable"] :is(th, th *) {{ overflow-wrap: normal !important; }}
 [data-testid="stTableStyledTable"] :is(td, th) {{ min-width: calc(5ch + 1rem); }}
 @media (max-width: {stack_below - 0.02}px) {{
   [data-testid="stHorizontalBlock"]:has(> [data-testid="stColumn"]) {{ flex-direction: column; }}
