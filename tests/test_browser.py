@@ -4,8 +4,9 @@ Debian's `chromium` package is driven by Playwright (Playwright's own browser do
 fetched here). One server reads the committed graph, as a student starts the app; another reads
 it plus a small island whose names are markup (see test_app.add_markup_nodes). The time from page load to the
 first search result is printed and recorded as a test property, never asserted: speed belongs in
-benchmarks/. A screenshot goes to tests/artifacts/, and also to $AWSKG_SCREENSHOT when it is set
-(that is how docs/app.png is made).
+benchmarks/. Screenshots go to tests/artifacts/ (each test prints its path); docs/app.png is
+graph-1440x1000.png and docs/app-compare.png is compare-1440x1000.png from there. The first test
+also writes its picture to $AWSKG_SCREENSHOT when that is set.
 """
 
 from __future__ import annotations
@@ -411,6 +412,12 @@ def test_the_graph_draws_the_strongest_neighbours_readably(sized, server: dict) 
     wider = width * (1.5 if pg.size == "1440x1000" else 0.95)  # stacked already when narrow
     wait_for_graph(pg, lambda s: s["width"] > wider, f"grew wider than {wider:.0f} px")
     shot(pg, "graph-wide")
+    # a few nodes are drawn no larger than life, not with huge labels
+    small = next(n for n in sorted(kg.graph) if kg.graph.nodes[n]["type"] == "feature"
+                 and 2 <= graphview.neighbourhood(kg, n).total <= 4)
+    open_link(pg, server, f"view=explore&entity={small}")
+    state = wait_for_nodes(pg, graphview.neighbourhood(kg, small).total + 1)
+    assert state["zoom"] <= 1.0 + 1e-9
     assert_offline(pg, server)
 
 
