@@ -23,7 +23,7 @@ from markdown_it import MarkdownIt
 from streamlit.testing.v1 import AppTest
 
 import awskg
-from awskg import views
+from awskg import graphview, views
 from awskg.export import FORMATS
 from awskg.graph import KnowledgeGraph
 from awskg.model import Source
@@ -117,6 +117,13 @@ def texts(at: AppTest) -> list[str]:
     return [t.value for t in at.text]
 
 
+def table_with(at: AppTest, column: str, nth: int = 0):
+    """The nth static table (st.table) with `column`, its cells read as the page shows them."""
+    found = [t.value for t in at.table if column in t.value.columns]
+    assert len(found) > nth, f"no table with {column!r}: {[list(t.value.columns) for t in at.table]}"
+    return found[nth].map(lambda c: unescape(c) if isinstance(c, str) else c)
+
+
 def caption_with(at: AppTest, needle: str) -> str:
     found = [c.value for c in at.caption if needle in c.value]
     assert found, f"no caption with {needle!r}: {[c.value for c in at.caption]}"
@@ -167,6 +174,24 @@ def test_search_with_no_match_says_so_with_suggestions(app: AppTest) -> None:
     assert len(app.warning) == 1 and "zzqx" in unescape(app.warning[0].value)
 
 
+def test_a_service_absent_from_the_notes_is_said_before_the_near_matches(app: AppTest,
+        kg: KnowledgeGraph) -> None:
+    assert "service:api-gateway" not in kg, "precondition: the committed notes never name API Gateway"
+    app.text_input(key="q").input("api gateway").run()
+    hits = kg.search("api gateway", limit=10)
+    assert hits, "precondition: the notes say something near API Gateway"
+    assert [unescape(w.value) for w in app.warning] == [
+        "API Gateway is not in your notes; the nearest matches are below."]
+    # (that it is drawn above them, the browser test checks)
+    assert [app.button(key=f"hit-{i}").label for i in range(len(hits))] == [
+        views.literal_markdown(views.clip(h.name, 60)) for h in hits]
+
+
+def test_gibberish_gets_no_far_fetched_suggestion(app: AppTest) -> None:
+    app.text_input(key="q").input("xyzzy plugh").run()
+    assert [unescape(w.value) for w in app.warning] == ["Nothing found for 'xyzzy plugh'"]
+
+
 def test_opening_a_result_shows_its_entity_page_and_card(app: AppTest, kg: KnowledgeGraph) -> None:
     app.text_input(key="q").input("sqs max message size").run()
     hit = kg.search("sqs max message size", limit=10)[0]
@@ -204,17 +229,23 @@ def test_entity_page_tables_limits_with_source_lines_and_stale_flags(app: AppTes
         kg: KnowledgeGraph) -> None:
     open_entity(app, "service:sqs")
     entity = kg.entity("service:sqs")
-    table = next(df for df in app.dataframe if "subject" in df.value.columns)
-    assert list(table.value["subject"]) == [lim.subject for lim in entity.limits]
-    assert list(table.value["line"]) == [lim.source.line for lim in entity.limits]
+    table = table_with(app, "subject")
+    assert list(table["subject"]) == [lim.subject for lim in entity.limits]
+    assert list(table["line"]) == [lim.source.line for lim in entity.limits]
     flags = stale_flags(entity.limits)
     assert flags, "precondition: the shipped AWS reference flags an SQS limit of the notes"
-    flagged = {row["id"] for row in views.limit_rows(entity.limits) if row["id"] in flags}
-    stale_cells = [s for s in table.value["stale"] if s]
-    assert len(stale_cells) == len(flagged)
-    assert all(cell == f"⚠ {flags[i].message}" for i, cell in zip(
-        [row["id"] for row in views.limit_rows(entity.limits)], table.value["stale"], strict=True) if cell)
-    assert any("AWS has changed" in w.value for w in app.warning)
+    # The flag sits beside the value, and AWS's value and source are written out under the table.
+    for lim, value in zip(entity.limits, table["value"], strict=True):
+        if lim.id in flags:
+            assert value.startswith(lim.display) and value.endswith(flags[lim.id].marker)
+        else:
+            assert value == lim.display
+    assert "stale" not in table.columns
+    shown = texts(app)
+    for lim in entity.limits:
+        if lim.id in flags:
+            assert f"⚠ SQS {lim.subject}: {flags[lim.id].message}" in shown
+    assert any("AWS has changed" in w.value and "beside the value" in w.value for w in app.warning)
     src = entity.definition_source
     assert src and caption_with(app, "definition from line") == f"definition from line {src.line}"
 
@@ -232,31 +263,62 @@ def test_entity_page_groups_neighbours_by_relation(app: AppTest, kg: KnowledgeGr
 # ---------------------------------------------------------------------------- neighbourhood graph
 
 
+def drawn_graph(app: AppTest) -> tuple[int, int]:
+    """(neighbours drawn, neighbours in all) as the graph's caption says, checked against its legend."""
+    caption = unescape(caption_with(app, "click a node"))
+    some = re.match(r"(\d+) of (\d+) neighbours drawn, the strongest first", caption)
+    drawn, total = (int(some[1]), int(some[2])) if some else (int(re.match(r"all (\d+)", caption)[1]),) * 2
+    legend = next(df.value for df in app.dataframe if "colour" in df.value.columns)
+    assert int(legend["nodes"].sum()) == drawn + 1  # the focus is a row of its own
+    return drawn, total
+
+
 def test_depth_and_type_filter_change_the_drawn_graph(app: AppTest, kg: KnowledgeGraph) -> None:
     open_entity(app, "service:sqs")
-
-    def drawn() -> tuple[int, int]:
-        caption = caption_with(app, "click a node")
-        nodes, edges = re.match(r"(\d+) nodes · (\d+) relations", caption).groups()
-        legend = next(df.value for df in app.dataframe if "colour" in df.value.columns)
-        assert int(legend["nodes"].sum()) == int(nodes)
-        return int(nodes), int(edges)
-
     for depth in (1, 2, 3):
         app.slider(key="depth").set_value(depth).run()
-        sub = kg.subgraph("service:sqs", depth=depth)
-        assert drawn() == (sub.number_of_nodes(), sub.number_of_edges())
+        view = graphview.neighbourhood(kg, "service:sqs", depth=depth)
+        assert drawn_graph(app) == (min(graphview.READABLE, view.total), view.total)
+        within = kg.subgraph("service:sqs", depth=depth, types=graphview.DRAWN_TYPES)
+        assert view.total == within.number_of_nodes() - 1
     app.multiselect(key="graph_types").set_value(["feature"]).run()
     sub = kg.subgraph("service:sqs", depth=3, types=["feature"])
-    assert drawn() == (sub.number_of_nodes(), sub.number_of_edges())
+    assert drawn_graph(app)[1] == sub.number_of_nodes() - 1
     legend = next(df.value for df in app.dataframe if "colour" in df.value.columns)
-    assert set(legend["type"]) == {"service", "feature"}
+    assert set(legend["type"]) == {"focus", "feature"}
+
+
+def test_a_big_neighbourhood_draws_its_strongest_and_shows_more_on_request(app: AppTest,
+                                                                          kg: KnowledgeGraph) -> None:
+    open_entity(app, "service:lambda")
+    view = graphview.neighbourhood(kg, "service:lambda", depth=1)
+    assert view.total > graphview.READABLE  # else this test proves nothing
+    assert drawn_graph(app) == (graphview.READABLE, view.total)
+    caption = unescape(caption_with(app, "click a node"))
+    assert f"{view.limits_left} limits listed in the tables, not drawn" in caption
+    app.button(key="graph_more").click().run()
+    assert drawn_graph(app) == (min(graphview.READABLE + graphview.STEP, view.total), view.total)
+    app.button(key="graph_all").click().run()
+    assert drawn_graph(app) == (view.total, view.total)
+    assert not [b for b in app.button if b.key in ("graph_more", "graph_all")]
+    app.slider(key="depth").set_value(2).run()  # a new neighbourhood starts small again
+    assert drawn_graph(app)[0] == graphview.READABLE
+
+
+def test_the_graph_can_take_the_full_width(app: AppTest) -> None:
+    open_entity(app, "service:sqs")
+    assert len(app.columns) > 0 and app.toggle(key="graph_wide").value is False
+    app.toggle(key="graph_wide").set_value(True).run()
+    assert not app.exception
+    assert app.toggle(key="graph_wide").value is True
+    assert app.get("download_button")  # the entity page and its exports are still there
 
 
 def test_focus_selectbox_opens_a_node_of_the_graph(app: AppTest, kg: KnowledgeGraph) -> None:
     open_entity(app, "service:sqs")
     options = app.selectbox(key="graph_focus").options
-    neighbour = next(n for n in kg.subgraph("service:sqs", depth=1).nodes if n != "service:sqs")
+    drawn = graphview.neighbourhood(kg, "service:sqs", depth=1).sub
+    neighbour = next(n for n in sorted(drawn) if n != "service:sqs")
     assert views.entity_label(kg, neighbour) in options
     app.selectbox(key="graph_focus").set_value(neighbour).run()
     assert app.session_state.focus == neighbour
@@ -272,23 +334,121 @@ def test_export_offers_a_download_for_every_format(app: AppTest) -> None:
         name: info.description for name, info in FORMATS.items()}
 
 
+# ---------------------------------------------------------------------------- state in the address
+
+
+def app_at(monkeypatch: pytest.MonkeyPatch, query: dict) -> AppTest:
+    """The app opened from a link with these query parameters."""
+    monkeypatch.setenv("AWSKG_GRAPH", str(COMMITTED))
+    at = AppTest.from_file(str(APP), default_timeout=30)
+    at.query_params.update(query)
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_an_explore_link_opens_the_entity_at_its_depth(monkeypatch: pytest.MonkeyPatch,
+                                                       kg: KnowledgeGraph) -> None:
+    app = app_at(monkeypatch, {"view": "explore", "entity": "service:sqs", "depth": "2"})
+    assert unescape(app.subheader[0].value) == kg.graph.nodes["service:sqs"]["name"]
+    assert app.slider(key="depth").value == 2
+    assert drawn_graph(app)[1] == graphview.neighbourhood(kg, "service:sqs", depth=2).total
+
+
+def test_a_limits_link_opens_the_filtered_table(monkeypatch: pytest.MonkeyPatch, kg: KnowledgeGraph) -> None:
+    app = app_at(monkeypatch, {"view": "limits", "service": "SQS", "kind": "max"})
+    assert app.sidebar.radio(key="view").value == "Limits"
+    expected = views.sort_limits(views.filter_limits(kg.limits("SQS"), kinds=["max"]))
+    assert expected and list(table_with(app, "subject")["subject"]) == [lim.subject for lim in expected]
+
+
+def test_a_search_link_shows_its_results(monkeypatch: pytest.MonkeyPatch, kg: KnowledgeGraph) -> None:
+    app = app_at(monkeypatch, {"q": "lamda timout"})
+    assert app.text_input(key="q").value == "lamda timout"
+    first = kg.search("lamda timout", limit=10)[0]
+    assert app.button(key="hit-0").label == views.literal_markdown(views.clip(first.name, 60))
+
+
+def test_a_link_to_something_unknown_opens_the_start_page_without_an_error(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    app = app_at(monkeypatch, {"view": "explore", "entity": "service:nowhere", "depth": "99"})
+    assert not app.error and "focus" not in app.session_state
+    assert app.query_params == {"view": "explore"}
+
+
+def test_the_address_follows_the_page_as_the_student_moves(app: AppTest) -> None:
+    open_entity(app, "service:sqs")
+    assert app.query_params == {"view": "explore", "entity": "service:sqs", "depth": "1"}
+    app.slider(key="depth").set_value(2).run()
+    assert app.query_params["depth"] == "2"
+    app.sidebar.radio(key="view").set_value("Limits").run()
+    app.selectbox(key="lim_service").set_value("SQS").run()
+    app.multiselect(key="lim_kinds").set_value(["max"]).run()
+    assert app.query_params == {"view": "limits", "service": "SQS", "kind": "max"}
+
+
+def test_a_search_survives_a_visit_to_another_view(app: AppTest) -> None:
+    app.text_input(key="q").input("lamda timout").run()
+    app.sidebar.radio(key="view").set_value("Limits").run()
+    app.sidebar.radio(key="view").set_value("Explore").run()
+    assert app.text_input(key="q").value == "lamda timout"
+    assert app.query_params == {"view": "explore", "q": "lamda timout"}
+
+
 # ---------------------------------------------------------------------------- other views
 
 
 def test_limits_view_filters_by_service_kind_and_unit(app: AppTest, kg: KnowledgeGraph) -> None:
     app.sidebar.radio(key="view").set_value("Limits").run()
-    table = next(df for df in app.dataframe if "subject" in df.value.columns)
-    assert len(table.value) == len(kg.limits())
+    assert len(table_with(app, "subject")) == len(kg.limits())
     app.selectbox(key="lim_service").set_value("Lambda").run()
     lambda_limits = kg.limits("Lambda")
-    table = next(df for df in app.dataframe if "subject" in df.value.columns)
-    assert list(table.value["subject"]) == [lim.subject for lim in lambda_limits]
+    table = table_with(app, "subject")
+    assert list(table["subject"]) == [lim.subject for lim in views.sort_limits(lambda_limits)]
     app.multiselect(key="lim_kinds").set_value(["max"]).run()
     app.multiselect(key="lim_units").set_value(["MB"]).run()
-    table = next(df for df in app.dataframe if "subject" in df.value.columns)
-    expected = views.filter_limits(lambda_limits, units=["MB"], kinds=["max"])
-    assert expected and list(table.value["subject"]) == [lim.subject for lim in expected]
-    assert set(table.value["unit"]) == {"MB"} and set(table.value["kind"]) == {"max"}
+    table = table_with(app, "subject")
+    expected = views.sort_limits(views.filter_limits(lambda_limits, units=["MB"], kinds=["max"]))
+    assert expected and list(table["subject"]) == [lim.subject for lim in expected]
+    assert set(table["kind"]) == {"max"} and all(v.split()[-1] == "MB" for v in table["value"])
+
+
+def test_limits_view_sorts_by_base_value_within_each_dimension(app: AppTest, kg: KnowledgeGraph) -> None:
+    app.sidebar.radio(key="view").set_value("Limits").run()
+    app.checkbox(key="lim_bounds").check().run()
+    limits = kg.limits(numeric_only=False)
+    by_id = {lim.id: lim for lim in limits}
+    expected = views.sort_limits(limits, "value")
+    table = table_with(app, "subject")
+    assert list(zip(table["service"], table["subject"], strict=True)) == [
+        (lim.service, lim.subject) for lim in expected]
+    assert "sizes, then durations" in caption_with(app, "sorted by value")
+    # What the order means, read off the rows: each dimension one run, in DIMENSIONS order; inside
+    # it the plain numbers rise, then the rates, then the bounds with no number.
+    dims = [lim.dimension for lim in expected]
+    runs = [d for i, d in enumerate(dims) if i == 0 or dims[i - 1] != d]
+    assert len(runs) == len(set(runs)) > 1
+    assert runs == sorted(runs, key=lambda d: list(views.DIMENSIONS).index(d))
+    for dim in runs:
+        rows = [by_id[lim.id] for lim in expected if lim.dimension == dim]
+        plain = [lim.base_value for lim in rows if lim.base_value is not None and not lim.per]
+        assert plain == sorted(plain), dim
+        tail = [lim.base_value is None for lim in rows]
+        assert tail == sorted(tail), f"{dim}: a bound with no number before a number"
+    app.selectbox(key="lim_sort").set_value("service").run()
+    assert list(table_with(app, "subject")["service"]) == sorted(table["service"], key=str.lower)
+
+
+def test_limits_view_stale_only_filter_and_flag_beside_the_value(app: AppTest, kg: KnowledgeGraph) -> None:
+    app.sidebar.radio(key="view").set_value("Limits").run()
+    app.checkbox(key="lim_stale").check().run()
+    stale = [lim for lim in kg.limits() if lim.stale]
+    assert stale, "precondition: the shipped AWS reference flags some limits of the notes"
+    table = table_with(app, "subject")
+    assert sorted(table["subject"]) == sorted(lim.subject for lim in stale)
+    assert all(v.endswith(lim.stale["marker"]) for v, lim in zip(
+        table["value"], views.sort_limits(stale), strict=True))
+    assert [t for t in texts(app) if t.startswith("⚠")] == views.stale_notes(views.sort_limits(stale))
 
 
 def test_limits_chart_is_on_a_log_scale(app: AppTest, kg: KnowledgeGraph) -> None:
@@ -321,17 +481,49 @@ def test_compare_view_puts_two_entities_side_by_side(app: AppTest, kg: Knowledge
     for side in ("a", "b"):
         lines, limits = views.compare_rows(data[side])
         if lines:
-            shown = next(df.value for df in app.dataframe if "note" in df.value.columns
-                         and list(df.value["line"]) == [r["line"] for r in lines])
-            assert list(shown["note"]) == [r["note"] for r in lines]
-    # SQS's 256 KB maximum is stale: its value carries the marker, its row the message
-    sqs_limits = next(df.value for df in app.dataframe if "subject" in df.value.columns)
+            shown = next(t for t in (table_with(app, "note", i) for i in range(len(app.table)))
+                         if list(t["line"]) == [r["line"] for r in lines])
+            # every line whole: the table wraps, nothing is clipped
+            assert list(shown["note"]) == [" ".join(r["note"].split()) for r in lines]
+    # SQS's 256 KB maximum is stale: its value carries the marker, and AWS's value is written out
+    sqs_limits = table_with(app, "subject")
     flagged = [lim for lim in kg.entity("service:sqs").limits if lim.stale]
     assert flagged
     for lim in flagged:
         row = sqs_limits[sqs_limits["subject"] == lim.subject].iloc[0]
-        assert row["value"] == f"{lim.display}  {lim.stale['marker']}"
-        assert row["stale"] == f"⚠ {lim.stale['message']}"
+        assert row["value"].startswith(lim.display) and row["value"].endswith(lim.stale["marker"])
+        assert f"⚠ {lim.stale['message']}" in texts(app)
+    # not a pair the notes contrast: the pair picker is empty
+    assert app.selectbox(key="cmp_pair").value is None
+
+
+def test_compare_view_lists_the_pairs_the_notes_contrast(app: AppTest, kg: KnowledgeGraph) -> None:
+    app.sidebar.radio(key="view").set_value("Compare").run()
+    pairs = views.contrast_pairs(kg)
+    assert {frozenset((p.a, p.b)) for p in pairs} == {frozenset(p) for p in kg.comparisons()}
+    picker = app.selectbox(key="cmp_pair")
+    assert picker.label == f"Pairs your notes contrast ({len(kg.comparisons())})"
+    assert picker.options == [p.label for p in pairs]
+    assert [p.label.lower() for p in pairs] == sorted(p.label.lower() for p in pairs)
+    listed = next(df.value for df in app.dataframe if "pair" in df.value.columns)
+    assert list(listed["pair"]) == [p.label for p in pairs]
+    pick = pairs[len(pairs) // 2]
+    app.selectbox(key="cmp_pair").set_value(len(pairs) // 2).run()
+    assert (app.selectbox(key="cmp_a").value, app.selectbox(key="cmp_b").value) == (pick.a, pick.b)
+    data = kg.compare(pick.a, pick.b)
+    assert data["contrasted"] and any("contrast these two" in i.value for i in app.info)
+    assert [unescape(s.value) for s in app.subheader] == [data["a"]["name"], data["b"]["name"]]
+
+
+def answer_quiz(app: AppTest, questions, choose) -> list[tuple]:
+    """Answer each question with choose(i, q) (None leaves it unanswered); returns (q, choice)."""
+    answers = []
+    for i, q in enumerate(questions):
+        choice = choose(i, q)
+        if choice is not None:
+            app.radio(key=f"quiz-{q.id}").set_value(choice).run()
+        answers.append((q, choice))
+    return answers
 
 
 def test_quiz_keeps_score_per_service_across_quizzes(app: AppTest, kg: KnowledgeGraph) -> None:
@@ -340,13 +532,10 @@ def test_quiz_keeps_score_per_service_across_quizzes(app: AppTest, kg: Knowledge
     expected_total: dict = {}
     for round_ in (1, 2):
         questions = make_quiz(kg, None, n=4, seed=round_)
-        answers = []
-        for i, q in enumerate(questions):
-            # right on even questions, wrong on odd ones
-            choice = q.answer_index if i % 2 == 0 else (q.answer_index + 1) % len(q.choices)
-            app.radio(key=f"quiz-{q.id}").set_value(choice)
-            answers.append((q, choice))
-        app.button(key="FormSubmitter:quiz_form-Check my answers").click().run()
+        # right on even questions, wrong on odd ones
+        answers = answer_quiz(app, questions, lambda i, q: q.answer_index if i % 2 == 0
+                              else (q.answer_index + 1) % len(q.choices))
+        app.button(key="quiz_check").click().run()
         assert not app.exception
         expected_total = views.add_scores(expected_total, score_by_service(answers))
         scores = next(df.value for df in app.dataframe if "percent" in df.value.columns)
@@ -354,6 +543,57 @@ def test_quiz_keeps_score_per_service_across_quizzes(app: AppTest, kg: Knowledge
         assert len(app.success) == sum(1 for q, c in answers if q.is_correct(c))
         app.button(key="quiz_new").click().run()
     assert sum(r["asked"] for r in views.score_rows(expected_total)) == 8
+
+
+def test_quiz_keeps_the_answers_given_names_them_by_letter_and_scores_the_round(app: AppTest,
+        kg: KnowledgeGraph) -> None:
+    app.sidebar.radio(key="view").set_value("Quiz").run()
+    app.slider(key="quiz_n").set_value(5).run()
+    questions = make_quiz(kg, None, n=5, seed=1)
+    for q in questions:  # every choice carries the letter the feedback names it by
+        assert app.radio(key=f"quiz-{q.id}").options == [
+            views.literal_markdown(f"{'ABCDE'[i]}. {c}") for i, c in enumerate(q.choices)]
+    # right, wrong, unanswered, right, wrong
+    plan = {0: "right", 1: "wrong", 2: None, 3: "right", 4: "wrong"}
+    answers = answer_quiz(app, questions, lambda i, q: None if plan[i] is None else
+                          q.answer_index if plan[i] == "right" else (q.answer_index + 1) % len(q.choices))
+    # leaving the view and coming back keeps the answers given so far
+    app.sidebar.radio(key="view").set_value("Limits").run()
+    app.sidebar.radio(key="view").set_value("Quiz").run()
+    assert [app.radio(key=f"quiz-{q.id}").value for q in questions] == [c for _, c in answers]
+    app.button(key="quiz_check").click().run()
+    assert not app.exception
+    readback = [t for t in texts(app) if t.startswith(("✓", "✗", "·"))]
+    assert len(readback) == len(questions)
+    for (q, choice), lines in zip(answers, readback, strict=True):
+        rows = lines.splitlines()
+        assert [r.split("   ←")[0][2:] for r in rows] == [
+            f"{'ABCDE'[i]}. {c}" for i, c in enumerate(q.choices)]
+        assert rows[q.answer_index].startswith("✓") and "the answer" in rows[q.answer_index]
+        if choice is not None:
+            assert "your answer" in rows[choice]
+        else:
+            assert not any("your answer" in r for r in rows)
+    right = f"{'ABCDE'[questions[0].answer_index]}. {questions[0].answer}"
+    assert [unescape(x.value) for x in app.success] == [
+        f"Right: {'ABCDE'[q.answer_index]}. {q.answer}" for q, c in answers
+        if c is not None and q.is_correct(c)]
+    assert unescape(app.success[0].value) == f"Right: {right}"
+    assert len(app.error) == 2 and all("You answered" in unescape(e.value) for e in app.error)
+    assert [unescape(x.value) for x in app.info] == [
+        f"Not answered. The answer is {'ABCDE'[questions[2].answer_index]}. {questions[2].answer}"]
+    assert [s.value for s in app.subheader] == ["Score: 2 of 5 right · 2 wrong · 1 not answered"]
+
+
+def test_export_file_names_carry_their_format(kg: KnowledgeGraph) -> None:
+    names = {fmt: views.download_name("service:sqs", fmt, info.extension) for fmt, info in FORMATS.items()}
+    assert len(set(names.values())) == len(FORMATS)  # no two downloads share a name
+    assert names["csv"] == "sqs-csv.zip" and names["obsidian"] == "sqs-obsidian.zip"
+    assert names["cypher"] == "sqs-cypher.jsonl" and names["graphml"] == "sqs.graphml"
+    for fmt, name in names.items():
+        assert name.endswith(FORMATS[fmt].extension)
+    assert views.download_name("feature:lambda/reserved-concurrency", "anki", ".apkg") == \
+        "lambda-reserved-concurrency.apkg"
 
 
 # ---------------------------------------------------------------------------- graphs and uploads
@@ -461,13 +701,17 @@ def test_node_names_with_markup_are_rendered_as_text(markup_app: AppTest) -> Non
     assert unescape(at.subheader[0].value) == SCRIPT
     assert f"runs {IMG} for *15* minutes" in texts(at)  # the definition, as st.text
     assert SCRIPT in at.code[0].value and IMG in at.code[0].value  # the card, as st.code
-    limits = next(df.value for df in at.dataframe if "subject" in df.value.columns)
-    assert list(limits["subject"]) == [SCRIPT]
-    # Nothing that Streamlit renders as Markdown or HTML holds the markup unescaped.
-    assert not at.get("html")
+    assert list(table_with(at, "subject")["subject"]) == [SCRIPT]
+    # Nothing that Streamlit renders as Markdown or HTML holds the markup unescaped: labels,
+    # headings, and every cell of the static tables (st.table renders Markdown).
+    assert [h.proto.body for h in at.get("html")] == [views.page_css()]  # the app's own style rules only
+    cells = [c for t in at.table for c in t.value.to_numpy().ravel() if isinstance(c, str)]
+    assert any("<" in unescape(c) for c in cells)
     for element in [*at.markdown, *at.caption, *at.subheader, *at.button, *at.expander]:
         value = getattr(element, "value", None) or getattr(element, "label", "")
         assert not re.search(r"(?<!\\)<", value), value
+    for value in cells:
+        assert not re.search(r"(?<!\\)[<\[*`]", value), value
 
 
 def test_the_app_answers_without_loading_spacy() -> None:
@@ -501,13 +745,16 @@ def test_literal_markdown_renders_as_the_text_itself(text: str) -> None:
     assert rendered == f"<p>{html.escape(text, quote=False)}</p>\n"
 
 
-def test_graph_elements_colour_each_type_and_select_the_focus(kg: KnowledgeGraph) -> None:
+def test_graph_elements_colour_each_type_and_mark_the_focus_in_its_own_style(kg: KnowledgeGraph) -> None:
     sub = kg.subgraph("service:sqs", depth=1)
     elements = views.graph_elements(sub, "service:sqs")
     nodes = [e for e in elements if "source" not in e["data"]]
     edges = [e for e in elements if "source" in e["data"]]
     assert len(nodes) == sub.number_of_nodes() and len(edges) == sub.number_of_edges()
-    assert [n["data"]["id"] for n in nodes if n["selected"]] == ["service:sqs"]
+    assert [n["data"]["id"] for n in nodes if n["classes"] == "focus"] == ["service:sqs"]
+    assert not any(n["selected"] for n in nodes)  # a selected node takes the theme's colour
+    focus_style = next(r["style"] for r in views.graph_stylesheet() if r["selector"] == "node.focus")
+    assert focus_style["background-color"] not in views.TYPE_COLOURS.values()
     for n in nodes:
         assert n["data"]["colour"] == views.TYPE_COLOURS[sub.nodes[n["data"]["id"]]["type"]]
     assert len({e["data"]["id"] for e in elements}) == len(elements)
@@ -542,6 +789,16 @@ def test_chart_rows_leave_out_what_a_log_axis_cannot_show(kg: KnowledgeGraph) ->
     assert 0 < len(rows) == len(seconds)
     assert all(r["low"] > 0 and r["high"] >= r["low"] for r in rows)
     assert [r["high"] for r in rows] == sorted(r["high"] for r in rows)
+
+
+def test_the_limits_chart_axis_spans_its_rows_so_it_is_never_measured_on_nothing(kg: KnowledgeGraph) -> None:
+    rows = views.chart_rows(kg.limits(), "bytes")
+    assert len(rows) > 1
+    scale = views.chart_spec(rows, "bytes")["layer"][0]["encoding"]["x"]["scale"]
+    assert scale["type"] == "log"
+    assert scale["domain"] == [min(r["low"] for r in rows), max(r["high"] for r in rows)]
+    one = views.chart_spec(rows[:1], "bytes")["layer"][1]["encoding"]["x"]["scale"]["domain"]
+    assert one[0] < rows[0]["high"] < one[1]
 
 
 def test_a_line_hit_opens_the_entity_read_from_that_line(kg: KnowledgeGraph) -> None:

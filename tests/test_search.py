@@ -158,3 +158,74 @@ def test_dev_queries_reach_the_issue_thresholds(built_graph):
 def test_an_abbreviation_alone_finds_the_service_it_names_first(built_graph, query, service_id):
     # `KDS` alone is the service's name, not one more word that Kinesis Agent's definition holds.
     assert built_graph.search(query, limit=3)[0].id == service_id
+
+
+# ---------------------------------------------------------------------------- what is not in the notes
+
+
+def test_a_service_the_notes_never_name_is_reported_as_such(committed_graph):
+    kg = committed_graph
+    assert "service:api-gateway" not in kg, "precondition: the committed notes never name API Gateway"
+    assert kg.unnamed_services("api gateway throttling limit") == ["API Gateway"]
+    assert kg.unnamed_services("APIGW") == ["API Gateway"]  # by its abbreviation too
+    assert "service:sqs" in kg and kg.unnamed_services("sqs max message size") == []
+    assert kg.unnamed_services("xyzzy plugh") == []  # naming no service at all
+
+
+def test_a_service_named_in_the_notes_is_not_reported_missing(tmp_path):
+    from awskg.builder import build
+
+    notes = tmp_path / "notes.md"
+    notes.write_text("# API Gateway\n\n- throttling: 10,000 requests per second by default\n",
+                     encoding="utf-8")
+    kg = build([notes], cache_dir=tmp_path / "cache")
+    assert "service:api-gateway" in kg
+    assert kg.unnamed_services("api gateway throttling") == []
+
+
+@pytest.mark.parametrize("query", ["xyzzy plugh", "zzqx", "qwerty asdf"])
+def test_no_far_fetched_suggestions(committed_graph, query):
+    assert committed_graph.search(query) == []
+    assert committed_graph.suggest(query) == []
+
+
+@pytest.mark.parametrize("query,expected", [("lamda timout", "Lambda: timeout"),
+                                            ("reserved concurency", "reserved concurrency"),
+                                            ("dynamo db", "DynamoDB")])
+def test_near_spellings_are_suggested(committed_graph, query, expected):
+    assert expected in committed_graph.suggest(query)
+
+
+def _shingles(text: str, k: int = 8) -> list[tuple[str, ...]]:
+    import re
+
+    words = re.findall(r"\w+", text.lower().replace("…", " "))
+    return [tuple(words[i : i + k]) for i in range(len(words) - k + 1)]
+
+
+def test_a_snippet_says_each_piece_once(committed_graph):
+    """Of every entity's definition and note lines, no run of eight words appears in a hit's
+    snippet more often than in the piece it comes from (a definition beside the line it is read
+    from, a line stated twice, a clipped definition beside its whole line)."""
+    from collections import Counter
+
+    kg = committed_graph
+    names = sorted({str(d.get("name")) for _, d in kg.graph.nodes(data=True)
+                    if d.get("type") in ("feature", "service")})
+    checked = 0
+    for query in names:
+        for hit in kg.search(query, limit=5):
+            if hit.id not in kg:
+                continue
+            d = kg.node(hit.id)
+            pieces = [d.get("definition") or ""]
+            refs = [str(r).rpartition(":") for r in d.get("lines", [])]
+            pieces += [kg.line_text(f, int(n)) or "" for f, _, n in refs if n.isdigit()]
+            within = Counter()
+            for p in pieces:
+                for s, c in Counter(_shingles(p)).items():
+                    within[s] = max(within[s], c)
+            for s, c in Counter(_shingles(hit.snippet)).items():
+                assert c <= max(1, within[s]), (query, hit.name, hit.snippet)
+            checked += 1
+    assert checked > 500

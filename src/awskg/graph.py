@@ -1081,6 +1081,11 @@ class KnowledgeGraph:
         return self._search_index
 
     @_store_guarded
+    def unnamed_services(self, query: str) -> list[str]:
+        """Services the query names that the notes never name (`API Gateway`): see search.py."""
+        return self._index().unnamed_services(query)
+
+    @_store_guarded
     def stats(self) -> dict[str, Any]:
         store = self._stored
         if store is not None:

@@ -303,8 +303,7 @@ class SearchIndex:
         text_parts += line_texts
         body = [self._line(ref) for ref in d.get("lines", [])[:12]] if typ != "limit" else []
         body = [b for b in body if b and b not in line_texts]
-        snippet = (d.get("definition") or "") if typ != "limit" else ""
-        snippet = " ".join([snippet, *body]).strip() if typ != "limit" else snippet
+        snippet = _said_once([d.get("definition") or "", *body]) if typ != "limit" else ""
         if not snippet and line_texts:
             snippet = line_texts[0]
         if typ == "service" and not snippet:
@@ -873,12 +872,29 @@ class SearchIndex:
         return sorted({d.name for d in self.docs if d.type != "line"})
 
     def suggest(self, query: str, limit: int = 5) -> list[str]:
-        """Names close to a query that found nothing: for a `did you mean` line."""
+        """Names close to a query that found nothing: for a `did you mean` line. A name is
+        offered only when it spells most of the query's words closely (`lamda timout`: Lambda:
+        timeout), never for a likeness of letters alone (`xyzzy plugh` is not Splunk)."""
         from rapidfuzz import process
 
         names = self._suggest_names()
-        found = process.extract(query.lower(), [n.lower() for n in names], limit=limit)
-        return [names[i] for _, score, i in found if score >= 50]
+        found = process.extract(query.lower(), [n.lower() for n in names], limit=limit * 4)
+        return [names[i] for _, score, i in found if score >= 50 and _spells_query(query, names[i])][:limit]
+
+    def unnamed_services(self, query: str) -> list[str]:
+        """The services a query names (by name, alias or abbreviation, as search reads them) that
+        the notes never name, nor any part of them: for a `not in your notes` line."""
+        cat = catalog()
+        out = []
+        for sid in dict.fromkeys(self.expand(query)[1]["services"]):
+            family, stack = [], [sid]
+            while stack:  # the service and its parts (API Gateway and its REST APIs...)
+                cur = stack.pop()
+                family.append(cur)
+                stack += [r.id for r in cat.services.values() if r.parent == cur]
+            if not any(f"service:{x}" in self.kg for x in family):
+                out.append(cat.name(sid) or sid)
+        return out
 
 
 @dataclass
@@ -1050,6 +1066,41 @@ def _camel_parts(text: str) -> str:
     if not found:
         return text
     return text + " " + " ".join(re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", w) for w in found)
+
+
+def _spells_query(query: str, name: str, close: float = 75.0) -> bool:
+    """Whether at least half the query's words (of two letters or more) each spell a word of
+    `name` closely (rapidfuzz ratio ≥ `close`)."""
+    from rapidfuzz import fuzz
+
+    words = [w for w in re.findall(r"[a-z0-9]+", query.lower()) if len(w) >= 2]
+    parts = re.findall(r"[a-z0-9]+", _camel_parts(name).lower())
+    if not words or not parts:
+        return False
+    spelt = sum(1 for w in words if any(fuzz.ratio(w, p) >= close for p in parts))
+    return 2 * spelt >= len(words)
+
+
+def _said_once(pieces: list[str], overlap: int = 16) -> str:
+    """The pieces of a snippet joined, each said once: a piece another piece holds (a definition
+    inside its own note line, a line written twice) is left out, the first of equal ones kept;
+    and where the text so far ends with the start of the next piece (a definition clipped from
+    the lines that follow it), the next piece goes on from where the text stops."""
+    flat = [" ".join(p.split()) for p in pieces]
+    folded = [p.lower() for p in flat]
+    out = ""
+    for i, p in enumerate(folded):
+        if not p or any(j != i and p in q and (p != q or j < i) for j, q in enumerate(folded)):
+            continue
+        low = out.lower()
+        at = low.find(p[:overlap]) if len(p) >= overlap else -1
+        while at != -1 and not p.startswith(low[at:]):
+            at = low.find(p[:overlap], at + 1)
+        if at != -1:
+            out += flat[i][len(low) - at:]
+        elif p not in low:
+            out = f"{out} {flat[i]}" if out else flat[i]
+    return out
 
 
 def _dedup(concept: list[tuple[str, float]]) -> list[tuple[str, float]]:

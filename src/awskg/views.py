@@ -20,9 +20,14 @@ import networkx as nx
 
 from .errors import InputError
 from .graph import CONCEPT_TYPES, KnowledgeGraph
+from .graphview import Neighbourhood
 from .model import Hit, Limit, Neighbour
 from .study.coverage import STATUSES, CoverageReport, ServiceCoverage
+from .study.quiz import LETTERS
 from .study.stale import line_marker, stale_marker, stale_message, with_marker
+
+# What search can be narrowed to: the concept types, note lines, and comparisons.
+SEARCH_TYPES = (*CONCEPT_TYPES, "line", "comparison")
 
 # One colour per entity type, shared by the graph and its legend (Tableau 10 and its light
 # companions, so neighbouring types stay distinguishable).
@@ -62,6 +67,31 @@ def literal_markdown(text: Any) -> str:
     `*x*`. Line breaks become spaces, because it is only used for one-line labels."""
     flat = " ".join(str(text if text is not None else "").split())
     return _MD_SPECIAL.sub(r"\\\1", flat)
+
+
+# Below this width the app's columns stack (Streamlit itself stacks them only below 640 px).
+STACK_BELOW_PX = 1000
+LINK_COLOUR = "#1c64b0"
+
+
+def page_css(stack_below: int = STACK_BELOW_PX) -> str:
+    """The app's few style rules: search result names look like the links they are; a static
+    table fits its column and wraps any long word rather than scroll sideways; columns stack in
+    a narrow window (a horizontal row of buttons wraps instead, keeping its labels)."""
+    return f"""<style>
+[class*="st-key-hit-"] button p, [class*="st-key-cov-"] button p {{
+  color: {LINK_COLOUR}; text-decoration: underline; text-underline-offset: 2px; }}
+[data-testid="stTableStyledTable"] {{ width: 100% !important; }}
+[data-testid="stTableStyledTable"] :is(td, th, td *, th *) {{
+  white-space: normal !important; overflow-wrap: anywhere !important; }}
+[data-testid="stTableStyledTable"] :is(th, th *) {{ overflow-wrap: normal !important; }}
+[data-testid="stTableStyledTable"] :is(td, th) {{ min-width: calc(5ch + 1rem); }}
+@media (max-width: {stack_below - 0.02}px) {{
+  [data-testid="stHorizontalBlock"]:has(> [data-testid="stColumn"]) {{ flex-direction: column; }}
+  [data-testid="stHorizontalBlock"] > [data-testid="stColumn"] {{
+    width: 100% !important; flex: 1 1 auto !important; min-width: 100% !important; }}
+}}
+</style>"""
 
 
 def clip(text: Any, limit: int) -> str:
@@ -124,6 +154,16 @@ class Target:
     node: str | None = None
     a: str | None = None
     b: str | None = None
+
+
+def not_in_notes(services: list[str], results: bool = True) -> str:
+    """`API Gateway is not in your notes; the nearest matches are below.`, or "" when every
+    service a query names is in the notes."""
+    if not services:
+        return ""
+    names = " and ".join([", ".join(services[:-1]), services[-1]] if len(services) > 1 else services)
+    text = f"{names} {'are' if len(services) > 1 else 'is'} not in your notes"
+    return f"{text}; the nearest matches are below." if results else f"{text}."
 
 
 def hit_answer(hit: Hit) -> str:
@@ -210,6 +250,27 @@ def stale_count(limits: Iterable[Limit]) -> int:
     return sum(1 for lim in limits if lim.stale)
 
 
+def stale_notes(limits: Iterable[Limit]) -> list[str]:
+    """Under a limits table, one line per stale limit: what it is, then the flag's message, which
+    names AWS's value and its source: `⚠ SQS max message size: your notes: 256 KB; AWS since …`."""
+    return [f"⚠ {' '.join(x for x in (lim.service, lim.subject) if x)}: {lim.stale.get('message', '')}"
+            for lim in limits if lim.stale]
+
+
+def literal_rows(rows: Iterable[dict[str, Any]], columns: Iterable[str]) -> list[dict[str, Any]]:
+    """Table rows for a table that renders Markdown (st.table): text cells made literal, numbers
+    kept, a missing cell empty. Such a table wraps its text, so nothing is cut."""
+    cols = list(columns)
+    out = []
+    for row in rows:
+        cells = {}
+        for c in cols:
+            v = row.get(c)
+            cells[c] = "" if v is None else (v if isinstance(v, int | float) else literal_markdown(v))
+        out.append(cells)
+    return out
+
+
 def neighbour_groups(neighbours: Iterable[Neighbour]) -> dict[str, list[dict[str, Any]]]:
     """Neighbours by relation, relations in the order of their best-ranked neighbour, each row with
     the note line that joins the two."""
@@ -250,20 +311,25 @@ def card_text(card: dict[str, Any] | None) -> str:
 # ---------------------------------------------------------------------------- neighbourhood graph
 
 
-def graph_elements(sub: nx.MultiDiGraph, focus: str | None = None) -> list[dict[str, Any]]:
-    """Cytoscape.js elements of a subgraph: nodes coloured by type, the focus selected, edges
-    named by relation. Labels are clipped, not escaped: Cytoscape paints them on a canvas, so
-    `<b>` is drawn as the four characters it is."""
+def graph_elements(sub: nx.MultiDiGraph, focus: str | None = None,
+                   positions: dict[str, tuple[float, float]] | None = None) -> list[dict[str, Any]]:
+    """Cytoscape.js elements of a subgraph: nodes coloured by type, the focus in a style of its
+    own (class `focus`, never selected: a selected node takes the theme's colour), each node at
+    its starting place when `positions` gives one, edges named by relation. Labels are clipped,
+    not escaped: Cytoscape paints them on a canvas, so `<b>` is drawn as the four characters it is."""
     label_edges = sub.number_of_edges() <= EDGE_LABELS_UP_TO
     out: list[dict[str, Any]] = []
     for n in sorted(sub.nodes):
         d = sub.nodes[n]
-        out.append({
+        node: dict[str, Any] = {
             "data": {"id": n, "label": clip(d.get("name", n), GRAPH_LABEL_CHARS),
                      "type": d.get("type", ""), "colour": colour_of(d.get("type", ""))},
-            "selected": n == focus,
+            "selected": False,
             "classes": "focus" if n == focus else "",
-        })
+        }
+        if positions and n in positions:
+            node["position"] = {"x": positions[n][0], "y": positions[n][1]}
+        out.append(node)
     for u, v, k in sorted(sub.edges(keys=True)):
         out.append({"data": {"id": f"{u}|{k}|{v}", "source": u, "target": v,
                              "label": str(k) if label_edges else ""}})
@@ -271,32 +337,58 @@ def graph_elements(sub: nx.MultiDiGraph, focus: str | None = None) -> list[dict[
 
 
 def graph_stylesheet() -> list[dict[str, Any]]:
+    """Labels of a readable size on a light plate (so an edge crossing them does not hide them),
+    long ones wrapped; the focus larger, in a colour and shape no type uses."""
     return [
         {"selector": "node", "style": {
-            "background-color": "data(colour)", "label": "data(label)", "font-size": 10,
-            "text-valign": "bottom", "text-margin-y": 3, "width": 18, "height": 18}},
+            "background-color": "data(colour)", "label": "data(label)", "font-size": 14,
+            "text-valign": "bottom", "text-margin-y": 4, "width": 18, "height": 18,
+            "text-wrap": "wrap", "text-max-width": "140px",
+            "text-background-color": "#ffffff", "text-background-opacity": 0.85,
+            "text-background-padding": "1px", "text-background-shape": "roundrectangle"}},
         {"selector": "node.focus", "style": {
-            "width": 30, "height": 30, "border-width": 3, "border-color": "#222", "font-weight": "bold"}},
+            "background-color": FOCUS_COLOUR, "shape": "diamond", "width": 34, "height": 34,
+            "border-width": 3, "border-color": FOCUS_BORDER, "font-weight": "bold", "font-size": 16}},
         {"selector": "edge", "style": {
-            "width": 1.5, "line-color": "#b8b8b8", "target-arrow-color": "#b8b8b8",
+            "width": 1.2, "line-color": "#c4c4c4", "target-arrow-color": "#c4c4c4",
             "target-arrow-shape": "triangle", "curve-style": "bezier", "label": "data(label)",
-            "font-size": 7, "color": "#777", "text-rotation": "autorotate"}},
+            "control-point-step-size": 36,  # parallel relations spread out, their labels apart
+            "font-size": 8, "color": "#777", "text-rotation": "autorotate"}},
     ]
 
 
-def graph_layout() -> dict[str, Any]:
-    # fcose is bundled with st-cytoscape; no animation, so a click lands where the node is drawn.
-    return {"name": "fcose", "animationDuration": 0, "animate": False, "fit": True, "padding": 12,
-            "nodeRepulsion": 20000, "idealEdgeLength": 90, "nodeSeparation": 60}
+# The focus: near-black with a gold ring, a colour and shape no entity type is drawn in.
+FOCUS_COLOUR = "#1d1d1f"
+FOCUS_BORDER = "#f2b701"
+
+# Zoom steps of the graph (the wheel scrolls the page, never the graph): "fit" shows every node,
+# never larger than life (a 4-node graph does not get huge labels); a step draws at that scale
+# around the middle, dragged to look around.
+ZOOMS: dict[str, tuple[float, float]] = {
+    "fit": (0.2, 1.0), "100 %": (1.0, 1.0), "125 %": (1.25, 1.25), "150 %": (1.5, 1.5), "200 %": (2.0, 2.0)}
 
 
-def legend_rows(sub: nx.MultiDiGraph) -> list[dict[str, Any]]:
-    """Each type in the subgraph with its colour and how many of its nodes are drawn."""
+def graph_caption(view: Neighbourhood) -> str:
+    """`24 of 108 neighbours drawn, the strongest first · 12 limits are in the limits table · click…`"""
+    parts = [f"{view.drawn} of {view.total} neighbours drawn, the strongest first"
+             if view.hidden else f"all {view.total} neighbours drawn"]
+    if view.limits_left:
+        parts.append(f"{view.limits_left} limit{'s' if view.limits_left != 1 else ''} listed in the tables, "
+                     "not drawn")
+    parts.append(f"{view.sub.number_of_edges()} relations")
+    return " · ".join(parts) + " — click a node to open it, drag to move around"
+
+
+def legend_rows(sub: nx.MultiDiGraph, focus: str | None = None) -> list[dict[str, Any]]:
+    """The focus (its own colour) and each type of the other nodes drawn, with its colour and
+    how many of its nodes are drawn."""
     counts: dict[str, int] = {}
-    for _, d in sub.nodes(data=True):
-        counts[d.get("type", "")] = counts.get(d.get("type", ""), 0) + 1
-    return [{"type": t, "colour": colour_of(t), "nodes": counts[t]}
-            for t in sorted(counts, key=lambda t: TYPE_ORDER.get(t, 99))]
+    for n, d in sub.nodes(data=True):
+        if n != focus:
+            counts[d.get("type", "")] = counts.get(d.get("type", ""), 0) + 1
+    rows = [{"type": "focus", "colour": FOCUS_COLOUR, "nodes": 1}] if focus in sub else []
+    return rows + [{"type": t, "colour": colour_of(t), "nodes": counts[t]}
+                   for t in sorted(counts, key=lambda t: TYPE_ORDER.get(t, 99))]
 
 
 def clicked_node(value: Any, focus: str | None) -> str | None:
@@ -308,22 +400,65 @@ def clicked_node(value: Any, focus: str | None) -> str | None:
     return None
 
 
+# ---------------------------------------------------------------------------- downloads
+
+# Extensions that say how a file is packed, not what it holds: a download of one of these names
+# its format too (`sqs-csv.zip`, `sqs-obsidian.zip`), so two exports never share a name.
+CONTAINER_EXTENSIONS = frozenset({".zip", ".jsonl"})
+
+
+def download_name(focus: str, fmt: str, extension: str) -> str:
+    """The file name of an export of the graph around `focus`: `sqs.graphml`, `sqs.apkg`, and for
+    a container extension `sqs-csv.zip`, `sqs-cypher.jsonl`."""
+    stem = re.sub(r"[^A-Za-z0-9._-]+", "-", focus.split(":", 1)[-1].replace("/", "-")).strip("-.") or "awskg"
+    return f"{stem}-{fmt}{extension}" if extension in CONTAINER_EXTENSIONS else f"{stem}{extension}"
+
+
 # ---------------------------------------------------------------------------- limits view
 
 
 def filter_limits(
-    limits: Iterable[Limit], units: Iterable[str] = (), kinds: Iterable[str] = ()
+    limits: Iterable[Limit], units: Iterable[str] = (), kinds: Iterable[str] = (), stale_only: bool = False
 ) -> list[Limit]:
-    """Limits with one of `units` (`""` is a limit without a unit) and one of `kinds`; empty
-    selections keep everything."""
+    """Limits with one of `units` (`""` is a limit without a unit) and one of `kinds`, and with
+    `stale_only` only those AWS has changed since; empty selections keep everything."""
     want_units, want_kinds = set(units), set(kinds)
     return [lim for lim in limits
             if (not want_units or (lim.unit or "") in want_units)
-            and (not want_kinds or lim.kind in want_kinds)]
+            and (not want_kinds or lim.kind in want_kinds)
+            and (lim.stale or not stale_only)]
 
 
 DIMENSIONS = {"bytes": "size", "seconds": "duration", "count": "count", "percent": "percent",
               "bandwidth": "bandwidth"}
+
+# How the limits view can order its rows; "value" is the one a column header cannot give (a
+# header sorts the values' text: `0-15 min, 0-5 nodes, 1 eni, 1 h`).
+LIMIT_SORTS = {"value": "value (within each dimension)", "service": "service, then subject",
+               "notes": "where the notes state it"}
+
+
+def value_sort_key(lim: Limit) -> tuple[Any, ...]:
+    """Limits by value: grouped by dimension (size, duration, count, percent, bandwidth, then any
+    other, by name), within one by base value (a range by its low end, then its high end), a rate
+    (`per` something) after the plain values of its dimension, and a bound with no number
+    (`unlimited`, `forever`) after every number of its dimension."""
+    dims = list(DIMENSIONS)
+    group = (dims.index(lim.dimension), "") if lim.dimension in dims else (len(dims), str(lim.dimension))
+    low = lim.base_value if lim.base_value is not None else lim.base_value_max
+    high = lim.base_value_max if lim.base_value_max is not None else low
+    return (*group, low is None, bool(lim.per), low or 0.0, high or 0.0,
+            (lim.service or "").lower(), lim.subject.lower(), lim.id)
+
+
+def sort_limits(limits: Iterable[Limit], by: str = "value") -> list[Limit]:
+    """Limits in one of the LIMIT_SORTS orders (an unknown order keeps the notes' order)."""
+    items = list(limits)
+    if by == "value":
+        return sorted(items, key=value_sort_key)
+    if by == "service":
+        return sorted(items, key=lambda lim: ((lim.service or "").lower(), lim.subject.lower(), lim.id))
+    return sorted(items, key=lambda lim: (lim.source.file, lim.source.line, lim.id))
 _BASE_UNIT = {"bytes": "bytes", "seconds": "seconds", "count": "count", "percent": "%", "bandwidth": "bit/s"}
 
 
@@ -354,9 +489,14 @@ def chart_spec(rows: list[dict[str, Any]], dimension: str) -> dict[str, Any]:
     """A Vega-Lite spec: one row per limit, its value on a log axis (a bar from low to high for
     a range), coloured by kind, with the value as written in the tooltip."""
     axis = f"{DIMENSIONS.get(dimension, dimension)} ({_BASE_UNIT.get(dimension, dimension)}, log scale)"
+    # The axis's range is given, not measured from the data: when the chart is redrawn for another
+    # dimension Vega meets the scale before its data, and a log scale measured on nothing warns of
+    # an "infinite extent". One value alone gets a decade either side.
+    low, high = (min(r["low"] for r in rows), max(r["high"] for r in rows)) if rows else (1.0, 10.0)
+    domain = [low, high] if high > low else [low / 10, high * 10]
     # Minor log ticks would each draw a grid line; a few labelled decades read better.
-    x = {"field": "low", "type": "quantitative", "scale": {"type": "log"}, "title": axis,
-         "axis": {"grid": False, "tickCount": 6, "format": "~s"}}
+    x = {"field": "low", "type": "quantitative", "scale": {"type": "log", "domain": domain, "nice": True},
+         "title": axis, "axis": {"grid": False, "tickCount": 6, "format": "~s"}}
     y = {"field": "limit", "type": "nominal", "sort": {"field": "high", "order": "ascending"}, "title": None,
          "axis": {"labelLimit": 280}}
     tooltip = [{"field": "limit"}, {"field": "value"}, {"field": "kind"}, {"field": "line"}]
@@ -388,6 +528,38 @@ def compare_rows(side: dict[str, Any]) -> tuple[list[dict[str, Any]], list[dict[
     return lines, limits
 
 
+@dataclass(frozen=True)
+class ContrastPair:
+    """Two entities the notes contrast, and the first line that does."""
+
+    a: str
+    b: str
+    label: str  # `FIFO queues (feature, SQS) ↔ standard queues (feature, SQS)`
+    file: str | None
+    line: int | None
+
+
+def contrast_pairs(kg: KnowledgeGraph) -> list[ContrastPair]:
+    """Every pair the notes contrast (kg.comparisons), by the names of its sides, for browsing."""
+    out = []
+    for a, b in kg.comparisons():
+        edges = [(kg.graph.get_edge_data(u, v) or {}).get("CONTRASTS_WITH") or {}
+                 for u, v in ((a, b), (b, a))]
+        sources = [s for e in edges for s in e.get("sources", [])]
+        first = min(sources, key=lambda s: (s.get("file", ""), int(s.get("line", 0))), default=None)
+        out.append(ContrastPair(a, b, f"{entity_label(kg, a)} ↔ {entity_label(kg, b)}",
+                                first.get("file") if first else None, int(first["line"]) if first else None))
+    return sorted(out, key=lambda p: (p.label.lower(), p.a, p.b))
+
+
+def pair_index(pairs: list[ContrastPair], a: str | None, b: str | None) -> int | None:
+    """Where the pair (a, b), either way round, is in `pairs`; None when the notes do not contrast it."""
+    for i, p in enumerate(pairs):
+        if {p.a, p.b} == {a, b}:
+            return i
+    return None
+
+
 def relation_rows(data: dict[str, Any], kg: KnowledgeGraph) -> list[dict[str, Any]]:
     """What joins the two sides of a comparison, one row per line of evidence."""
     rows = []
@@ -401,6 +573,47 @@ def relation_rows(data: dict[str, Any], kg: KnowledgeGraph) -> list[dict[str, An
 
 
 # ---------------------------------------------------------------------------- quiz
+
+
+def choice_label(index: int, text: str) -> str:
+    """`B. 15 minutes`: a choice with the letter feedback names it by."""
+    return f"{LETTERS[index]}. {text}"
+
+
+@dataclass(frozen=True)
+class QuizMark:
+    """A checked question: right, wrong or unanswered (its own state: nothing was chosen), the
+    line that says so, and its choices as read back, the one given and the right one marked."""
+
+    state: str  # "right" | "wrong" | "unanswered"
+    message: str
+    choices: list[str]
+
+
+def quiz_mark(question: dict[str, Any], choice: int | None) -> QuizMark:
+    right = question["answer_index"]
+    answer = choice_label(right, question["answer"])
+    if choice is None:
+        state, message = "unanswered", f"Not answered. The answer is {answer}"
+    elif choice == right:
+        state, message = "right", f"Right: {answer}"
+    else:
+        given = choice_label(choice, question["choices"][choice])
+        state, message = "wrong", f"You answered {given}. The answer is {answer}"
+    lines = []
+    for i, text in enumerate(question["choices"]):
+        tags = [t for t, on in (("your answer", i == choice), ("the answer", i == right)) if on]
+        sign = "✓" if i == right else "✗" if i == choice else "·"
+        lines.append(f"{sign} {choice_label(i, text)}"
+                     + (f"   ← {' and '.join(tags)}" if tags else ""))
+    return QuizMark(state, message, lines)
+
+
+def quiz_summary(questions: Iterable[dict[str, Any]], answers: dict[str, int | None]) -> str:
+    """`Score: 3 of 5 right · 1 wrong · 1 not answered`"""
+    states = [quiz_mark(q, answers.get(q["id"])).state for q in questions]
+    text = f"Score: {states.count('right')} of {len(states)} right · {states.count('wrong')} wrong"
+    return text + (f" · {states.count('unanswered')} not answered" if "unanswered" in states else "")
 
 
 Scores = dict[str, dict[str, Any]]  # service name -> {"asked", "correct", "percent"}
