@@ -26,6 +26,12 @@ SHAPES = [
     ("1000. Soft limit that can be increased.", []),  # no cue: only an answer makes it a value
     ("we can only switch once per day", [(1, None, "times")]),
     ("snapshots every yr", [(1, None, "year")]),
+    # A minus glued to the low end of a range after a word or "(" signs it; at a line's start it is
+    # a bullet.
+    ("operating temperature -40 to 85 C", [(-40, 85, "c")]),
+    ("UTC offset from -12 to +14 hours", [(-12, 14, "h")]),
+    ("-20 to 30 read replicas", [(20, 30, "replicas")]),
+    ("1-35 days", [(1, 35, "day")]),
 ]
 
 

@@ -802,8 +802,12 @@ def _range_at(text: str, nums: list[_Num], us: list[_Unit], i: int) -> Quantity 
     # `0 (no retention) up to 10 years`: a parenthesis after the low end glosses it.
     between = re.sub(r"^\s*\([^()]{1,40}\)(?=\s)", "", between)
     lead = text[max(0, a.start - 40) : a.start].lower()
+    # `bias (-99 to +99)`, `temperature -40 to 85 C`: a minus glued to the low end after a word or
+    # an opening parenthesis signs it (at the start of a line it is a bullet).
+    signed = bool(re.search(r"(?:\(|\w[ \t]+|[:=][ \t]*)[-−]$", lead)) and bool(
+        re.fullmatch(r"\s+to\s+\+?", between))
     kind = "range"
-    if re.fullmatch(r"\s*[-–—]\s*", between) or re.fullmatch(r"\s+to\s+", between):
+    if re.fullmatch(r"\s*[-–—]\s*", between) or re.fullmatch(r"\s+to\s+\+?", between):
         pass
     elif re.fullmatch(r"\s+and\s+", between) and re.search(r"\b(between|from)\s+$", lead):
         pass
@@ -831,6 +835,8 @@ def _range_at(text: str, nums: list[_Num], us: list[_Unit], i: int) -> Quantity 
         va, vb = a.value, b.value
     else:
         return None
+    if signed:
+        va = -va
     if vb < va:
         return None
     dim = ub.dimension if ub.dimension != "rate" or ub.compound else "count"
