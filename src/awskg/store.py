@@ -335,6 +335,16 @@ class Store:
             except sqlite3.Error as err:  # a malformed page, a missing table: damage all the same
                 raise StoreDamaged(f"{self.path}: {err}") from err
 
+    def _rows_in(self, sql: str, values: Iterable[Any]) -> list[Any]:
+        """`sql` ending in `IN` run over distinct `values`, 500 at a time (SQLite caps the number of
+        parameters of one statement)."""
+        distinct = list(dict.fromkeys(values))
+        out: list[Any] = []
+        for start in range(0, len(distinct), 500):
+            chunk = distinct[start : start + 500]
+            out += self._rows(f"{sql} ({','.join('?' * len(chunk))})", chunk)
+        return out
+
     def _row(self, sql: str, args: Sequence[Any] = ()) -> Any:
         rows = self._rows(sql, args)
         return rows[0] if rows else None
@@ -437,13 +447,9 @@ class Store:
     def heads(self, node_ids: Iterable[Any]) -> dict[Any, Head]:
         """node id -> its head, for those that exist."""
         out = {}
-        ids = list(dict.fromkeys(node_ids))
-        for start in range(0, len(ids), 500):
-            chunk = ids[start : start + 500]
-            marks = ",".join("?" * len(chunk))
-            for row in self._rows(f"SELECT {self._HEAD} FROM nodes WHERE id IN ({marks})", chunk):
-                head = self._head(row)
-                out[head.id] = head
+        for row in self._rows_in(f"SELECT {self._HEAD} FROM nodes WHERE id IN", node_ids):
+            head = self._head(row)
+            out[head.id] = head
         return out
 
     def _edges(self, where: str, args: Sequence[Any], order: str = "pair, ord") -> list[tuple[Any, ...]]:
@@ -508,13 +514,10 @@ class Store:
         """Search document number -> its id, for many documents in one read."""
         out = {}
         nums = list(dict.fromkeys(numbers))
-        for start in range(0, len(nums), 500):
-            chunk = nums[start : start + 500]
-            marks = ",".join("?" * len(chunk))
-            for row in self._rows(f"SELECT i, id, data, crc FROM docs WHERE i IN ({marks})", chunk):
-                if _crc(*row[:3]) != row[3]:
-                    raise self._damaged(f"search document {row[0]}")
-                out[row[0]] = row[1]
+        for row in self._rows_in("SELECT i, id, data, crc FROM docs WHERE i IN", nums):
+            if _crc(*row[:3]) != row[3]:
+                raise self._damaged(f"search document {row[0]}")
+            out[row[0]] = row[1]
         if len(out) != len(nums):
             raise StoreDamaged(f"{self.path}: search documents are missing")
         return out

@@ -35,8 +35,8 @@ _ENTITY = re.compile(r"&(?:#\d{1,7}|#[xX][0-9A-Fa-f]{1,6}|[A-Za-z][A-Za-z0-9]{1,
 _URL = re.compile(r"\b(?:https?|ftp)://[^\s<>()\[\]\"'`]{1,2000}|\bwww\.[^\s<>()\[\]\"'`]{2,2000}|"
                   r"\barn:aws[\w-]{0,20}:[^\s<>\"'`]{1,2000}|\bs3://[^\s<>\"'`]{1,2000}")
 _LONG_LINE = 20_000
+# Private-use characters: the note's own are replaced, so those left are the code-span placeholders.
 _PUA = re.compile("[\ue000-\uf8ff]")
-_PLACEHOLDER = re.compile("[\ue000-\uf8ff]")
 
 
 def decode_entities(text: str) -> str:
@@ -114,7 +114,7 @@ def inline_plain(raw: str) -> tuple[str, Masks]:
         parts: list[str] = []
         length = 0
         pos = 0
-        for m in _PLACEHOLDER.finditer(text):
+        for m in _PUA.finditer(text):
             chunk = text[pos : m.start()]
             parts.append(chunk)
             length += len(chunk)
