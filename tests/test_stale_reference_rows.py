@@ -16,7 +16,8 @@ import pytest
 
 import awskg
 from awskg.model import format_number
-from awskg.study.stale import Reference, matches, reference_rows
+from awskg.study.reference import Reference, reference_rows
+from awskg.study.stale import matches
 
 ROWS = reference_rows()
 WORDS = {"max": "max", "min": "min", "default": "default", "rate": "", "retention": "retained for"}

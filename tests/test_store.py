@@ -248,6 +248,32 @@ def test_query_commands_import_neither_networkx_nor_numpy_nor_spacy(tmp_path: Pa
         assert "IMPORTED []" in done.stderr, (args, done.stderr)
 
 
+def test_stale_flags_come_from_the_store_without_loading_the_reference(tmp_path: Path) -> None:
+    """The store keeps the flags its limits had when it was written: a query shows them without
+    reading the shipped reference or matching (rapidfuzz), and they are the flags a graph in
+    memory works out."""
+    graph = tmp_path / "awskg.json"
+    shutil.copy(COMMITTED_GRAPH, graph)
+    memory = awskg.load(graph, store=False)
+    flagged = {lim.id: lim.stale for lim in memory.limits(numeric_only=False) if lim.stale}
+    assert flagged, "the committed graph has limits AWS has changed since: the test needs some"
+    stored = awskg.load(graph)
+    assert {lim.id: lim.stale for lim in stored.limits(numeric_only=False) if lim.stale} == flagged
+    probe = ("import sys; from awskg.cli import main; code = main(sys.argv[1:]); "
+             "bad = sorted(m for m in ('rapidfuzz', 'awskg.study.reference') if m in sys.modules); "
+             "print('IMPORTED', bad, file=sys.stderr); sys.exit(code)")
+    service = memory.limit(next(iter(flagged))).service_id
+    for args in (["search", "sqs max message size", "--json"], ["limits", service, "--json"],
+                 ["show", service, "--json"]):
+        done = subprocess.run([sys.executable, "-c", probe, *args, "-g", str(graph)], capture_output=True,
+                              text=True, timeout=120)
+        assert done.returncode == 0, (args, done.stderr)
+        assert "IMPORTED []" in done.stderr, (args, done.stderr)
+        if args[0] == "limits":
+            shown = {row["id"]: row.get("stale") for row in json.loads(done.stdout)}
+            assert {k: v for k, v in shown.items() if v} == {k: v for k, v in flagged.items() if k in shown}
+
+
 # ---------------------------------------------------------------------------- never trusted blindly
 
 

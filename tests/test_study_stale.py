@@ -9,13 +9,11 @@ from pathlib import Path
 import pytest
 
 from awskg.model import Limit, Source
+from awskg.study.reference import Reference, parse_row, reference_rows
 from awskg.study.stale import (
     MATCH_THRESHOLD,
-    Reference,
     match_limit,
     matches,
-    parse_row,
-    reference_rows,
     stale_flags,
     subject_score,
 )

@@ -25,6 +25,7 @@ import stat
 from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import asdict
 from functools import wraps
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -617,6 +618,14 @@ class KnowledgeGraph:
         if self._questions is None:
             self._questions = _question_table(self.graph.nodes(data=True))
         return self._questions.get((file, int(line)), "")
+
+    @_store_guarded
+    def stored_stale(self, limit_id: str) -> Any:
+        """The fields of a limit's stale flag as the store keeps them (None: not stale), or ABSENT
+        when the graph does not answer from a store (study/stale.py then matches the limit)."""
+        if self._stored is None:
+            return ABSENT
+        return self._stored.stale_flag(limit_id)
 
     def _stored_line(self, file: str, line: int) -> tuple[str | None, str, list[Any], str] | None:
         key = (file, line)
@@ -1272,6 +1281,7 @@ def _store_contents(kg: KnowledgeGraph, data: dict[str, Any], *, sorted_keys: bo
     `sorted_keys` the records are dumped with sorted keys, as the graph file has them."""
     from .search import SearchIndex
     from .store import Contents
+    from .study.stale import graph_flags
 
     with paused_gc():
         nodes, edges = _records(data)
@@ -1306,12 +1316,13 @@ def _store_contents(kg: KnowledgeGraph, data: dict[str, Any], *, sorted_keys: bo
                        json.dumps(citing.get(key, [])))
                  for key in {**kg._lines, **kg._questions, **kg._origins, **citing}}
         index = SearchIndex(kg, order=list(nodes))
+        stale = {lid: json.dumps(asdict(flag), ensure_ascii=False) for lid, flag in graph_flags(kg).items()}
         attrs = dict(data.get("graph") or {})
         attrs.setdefault("schema_version", SCHEMA_VERSION)
         meta = {"graph_attrs": attrs, "stats": _stats(kg.graph),
                 "concepts": sum(1 for d in nodes.values() if d.get("type") != "card")}
         return Contents(nodes=node_rows, edges=edge_rows, names=names, lines=lines, meta=meta,
-                        **index.store_contents())
+                        stale=stale, **index.store_contents())
 
 
 _Edges = dict[tuple[Any, Any, Any], dict[str, Any]]

@@ -33,15 +33,18 @@ import threading
 import zlib
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any, NamedTuple
 
-STORE_SCHEMA = 2
+STORE_SCHEMA = 3
 SUFFIX = ".sqlite"
 # The modules whose code decides what the rows hold (with every data/*.json file).
-_CODE = ("store.py", "search.py", "graph.py", "model.py", "vocabulary.py", "__init__.py")
+# A store keeps the stale flags of its limits, so the code that matches them to the reference and
+# the reference itself (data/aws-quotas.jsonl) are part of what made it too.
+_CODE = ("store.py", "search.py", "graph.py", "model.py", "vocabulary.py", "quantities.py", "__init__.py",
+         "study/stale.py", "study/reference.py")
 
 _TABLES = """
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL, crc INTEGER NOT NULL) WITHOUT ROWID;
@@ -60,6 +63,7 @@ CREATE TABLE postings(term TEXT PRIMARY KEY, df INTEGER NOT NULL, ids BLOB NOT N
                       crc INTEGER NOT NULL) WITHOUT ROWID;
 CREATE TABLE name_postings(term TEXT PRIMARY KEY, ids BLOB NOT NULL, crc INTEGER NOT NULL) WITHOUT ROWID;
 CREATE TABLE blobs(name TEXT PRIMARY KEY, data BLOB NOT NULL, crc INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE stale(limit_id TEXT PRIMARY KEY, data TEXT NOT NULL, crc INTEGER NOT NULL) WITHOUT ROWID;
 """
 # Made after the rows are in: one sort each instead of a b-tree grown row by row.
 _INDEXES = """
@@ -154,7 +158,7 @@ def code_stamp() -> str:
     crc = 0
     for name in _CODE:
         crc = zlib.crc32((here / name).read_bytes(), crc)
-    for entry in sorted((here / "data").glob("*.json")):
+    for entry in sorted((here / "data").glob("*.json*")):
         crc = zlib.crc32(entry.name.encode(), crc)
         crc = zlib.crc32(entry.read_bytes(), crc)
     return f"{__version__}:{STORE_SCHEMA}:{crc:08x}"
@@ -164,8 +168,17 @@ def code_stamp() -> str:
 
 
 def _crc(*values: Any) -> int:
-    """A row's checksum: CRC-32 of the repr of its columns (str, int, float, None and bytes only)."""
-    return zlib.crc32(repr(values).encode("utf-8", "surrogatepass"))
+    """A row's checksum: CRC-32 of the repr of its columns (str, int, float and None only), a bytes
+    column standing there as its length and then checked as it is (the repr of a 1 MB array is
+    4 MB of escapes to make and check on every read of it)."""
+    if not any(type(v) is bytes for v in values):
+        return zlib.crc32(repr(values).encode("utf-8", "surrogatepass"))
+    shape = tuple(("bytes", len(v)) if type(v) is bytes else v for v in values)
+    crc = zlib.crc32(repr(shape).encode("utf-8", "surrogatepass"))
+    for v in values:
+        if type(v) is bytes:
+            crc = zlib.crc32(v, crc)
+    return crc
 
 
 def _text_crc(text: str) -> int:
@@ -192,6 +205,9 @@ class Contents:
     postings: list[tuple[str, bytes, bytes]]  # term -> document numbers (int32), weights (float64)
     name_postings: list[tuple[str, bytes]]  # term -> documents holding it in their name (int32)
     blobs: dict[str, bytes]  # per-document arrays and lists the search reads whole
+    # limit id -> JSON of its stale flag (study/stale.py), for every flagged limit: a limit left
+    # out is not stale. Worked out at write time, so a query never loads the reference or matches.
+    stale: dict[str, str] = field(default_factory=dict)
 
 
 def write(target: Path, contents: Contents, stamp: GraphStamp) -> Path:
@@ -260,6 +276,7 @@ def _insert(con: sqlite3.Connection, c: Contents, stamp: GraphStamp) -> None:
     con.executemany("INSERT INTO name_postings VALUES (?,?,?)",
                     ((t, ids, _crc(t, ids)) for t, ids in c.name_postings))
     con.executemany("INSERT INTO blobs VALUES (?,?,?)", ((k, v, _crc(k, v)) for k, v in blobs.items()))
+    con.executemany("INSERT INTO stale VALUES (?,?,?)", ((k, v, _crc(k, v)) for k, v in c.stale.items()))
     meta = {
         **c.meta,
         "schema": STORE_SCHEMA,
@@ -500,6 +517,16 @@ class Store:
         if _crc(*row[:6]) != row[6]:
             raise self._damaged(f"line {file}:{line}")
         return row[2], row[3], json.loads(row[5]), row[4]
+
+    def stale_flag(self, limit_id: str) -> dict[str, Any] | None:
+        """The fields of a limit's stale flag (as study/stale.py made it at write time), or None
+        when the limit is not stale (or not a limit)."""
+        row = self._row("SELECT limit_id, data, crc FROM stale WHERE limit_id=?", (limit_id,))
+        if row is None:
+            return None
+        if _crc(*row[:2]) != row[2]:
+            raise self._damaged(f"stale flag of {limit_id!r}")
+        return json.loads(row[1])
 
     # ------------------------------------------------------------------ the search index
 

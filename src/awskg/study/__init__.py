@@ -27,7 +27,7 @@ _HOME = {
     "make_quiz": "quiz",
     "score_by_service": "quiz",
     "StaleFlag": "stale",
-    "reference_rows": "stale",
+    "reference_rows": "reference",
     "stale_flags": "stale",
     "run_terminal_quiz": "terminal",
 }

@@ -27,19 +27,22 @@ import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Any
-
-from rapidfuzz import fuzz
+from typing import TYPE_CHECKING, Any
 
 from ..model import Hit, Limit
 from ..search import stem
+from ..store import ABSENT
 from ..vocabulary import catalog, load_data
-from .reference import REFERENCE_FILE, Reference, parse_row, period_seconds, reference_rows
+
+if TYPE_CHECKING:
+    from .reference import Reference
+
+# The reference (reference.py) and rapidfuzz are imported where a limit is matched: a graph that
+# answers from its store reads the flags the store was written with, and a query then needs neither.
 
 __all__ = [
-    "MATCH_THRESHOLD", "REFERENCE_FILE", "Match", "Reference", "StaleFlag", "flag_hits", "flag_message",
-    "flags_at", "graph_flags", "limit_flag", "limit_measure", "match_limit", "matches", "parse_row",
-    "reference_rows", "stale_flags", "subject_score",
+    "MATCH_THRESHOLD", "Match", "StaleFlag", "flag_hits", "flag_message", "flags_at", "graph_flags",
+    "limit_flag", "limit_measure", "match_limit", "matches", "stale_flags", "subject_score",
 ]
 
 # A subject match at or above this score counts. Tested with a pair on either side of it
@@ -136,6 +139,8 @@ def subject_score(limit_text: str, reference_subject: str, service_id: str | Non
     words are a subset of the other's ("size" of anything), token_sort alone punishes the longer,
     qualified wording of the reference ("Maximum message size (body + attributes)"). Subjects that
     name opposites (enabled/disabled, local/global) score 0."""
+    from rapidfuzz import fuzz
+
     if _opposed(limit_text, reference_subject):
         return 0.0
     drop = _service_words(service_id)
@@ -244,6 +249,8 @@ def match_limit(lim: Limit, rows: Iterable[Reference] | None = None,
     """The reference row a limit of the notes states, or None: same service, same measure, a
     subject score at or above the threshold, and values the two can be compared by. A row of the
     limit's own kind outranks one the limit is only checked against."""
+    from .reference import reference_rows
+
     measure = limit_measure(lim)
     if measure is None:
         return None
@@ -273,6 +280,8 @@ def limit_measure(lim: Limit) -> tuple[str, float | None, float | None] | None:
     """(measure, low, high) of a limit in base units, rates per second: `1 MB/s` is (`bytes/s`,
     1048576, None); `1,000 instances per 10 s` is (`count/s`, 100, None); `unlimited` is (`count`,
     None, None). None for a limit with neither a value nor a bound."""
+    from .reference import period_seconds
+
     if lim.base_value is None:
         return (lim.dimension, None, None) if lim.bound else None
     lo, hi = lim.base_value, lim.base_value_max
@@ -417,7 +426,7 @@ def stale_flags(limits: Iterable[Limit]) -> dict[str, StaleFlag]:
 
 
 def _flag(lim: Limit) -> StaleFlag | None:
-    m = match_limit(lim, reference_rows())
+    m = match_limit(lim)
     if m is None or not m.stale:
         return None
     ref = m.reference
@@ -434,6 +443,8 @@ def _flag(lim: Limit) -> StaleFlag | None:
 
 def matches(limits: Iterable[Limit]) -> dict[str, Match]:
     """limit id -> Match for every limit that matches a reference row, stale or not."""
+    from .reference import reference_rows
+
     rows = reference_rows()
     out = {}
     for lim in limits:
@@ -475,7 +486,11 @@ def limit_flag(kg: Any, lim: Limit) -> StaleFlag | None:
     """The flag of one limit of a graph, computed once per graph (every face asks through here)."""
     cached = _flags_of(kg)
     if lim.id not in cached.by_limit:
-        cached.by_limit[lim.id] = _flag(lim)
+        stored = kg.stored_stale(lim.id)
+        if stored is ABSENT:
+            cached.by_limit[lim.id] = _flag(lim)
+        else:  # worked out here when the store was written
+            cached.by_limit[lim.id] = StaleFlag(**stored) if stored is not None else None
     return cached.by_limit[lim.id]
 
 
