@@ -229,3 +229,52 @@ def test_a_snippet_says_each_piece_once(committed_graph):
                 assert c <= max(1, within[s]), (query, hit.name, hit.snippet)
             checked += 1
     assert checked > 500
+
+
+def test_scoring_only_the_documents_that_can_rank_gives_the_full_ranking(built_graph, monkeypatch):
+    """A query over many documents scores first those whose bound can reach the first few; with
+    pruning on for every query, every hit and score (past the first few too) is that of scoring
+    every matching document."""
+    import json
+
+    from awskg import search as search_mod
+
+    queries = [json.loads(line)["query"] for line in (SHARED / "eval" / "queries_dev.jsonl").open()]
+    queries += ["max", "size", "lambda max", "where do lambda logs go", "kinesis vs firehose", "limit"]
+    options = ({}, {"limit": 60}, {"types": ["limit"]}, {"service": "lambda"})
+    monkeypatch.setattr(search_mod, "ARRAY_MIN_DOCS", 10**9)  # the Python ranking, in memory too
+
+    def ranking(prune_from: int) -> list:
+        monkeypatch.setattr(search_mod, "PRUNE_MIN_DOCS", prune_from)
+        monkeypatch.setattr(search_mod, "PRUNE_HEAD", 1)  # the lowest bar: the most left to the bound
+        index = search_mod.SearchIndex.for_graph(built_graph)
+        return [[(h.id, h.score) for h in index.search(q, **kw)] for q in queries for kw in options]
+
+    pruned, full = ranking(0), ranking(10**9)
+    assert sum(len(hits) for hits in full) > 1000
+    assert pruned == full
+
+
+def test_no_document_scores_above_the_bound_pruning_reads(built_graph, monkeypatch):
+    """The bound a query prunes by (a document's sum times its coordination factor times the
+    most the other factors can give) is at or above every document's score, whatever it asks."""
+    import json
+
+    from awskg import search as search_mod
+
+    queries = [json.loads(line)["query"] for line in (SHARED / "eval" / "queries_dev.jsonl").open()]
+    queries += ["max", "where do lambda logs go", "kinesis vs firehose", "lambda", "sqs dlq", "s3 vs ebs"]
+    index = search_mod.SearchIndex.for_graph(built_graph)
+    checked = 0
+    for query in queries:
+        for types in (None, ["limit"], ["line"]):
+            q = index._prepare(query, types=types)
+            if q is None:
+                continue
+            scores, matched = index._sums(q)
+            most = index._most_boost(q)
+            for neg, doc_i in index._scored(q, scores, matched, scores):
+                bound = scores[doc_i] * q.coverage_factor[matched[doc_i]] * most
+                assert -neg <= bound * (1 + 1e-9), (query, index.docs[doc_i].id)
+                checked += 1
+    assert checked > 5000

@@ -27,7 +27,7 @@ import sys
 from array import array
 from bisect import bisect_right
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
@@ -43,6 +43,9 @@ FIELD_WEIGHTS = {"name": 3.0, "service": 1.2, "text": 1.0, "body": 0.7, "context
 K1 = 1.2
 B = 0.6
 LINE_PRIOR = 0.55
+# A query matching more documents than this scores first those that can rank (SearchIndex._rank).
+PRUNE_MIN_DOCS = 2000
+PRUNE_HEAD = 2  # how many times `first` documents, by bound, are scored to set the bar
 MAX_QUERY_TOKENS = 48
 # From this many documents on (5× the notes), queries are scored over numpy arrays: the same numbers,
 # 8× faster at 100× the notes; below it the plain loop is as quick and a cold query skips numpy.
@@ -268,6 +271,7 @@ class SearchIndex:
         self.name_docs = _StoredNameDocs(store)
         self._name_sets: dict[int, frozenset[str]] = {}
         self._array_cache = None
+        self._max_prior: float | None = None
         self._queries = 0
 
     # ------------------------------------------------------------------ documents
@@ -379,6 +383,7 @@ class SearchIndex:
                 self.name_docs[t].add(i)
         self._name_sets = {}
         self._array_cache: dict[str, Any] | None = None
+        self._max_prior = None
         self._store = None
         self._queries = 0
         self.doc_types = [d.type for d in self.docs]
@@ -581,7 +586,34 @@ class SearchIndex:
 
     def _rank(self, q: _Query) -> _Ranked:
         """The documents that match, scored: BM25F per concept (a concept's best term), the
-        coordination factor, the prior, and the boosts of what the query asks for."""
+        coordination factor, the prior, and the boosts of what the query asks for.
+
+        A common word matches thousands of documents and only the first `q.first` are read: each
+        document's sum times its coordination factor, times the most its other factors can make
+        it (`_most_boost`), bounds its score. The documents with the highest bounds are scored,
+        the lowest of the first `q.first` of them sets a bar, and only documents whose bound
+        reaches it are scored too; the rest are scored if more are read (`_Ranked`'s `rest`)."""
+        scores, matched = self._sums(q)
+        coverage_factor = q.coverage_factor
+        if len(scores) <= PRUNE_MIN_DOCS:
+            return _Ranked(self._scored(q, scores, matched, scores), q.first, self._ids_of)
+        bounds = [(s * coverage_factor[matched[doc_i]], doc_i) for doc_i, s in scores.items()]
+        head = heapq.nlargest(PRUNE_HEAD * q.first, bounds)
+        entries = self._scored(q, scores, matched, [doc_i for _, doc_i in head])
+        if len(entries) < q.first:  # filters dropped too many to set a bar: score them all
+            return _Ranked(self._scored(q, scores, matched, scores), q.first, self._ids_of)
+        bar = -heapq.nsmallest(q.first, entries)[-1][0]
+        # The bound and the score multiply the same factors in other orders: a hair of slack.
+        cut = bar / self._most_boost(q) * (1 - 1e-9)
+        in_head = {doc_i for _, doc_i in head}
+        entries += self._scored(q, scores, matched,
+                                [doc_i for b, doc_i in bounds if b >= cut and doc_i not in in_head])
+        return _Ranked(entries, q.first, self._ids_of,
+                       rest=lambda: self._scored(q, scores, matched, scores))
+
+    def _sums(self, q: _Query) -> tuple[dict[int, float], dict[int, int]]:
+        """Each matching document's BM25F sum over the concepts (a concept counts its best term)
+        and how many concepts it matches."""
         scores: dict[int, float] = defaultdict(float)
         matched: dict[int, int] = defaultdict(int)
         for concept in q.concepts:
@@ -608,7 +640,32 @@ class SearchIndex:
             for doc_i, s in best_for_doc.items():
                 scores[doc_i] += s
                 matched[doc_i] += 1
-        # The loop below runs once per matching document: what it reads is bound to locals first.
+        return scores, matched
+
+    def _most_boost(self, q: _Query) -> float:
+        """The most the factors after the coordination factor (prior, boosts) can multiply a
+        document's score by in this query: each boost the query can give, at its largest."""
+        if self._max_prior is None:
+            self._max_prior = max(self.doc_priors, default=1.0)
+        most = max(self._max_prior, 0.0)
+        if q.services:
+            most *= 1.6
+        if q.intent["limit"]:
+            most *= 1.7
+        if q.intent["where"]:
+            most *= 1.8
+        if q.intent["compare"]:
+            most *= 1.3 * 1.4
+        if q.named:
+            most *= 1.5
+        if q.name_hits_of:
+            most *= 1 + 0.6 * max(q.name_hits_of.values()) / q.denom
+        return most
+
+    def _scored(self, q: _Query, scores: dict[int, float], matched: dict[int, int],
+                docs: Iterable[int]) -> list[tuple[float, int]]:
+        """(-score, doc index) of `docs` (matching ones) that the query's filters keep."""
+        # The loop below runs once per document: what it reads is bound to locals first.
         types_of, services_of, priors = self.doc_types, self.doc_services, self.doc_priors
         owns, contrasted = self.doc_owns, self.doc_contrasted
         want_types, want_service, services, boosted = q.want_types, q.want_service, q.services, q.boosted
@@ -620,7 +677,8 @@ class SearchIndex:
         coverage_factor = q.coverage_factor
         lines_wanted = not want_types or "line" in want_types
         entries = []  # (-score, doc index): ranked by score, ties broken by id (see _Ranked)
-        for doc_i, s in scores.items():
+        for doc_i in docs:
+            s = scores[doc_i]
             typ = types_of[doc_i]
             if typ == "line":
                 # Most matches are note lines, and of the factors below only two can apply to one.
@@ -665,7 +723,7 @@ class SearchIndex:
             if doc_i in name_hits_of:  # (no hits: a factor of exactly 1)
                 score *= 1 + 0.6 * name_hits_of[doc_i] / denom
             entries.append((-score, doc_i))
-        return _Ranked(entries, q.first, self._ids_of)
+        return entries
 
     def _rank_arrays(self, q: _Query) -> _Ranked:
         """_rank over numpy arrays, for large graphs: the same floating-point operations in the
