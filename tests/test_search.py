@@ -278,3 +278,12 @@ def test_no_document_scores_above_the_bound_pruning_reads(built_graph, monkeypat
                 assert -neg <= bound * (1 + 1e-9), (query, index.docs[doc_i].id)
                 checked += 1
     assert checked > 5000
+
+
+@pytest.mark.parametrize("query,expected", [
+    ("long polling", "feature:sqs/long-polling"),  # not `long polling vs short polling`
+    ("global secondary index", "feature:dynamodb/global-secondary-index"),  # not a limit of it
+    ("event filtering", "feature:lambda/event-filtering"),
+])
+def test_a_query_that_is_an_entitys_name_finds_that_entity_first(built_graph, query, expected):
+    assert top(built_graph, query).id == expected

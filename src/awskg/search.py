@@ -570,7 +570,7 @@ class SearchIndex:
         # A part of a service (Lambda Layers) also speaks for its parent's entities, and back.
         # Two parts of one service named together (`st1 sc1`) ask about the service itself.
         parents = [p for p in (getattr(catalog().get(s), "parent", None) for s in services) if p]
-        named = set(services) | {p for p in parents if parents.count(p) >= 2}
+        named_services = set(services) | {p for p in parents if parents.count(p) >= 2}
         family = set()
         for sid in services:
             rec = catalog().get(sid)
@@ -579,7 +579,7 @@ class SearchIndex:
             family.update(r.id for r in catalog().services.values() if r.parent == sid)
         return _Query(
             concepts=concepts, asked=asked, want_types=want_types, want_service=want_service,
-            services=services, named_services=named, boosted=named | family, intent=intent,
+            services=services, named_services=named_services, boosted=named_services | family, intent=intent,
             query_set=query_set,
             named=named, name_hits_of=name_hits_of, first=max(15, 3 * limit),
         )
