@@ -168,6 +168,7 @@ class SearchIndex:
                    order: list[str] | None) -> tuple[list[Doc], list[dict[str, list[str]]]]:
         docs: list[Doc] = []
         field_tokens: list[dict[str, list[str]]] = []
+        self._token_memo: dict[tuple[str, bool], list[str]] = {}  # (see _tokens)
         nodes = kg.graph.nodes
         in_order = [(n, nodes[n]) for n in order] if order is not None else list(nodes(data=True))
         for node_id, d in in_order:
@@ -197,7 +198,8 @@ class SearchIndex:
                 ))
                 if context is None:
                     context = tokens(front + " " + d.get("topic", ""))
-                field_tokens.append({"text": tokens(text), "context": context})
+                field_tokens.append({"text": self._tokens(str(text)), "context": context})
+        self._token_memo = {}
         return docs, field_tokens
 
     # ------------------------------------------------------------------ the store
@@ -316,14 +318,26 @@ class SearchIndex:
         refs += [r for r in d.get("lines", [])[:24] if r not in refs]
         doc = Doc(node_id, typ, name, svc_id, svc_name, snippet or name, focus=focus, source=src,
                   fields=fields, lines=refs if len(refs) > 1 else [])
+        # A field's tokens are those of its pieces (no token spans the space that joins them, and
+        # the index counts a field's tokens, never their order): each note line, name and card
+        # front is tokenised once, however many documents read it.
+        many = self._tokens
         ftoks = {
-            "name": [t for n in names for t in tokens(_camel_parts(n))],
-            "service": tokens(" ".join(filter(None, [svc_name or "", *self._service_aliases(svc_id)]))),
-            "text": tokens(_camel_parts(" ".join(text_parts))),
-            "body": tokens(" ".join(body)),
-            "context": tokens(" ".join(self._context(d))),
+            "name": [t for n in names for t in many(n, camel=True)],
+            "service": many(" ".join(filter(None, [svc_name or "", *self._service_aliases(svc_id)]))),
+            "text": [t for part in text_parts for t in many(part, camel=True)],
+            "body": [t for part in body for t in many(part)],
+            "context": [t for part in self._context(d) for t in many(part)],
         }
         return doc, ftoks
+
+    def _tokens(self, text: str, camel: bool = False) -> list[str]:
+        """tokens(text) (of `_camel_parts(text)` with `camel`), worked out once per index build."""
+        key = (text, camel)
+        found = self._token_memo.get(key)
+        if found is None:
+            found = self._token_memo[key] = tokens(_camel_parts(text) if camel else text)
+        return found
 
     def _context(self, d: dict[str, Any]) -> list[str]:
         """Where an entity stands: its feature's name and the front and topic of its first card."""
