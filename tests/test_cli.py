@@ -41,6 +41,14 @@ def test_limits_of_a_service_by_abbreviation(run_cli, built_graph_path):
     assert all(r["source"]["line"] for r in rows)
 
 
+@pytest.mark.parametrize("name", ["step-functions", "Step Functions", "Step-Functions", "SFN"])
+def test_a_service_is_found_by_its_id_as_json_shows_it_and_by_its_names(run_cli, built_graph_path, name):
+    code, out, err = run_cli(["limits", name, "--json", "-g", str(built_graph_path)])
+    assert code == 0, err
+    rows = json.loads(out)
+    assert rows and {row["service"] for row in rows} == {"Step Functions"}
+
+
 def test_limits_over_and_under_compare_across_units(run_cli, built_graph_path):
     big = as_json(run_cli, "limits", "--over", "100MB", "--graph", str(built_graph_path))
     assert big and all(r["dimension"] == "bytes" for r in big)

@@ -78,3 +78,11 @@ def test_a_pattern_that_names_nothing_it_needs_is_tried_on_every_line():
     gated.add("WORD", [[{"LOWER": "queue", "OP": "?"}, {"LEMMA": "poll"}]])
     assert gated(nlp("wait 20 seconds"))  # no word it needs, but a digit: matched
     assert [nlp.vocab.strings[m] for m, _, _ in gated(nlp("it polls"))] == ["WORD"]
+
+
+def test_a_regex_pattern_is_tried_on_each_token_whatever_its_anchors():
+    nlp = build_nlp()
+    gated = GatedMatcher(nlp.vocab)
+    gated.add("SHAPE", [[{"TEXT": {"REGEX": "^Foo$|^Bar$"}}]])
+    assert [nlp.vocab.strings[m] for m, _, _ in gated(nlp("a Bar in the middle"))] == ["SHAPE"]
+    assert gated(nlp("a bar, Barn and Foobar")) == []

@@ -722,7 +722,8 @@ class KnowledgeGraph:
 
         if query in self and ok(query):
             return query
-        sid = catalog().lookup(query)
+        # A service by any spelling, or by its catalog id (`kinesis-data-streams`, as JSON shows it).
+        sid = catalog().lookup(query) or (query.lower() if query.lower() in catalog() else None)
         if sid and f"service:{sid}" in self and ok(f"service:{sid}"):
             return f"service:{sid}"
         cands = [n for n in self._named(_fold(query)) if ok(n)]

@@ -102,7 +102,7 @@ class EntityMarker:
 class GatedMatcher:
     """A spaCy Matcher run only on the lines it can match in. Each pattern's first token that
     must be there names what a line needs for it: a word (its text, lowercase form or lemma, or
-    one of a list) or a text matching a regex (unanchored). A line that has none of what the
+    one of a list) or a token whose text a regex finds. A line that has none of what the
     patterns need is not matched: most lines hold no relation cue and no API or error shape, and
     trying the patterns at every token of them was a fifth of parsing. A pattern that names
     nothing it needs is tried on every line."""
@@ -129,7 +129,7 @@ class GatedMatcher:
                     continue
                 regex = value.get("REGEX") if isinstance(value, dict) else None
                 if isinstance(regex, str) and attr in ("TEXT", "ORTH"):
-                    self.regexes.append(re.compile(re.sub(r"^\^|(?<!\\)\$$", "", regex)))
+                    self.regexes.append(re.compile(regex))
                     return
                 words = [value] if isinstance(value, str) else None
                 if isinstance(value, dict):
@@ -148,8 +148,8 @@ class GatedMatcher:
         for attr, words in self.words.items():
             if any(getattr(t, attr) in words for t in doc):
                 return True
-        text = doc.text
-        return any(rx.search(text) for rx in self.regexes)
+        # A regex is tried on each token's text, as the Matcher tries it.
+        return any(rx.search(t.text) for rx in self.regexes for t in doc)
 
 
 def _abbreviation_patterns() -> list[dict]:
