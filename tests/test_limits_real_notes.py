@@ -108,6 +108,37 @@ def test_worked_examples_and_supposed_cases_state_no_limits(tmp_path):
     assert 11 not in lines and 12 not in lines  # arithmetic, read across a hard-wrapped line
 
 
+CHOICES = """\
+# DynamoDB
+- querying attributes the index does not project, we read 20KB instead of 4KB
+- Only one table per account can use this option
+- scale reads with up to 5 read replicas instead of a bigger instance
+"""
+
+
+def test_a_value_set_against_another_with_instead_of_is_a_choice_not_a_limit(tmp_path):
+    lines = by_line(build_text(tmp_path, CHOICES))
+    assert 2 not in lines  # `20KB instead of 4KB`: what a case costs, compared
+    assert [lim.value for lim in lines[4]] == [5]  # a bound cue still bounds (`up to 5`)
+
+
+BULLETS = """\
+# Lambda
+- for example a function that runs for a while
+- Only one layer per function can hold the runtime
+Say you run a function
+that takes 3 minutes
+"""
+
+
+def test_a_bullet_is_a_sentence_of_its_own(tmp_path):
+    """The bullet above, unfinished as it may be, does not carry its sentence (an example) into
+    the next one; hard-wrapped prose still does."""
+    lines = by_line(build_text(tmp_path, BULLETS))
+    assert [lim.value for lim in lines[3]] == [1]
+    assert 5 not in lines
+
+
 def test_counts_of_listed_items_are_no_limits_unless_bounded(tmp_path):
     lines = by_line(build_text(tmp_path, EXAMPLES))
     assert 14 not in lines and 15 not in lines

@@ -104,6 +104,12 @@ def test_shapes_that_are_not_values(text):
     assert [(q.value, q.unit) for q in find_quantities(text)] == []
 
 
+def test_a_bound_the_note_rules_out_is_no_bound():
+    found = find_quantities("SQS FIFO has 300 msg/s limit (3,000 with batching, not unlimited)")
+    assert [q.bound for q in found if q.bound] == []
+    assert [q.bound for q in find_quantities("Standard queues: nearly unlimited throughput")] == ["unlimited"]
+
+
 def test_twice_counts_beside_a_verb_of_retrying():
     assert [q.value for q in find_quantities("Lambda retries failed async events twice")] == [2]
 

@@ -926,6 +926,8 @@ def _bound_phrases(text: str, masks, start: int, have: list[Quantity]) -> list[Q
                 continue
             if any(q.start <= m.start() < q.end or m.start() <= q.start < m.end() for q in have + out):
                 continue
+            if _NEGATED.search(text[max(0, m.start() - 25) : m.start()]):
+                continue  # `(3,000 with batching, not unlimited)`: the bound the note rules out
             kind = "retention" if name == "forever" else "max"
             out.append(
                 Quantity(

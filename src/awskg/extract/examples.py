@@ -4,7 +4,8 @@
 `If we have 12k WCU on the table ...`: the numbers are the example's, not the service's limits.
 A sentence is an example when it holds an example phrase (`cues.json`, `examples`) or arithmetic
 between numbers (`6x50`, `80 * 3KB`, `2KB = 1 WCU`). Hard-wrapped prose continues a sentence on
-the next line, so the unfinished sentence of the lines above counts as part of the line's first.
+the next line, so the unfinished sentence of the lines above counts as part of the line's first
+(not across list items: each bullet is its own).
 """
 
 from __future__ import annotations
@@ -17,6 +18,9 @@ from ..quantities import Quantity
 from ..vocabulary import cues
 
 _SENTENCE_END = re.compile(r"[.!?;](?=\s|$)")
+# A list item (`- `, `* `, `1. `) starts a sentence of its own: the bullet above it, unfinished or
+# not, is another item.
+_ITEM = re.compile(r"^\s*(?:[-*+•▪◦‣]|\d{1,3}[.)])\s+")
 # Arithmetic between numbers: `6x50`, `80 \* 3KB`, `12 partitions x 1k WCU`, `8KB read = 2 RCU`.
 # `1 RCU = 1 strongly consistent read/s` defines a unit: one of something equals, no example.
 _ARITHMETIC = re.compile(
@@ -47,6 +51,8 @@ def _vocab() -> dict[str, object]:
 def sentence_before(card: Card, ln: NoteLine) -> str:
     """The unfinished sentence that the lines just above `ln` leave open (hard-wrapped prose)."""
     out: list[str] = []
+    if _ITEM.match(ln.text):
+        return ""
     idx = next((i for i, x in enumerate(card.lines) if x is ln), -1)
     number = ln.number
     for prev in reversed(card.lines[:idx] if idx > 0 else []):
@@ -57,7 +63,7 @@ def sentence_before(card: Card, ln: NoteLine) -> str:
             break
         ends = list(_SENTENCE_END.finditer(text))
         out.insert(0, text[ends[-1].end() :] if ends else text)
-        if ends:
+        if ends or _ITEM.match(prev.text):  # (a wrapped item goes back to its bullet, no further)
             break
         number = prev.number
     return " ".join(out)
