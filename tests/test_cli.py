@@ -136,3 +136,13 @@ def test_note_text_with_rich_markup_prints_literally(run_cli, tmp_path, monkeypa
     assert run_cli(["build", str(notes), "-o", str(graph)])[0] == 0
     code, out, _ = run_cli(["limits", "sqs", "--graph", str(graph)])
     assert code == 0 and "[bold red]message[/]" in out
+
+
+@pytest.mark.parametrize("columns", ["60", "80", "160"])
+def test_tables_fit_the_terminal_and_keep_room_for_the_note_line(run_cli, built_graph_path, monkeypatch, columns):
+    monkeypatch.setenv("COLUMNS", columns)
+    for args in (["limits", "sqs"], ["show", "sqs"], ["search", "sqs max message size"]):
+        code, out, err = run_cli([*args, "-g", str(built_graph_path)])
+        assert code == 0, err
+        assert max(len(line) for line in out.splitlines()) <= int(columns), args
+        assert "84" in out, args  # the line the message size is on: its column was not squeezed out
