@@ -86,3 +86,12 @@ def test_a_regex_pattern_is_tried_on_each_token_whatever_its_anchors():
     gated.add("SHAPE", [[{"TEXT": {"REGEX": "^Foo$|^Bar$"}}]])
     assert [nlp.vocab.strings[m] for m, _, _ in gated(nlp("a Bar in the middle"))] == ["SHAPE"]
     assert gated(nlp("a bar, Barn and Foobar")) == []
+
+
+def test_a_regex_with_lookarounds_is_tried_on_each_token_alone():
+    """`(?!...)` at a token's end sees the next token on a line of tokens: such a regex is tried
+    token by token, as the Matcher tries it."""
+    nlp = build_nlp()
+    gated = GatedMatcher(nlp.vocab)
+    gated.add("SHAPE", [[{"TEXT": {"REGEX": r"^Queue(?!\s)"}}]])
+    assert [nlp.vocab.strings[m] for m, _, _ in gated(nlp("Queue depth"))] == ["SHAPE"]

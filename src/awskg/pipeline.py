@@ -99,6 +99,12 @@ class EntityMarker:
         return ents + new
 
 
+# What can keep a token regex from finding, on the line of tokens, what it finds in one token's
+# text: `\A`/`\Z` and lookarounds (which see the neighbouring tokens). (A regex that finds more
+# on the line only lets the Matcher run.)
+_TOKEN_ONLY = re.compile(r"\\[AZ]|\(\?<?[=!]")
+
+
 class GatedMatcher:
     """A spaCy Matcher run only on the lines it can match in. Each pattern's first token that
     must be there names what a line needs for it: a word (its text, lowercase form or lemma, or
@@ -112,7 +118,10 @@ class GatedMatcher:
     def __init__(self, vocab: Any):
         self.matcher = Matcher(vocab, validate=False)
         self.words: dict[str, set[str]] = {}  # token attribute -> the values some pattern needs
+        # Regexes tried on the line's tokens, one token a line (`^`/`$` match at each), and the
+        # few whose meaning that would change (`\A`, lookarounds), on each token's text.
         self.regexes: list[re.Pattern[str]] = []
+        self.token_regexes: list[re.Pattern[str]] = []
         self.always = False
 
     def add(self, key: str, patterns: list[list[dict]]) -> None:
@@ -129,7 +138,10 @@ class GatedMatcher:
                     continue
                 regex = value.get("REGEX") if isinstance(value, dict) else None
                 if isinstance(regex, str) and attr in ("TEXT", "ORTH"):
-                    self.regexes.append(re.compile(regex))
+                    if _TOKEN_ONLY.search(regex):
+                        self.token_regexes.append(re.compile(regex))
+                    else:
+                        self.regexes.append(re.compile(regex, re.M))
                     return
                 words = [value] if isinstance(value, str) else None
                 if isinstance(value, dict):
@@ -148,8 +160,11 @@ class GatedMatcher:
         for attr, words in self.words.items():
             if any(getattr(t, attr) in words for t in doc):
                 return True
-        # A regex is tried on each token's text, as the Matcher tries it.
-        return any(rx.search(t.text) for rx in self.regexes for t in doc)
+        if self.regexes:
+            tokens = "\n".join(t.text for t in doc)
+            if any(rx.search(tokens) for rx in self.regexes):
+                return True
+        return any(rx.search(t.text) for rx in self.token_regexes for t in doc)
 
 
 def _abbreviation_patterns() -> list[dict]:
