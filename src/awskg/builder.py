@@ -116,26 +116,29 @@ def build(
     kg = KnowledgeGraph()
     file_rows = []
     parts = _facts_in_order(entries, fmt, cache, use_cache, progress, _workers(jobs, entries))
-    for entry, (file_fmt, card_count, facts, parsed) in zip(entries, parts, strict=True):
-        if parsed:
-            report.parsed.append(entry.name)
-        else:
-            report.cached.append(entry.name)
-        with paused_gc():
+    # The graph grows by the million objects, none of them garbage: with the cyclic collector on
+    # between files, each of its full passes walked the whole graph so far (4.5 s of a 24 s build
+    # at 100x the notes). Reference counting frees each file's facts once they are merged.
+    with paused_gc():
+        for entry, (file_fmt, card_count, facts, parsed) in zip(entries, parts, strict=True):
+            if parsed:
+                report.parsed.append(entry.name)
+            else:
+                report.cached.append(entry.name)
             assemble_facts(kg, facts)
-        report.files.append(entry.name)
-        report.cards += card_count
-        file_rows.append(
-            {"file": entry.name, "format": file_fmt, "sha256": entry.digest, "cards": card_count}
-        )
-    if report.cards == 0:
-        raise InputError(f"{', '.join(report.files)[:200]}: no notes found (every note is empty)")
-    merge_typos(kg)
-    merge_equal_limits(kg)
-    link_notes(kg)
-    link_types(kg)
-    link_parts(kg)
-    mark_conflicts(kg)
+            report.files.append(entry.name)
+            report.cards += card_count
+            file_rows.append(
+                {"file": entry.name, "format": file_fmt, "sha256": entry.digest, "cards": card_count}
+            )
+        if report.cards == 0:
+            raise InputError(f"{', '.join(report.files)[:200]}: no notes found (every note is empty)")
+        merge_typos(kg)
+        merge_equal_limits(kg)
+        link_notes(kg)
+        link_types(kg)
+        link_parts(kg)
+        mark_conflicts(kg)
     kg.graph.graph["files"] = file_rows
     kg.graph.graph["generator"] = f"awskg {__version__}"
     kg.build_report = report  # type: ignore[attr-defined]

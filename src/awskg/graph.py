@@ -359,18 +359,19 @@ class KnowledgeGraph:
         import hashlib
 
         target = Path(path) if path else default_graph_path()
-        data = self.to_data()
         digest = hashlib.sha256()
+        with paused_gc():  # (the records and rows it makes are no garbage: see paused_gc)
+            data = self.to_data()
 
-        def hashed() -> Iterator[bytes]:
-            for piece in self.json_pieces(data):
-                raw = piece.encode("utf-8")
-                digest.update(raw)
-                yield raw
+            def hashed() -> Iterator[bytes]:
+                for piece in self.json_pieces(data):
+                    raw = piece.encode("utf-8")
+                    digest.update(raw)
+                    yield raw
 
-        atomic_write(target, hashed(), force=force)
-        if store:
-            self._write_store(target, data, digest.hexdigest(), sorted_keys=True)
+            atomic_write(target, hashed(), force=force)
+            if store:
+                self._write_store(target, data, digest.hexdigest(), sorted_keys=True)
         return target
 
     def _write_store(self, target: Path, data: dict[str, Any], sha: str, *,
