@@ -139,7 +139,8 @@ def test_note_text_with_rich_markup_prints_literally(run_cli, tmp_path, monkeypa
 
 
 @pytest.mark.parametrize("columns", ["60", "80", "160"])
-def test_tables_fit_the_terminal_and_keep_room_for_the_note_line(run_cli, built_graph_path, monkeypatch, columns):
+def test_tables_fit_the_terminal_and_keep_room_for_the_note_line(run_cli, built_graph_path, monkeypatch,
+                                                                  columns):
     monkeypatch.setenv("COLUMNS", columns)
     for args in (["limits", "sqs"], ["show", "sqs"], ["search", "sqs max message size"]):
         code, out, err = run_cli([*args, "-g", str(built_graph_path)])
