@@ -43,6 +43,20 @@ FIELD_WEIGHTS = {"name": 3.0, "service": 1.2, "text": 1.0, "body": 0.7, "context
 K1 = 1.2
 B = 0.6
 LINE_PRIOR = 0.55
+# What a query's intent multiplies a document's score by (_scored, _rank_arrays, and _most_boost,
+# which bounds their product when a query prunes).
+NAMED_SERVICE = 1.6  # the service the query names (or the one two named parts share)
+FAMILY_SERVICE = 1.35  # its parent or parts
+OWN_SERVICE = 1.2  # a service document whose parts the query names
+OTHER_SERVICE = 0.75  # a document of a service the query does not name
+LIMIT_ASKED = 1.7  # a limit, when the query asks for one
+SERVICE_WHEN_LIMIT_ASKED = 0.6
+WHERE_ASKED = 1.8  # a config or note line, when the query asks where
+COMPARED = 1.3  # a feature or API, when the query compares
+CONTRASTED = 1.4  # ... that the notes contrast with another
+ASKS_MORE = 0.7  # a service, when the query asks more than its name
+NAME_IS_QUERY = 1.5  # an entity whose name is the query
+NAME_HIT = 0.6  # per share of the query's concepts in the document's name
 # A query matching more documents than this scores first those that can rank (SearchIndex._rank).
 PRUNE_MIN_DOCS = 2000
 PRUNE_HEAD = 2  # how many times `first` documents, by bound, are scored to set the bar
@@ -663,17 +677,17 @@ class SearchIndex:
             self._max_prior = max(self.doc_priors, default=1.0)
         most = max(self._max_prior, 0.0)
         if q.services:
-            most *= 1.6
+            most *= NAMED_SERVICE
         if q.intent["limit"]:
-            most *= 1.7
+            most *= LIMIT_ASKED
         if q.intent["where"]:
-            most *= 1.8
+            most *= WHERE_ASKED
         if q.intent["compare"]:
-            most *= 1.3 * 1.4
+            most *= COMPARED * CONTRASTED
         if q.named:
-            most *= 1.5
+            most *= NAME_IS_QUERY
         if q.name_hits_of:
-            most *= 1 + 0.6 * max(q.name_hits_of.values()) / q.denom
+            most *= 1 + NAME_HIT * max(q.name_hits_of.values()) / q.denom
         return most
 
     def _scored(self, q: _Query, scores: dict[int, float], matched: dict[int, int],
@@ -703,9 +717,10 @@ class SearchIndex:
                     continue
                 score = s * coverage_factor[matched[doc_i]] * priors[doc_i]
                 if services:
-                    score *= (1.6 if svc in named_services else 1.35) if svc in boosted else 0.75
+                    score *= ((NAMED_SERVICE if svc in named_services else FAMILY_SERVICE) if svc in boosted
+                              else OTHER_SERVICE)
                 if want_where:
-                    score *= 1.8
+                    score *= WHERE_ASKED
                 entries.append((-score, doc_i))
                 continue
             if want_types and typ not in want_types:
@@ -717,25 +732,25 @@ class SearchIndex:
             if services:
                 if svc in boosted:
                     # The service the query names first; its parent or parts stand beside it.
-                    score *= 1.6 if svc in named_services else 1.35
+                    score *= NAMED_SERVICE if svc in named_services else FAMILY_SERVICE
                 elif typ == "service" and owns[doc_i] in services:
-                    score *= 1.2
+                    score *= OWN_SERVICE
                 else:
-                    score *= 0.75
+                    score *= OTHER_SERVICE
             if want_limit and typ == "limit":
-                score *= 1.7
+                score *= LIMIT_ASKED
             elif want_limit and typ == "service":
-                score *= 0.6
+                score *= SERVICE_WHEN_LIMIT_ASKED
             if want_where and typ in ("config", "line"):
-                score *= 1.8
+                score *= WHERE_ASKED
             if want_compare and typ in ("feature", "api"):
-                score *= 1.3 * (1.4 if contrasted[doc_i] else 1.0)
+                score *= COMPARED * (CONTRASTED if contrasted[doc_i] else 1.0)
             if typ == "service" and asks_more:
-                score *= 0.7  # a query that asks more than the service's name wants something in it
+                score *= ASKS_MORE  # a query that asks more than the service's name wants something in it
             if doc_i in named and typ not in ("line", "limit") and self._name_set(doc_i) == query_set:
-                score *= 1.5  # the query is this entity's name
+                score *= NAME_IS_QUERY
             if doc_i in name_hits_of:  # (no hits: a factor of exactly 1)
-                score *= 1 + 0.6 * name_hits_of[doc_i] / denom
+                score *= 1 + NAME_HIT * name_hits_of[doc_i] / denom
             entries.append((-score, doc_i))
         return entries
 
@@ -786,25 +801,27 @@ class SearchIndex:
                             [service_codes[s] for s in q.named_services if s in service_codes])
             own = is_type["service"] & np.isin(arr["own"][cand],
                                                [service_codes[s] for s in q.services if s in service_codes])
-            score = score * np.where(boosted, np.where(named, 1.6, 1.35), np.where(own, 1.2, 0.75))
+            score = score * np.where(boosted, np.where(named, NAMED_SERVICE, FAMILY_SERVICE),
+                                     np.where(own, OWN_SERVICE, OTHER_SERVICE))
         if q.intent["limit"]:
-            score = np.where(is_type["limit"], score * 1.7, np.where(is_type["service"], score * 0.6, score))
+            score = np.where(is_type["limit"], score * LIMIT_ASKED,
+                             np.where(is_type["service"], score * SERVICE_WHEN_LIMIT_ASKED, score))
         if q.intent["where"]:
-            score = np.where(is_type["config"] | is_type["line"], score * 1.8, score)
+            score = np.where(is_type["config"] | is_type["line"], score * WHERE_ASKED, score)
         if q.intent["compare"]:
-            factor = np.where(arr["contrasted"][cand], 1.3 * 1.4, 1.3 * 1.0)
+            factor = np.where(arr["contrasted"][cand], COMPARED * CONTRASTED, COMPARED * 1.0)
             score = np.where(is_type["feature"] | is_type["api"], score * factor, score)
         if len(q.concepts) > len(q.services):
-            score = np.where(is_type["service"], score * 0.7, score)
+            score = np.where(is_type["service"], score * ASKS_MORE, score)
         named = q.named if isinstance(q.named, set) else cand.tolist()
         for doc_i in sorted(named):
             pos = int(np.searchsorted(cand, doc_i))
             if pos < len(cand) and cand[pos] == doc_i and self.doc_types[doc_i] not in ("line", "limit") \
                     and self._name_set(doc_i) == q.query_set:
-                score[pos] *= 1.5
+                score[pos] *= NAME_IS_QUERY
         if q.name_hits_of:
             docs = np.fromiter(q.name_hits_of.keys(), dtype=np.intp, count=len(q.name_hits_of))
-            factors = np.array([1 + 0.6 * h / q.denom for h in q.name_hits_of.values()])
+            factors = np.array([1 + NAME_HIT * h / q.denom for h in q.name_hits_of.values()])
             pos = np.minimum(np.searchsorted(cand, docs), max(0, len(cand) - 1))
             found = (cand[pos] == docs) if len(cand) else np.zeros(len(docs), dtype=bool)
             score[pos[found]] *= factors[found]
