@@ -124,8 +124,9 @@ def explore(kg: KnowledgeGraph) -> None:
         focus = ss.focus = None
     choices = views.entity_choices(kg)
     ss.open_entity = focus if focus in choices else None
+    labels = views.picker_labels(kg, choices)
     st.selectbox("Open an entity", choices, index=None, key="open_entity", placeholder="type a name…",
-                 format_func=lambda n: views.entity_label(kg, n), on_change=focus_from, args=("open_entity",))
+                 format_func=labels.__getitem__, on_change=focus_from, args=("open_entity",))
     if focus is None:
         st.info("Search above, or pick an entity, to see its limits, neighbours and the card behind it.")
         return
@@ -234,8 +235,9 @@ def neighbourhood(kg: KnowledgeGraph, focus: str, wide: bool) -> None:
                  hide_index=True, key="legend")
     in_view = [n for n in views.entity_choices(kg) if n in view.sub]
     ss.graph_focus = focus if focus in in_view else None
+    labels = views.picker_labels(kg, in_view)
     st.selectbox("Focus a node of this graph", in_view, key="graph_focus", index=None,
-                 format_func=lambda n: views.entity_label(kg, n), on_change=focus_from, args=("graph_focus",))
+                 format_func=labels.__getitem__, on_change=focus_from, args=("graph_focus",))
     export_buttons(kg, kg.subgraph(focus, depth=depth, types=types or None), focus)
 
 
@@ -283,8 +285,9 @@ def limits_view(kg: KnowledgeGraph) -> None:
         spec = views.chart_spec(views.chart_rows(shown, dim), dim)
         st.vega_lite_chart(spec=spec, width="stretch", height=spec["height"] + 60)  # + the axis
     c7, c8 = st.columns([3, 1], vertical_alignment="bottom")
-    pick = c7.selectbox("Open a limit", [lim.id for lim in shown], index=None, key="lim_open",
-                        format_func=lambda n: views.entity_label(kg, n))
+    ids = [lim.id for lim in shown]
+    labels = views.picker_labels(kg, ids)
+    pick = c7.selectbox("Open a limit", ids, index=None, key="lim_open", format_func=labels.__getitem__)
     c8.button("Open", key="lim_open_go", disabled=pick is None, on_click=open_target,
               args=(views.Target("entity", node=pick),))
 
@@ -316,7 +319,7 @@ def compare_view(kg: KnowledgeGraph) -> None:
         st.selectbox(f"Pairs your notes contrast ({len(pairs)})", range(len(pairs)), key="cmp_pair",
                      index=None, placeholder="type to find a pair…", on_change=pick_pair, args=(pairs,),
                      format_func=lambda i: pairs[i].label)
-    label = lambda n: views.entity_label(kg, n)  # noqa: E731 - a format_func, named once for both pickers
+    label = views.picker_labels(kg, choices).__getitem__  # a format_func, named once for both pickers
     c1, c2 = st.columns(2)
     a = c1.selectbox("First", choices, index=None, key="cmp_a", format_func=label, placeholder="pick one…")
     b = c2.selectbox("Second", choices, index=None, key="cmp_b", format_func=label, placeholder="pick one…")

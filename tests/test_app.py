@@ -319,11 +319,22 @@ def test_focus_selectbox_opens_a_node_of_the_graph(app: AppTest, kg: KnowledgeGr
     options = app.selectbox(key="graph_focus").options
     drawn = graphview.neighbourhood(kg, "service:sqs", depth=1).sub
     neighbour = next(n for n in sorted(drawn) if n != "service:sqs")
-    assert views.entity_label(kg, neighbour) in options
+    assert views.picker_labels(kg, [neighbour])[neighbour] in options
     app.selectbox(key="graph_focus").set_value(neighbour).run()
     assert app.session_state.focus == neighbour
     assert unescape(app.subheader[0].value) == kg.graph.nodes[neighbour]["name"]
     assert app.selectbox(key="open_entity").value == neighbour
+
+
+def test_every_entry_of_a_picker_reads_differently(kg: KnowledgeGraph) -> None:
+    # A picker hands back the entry whose label the browser chose: two entries that read the same
+    # (two limits both named `Lambda: timeout`) would open the first for both.
+    choices = views.entity_choices(kg)
+    plain = [views.entity_label(kg, n) for n in choices]
+    assert len(set(plain)) < len(plain)  # the notes do name two entities alike
+    labels = views.picker_labels(kg, choices)
+    assert len(set(labels.values())) == len(choices)
+    assert all(labels[n].startswith(p) for n, p in zip(choices, plain, strict=True))
 
 
 def test_export_offers_a_download_for_every_format(app: AppTest) -> None:

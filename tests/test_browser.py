@@ -204,6 +204,22 @@ def wait_for_focus(pg, node_id: str) -> list[dict]:
     raise AssertionError(f"the graph never centred on {node_id}")
 
 
+def settled_positions(pg, node_id: str) -> list[dict]:
+    """Nodes of the graph around `node_id` once the layout has stopped moving them (fcose
+    animates: a click at a position read mid-layout lands where the node was)."""
+    before = wait_for_focus(pg, node_id)
+    deadline = time.monotonic() + TIMEOUT_MS / 1000
+    while time.monotonic() < deadline:
+        time.sleep(0.3)
+        now = wait_for_focus(pg, node_id)
+        moved = {n["id"]: (n["x"], n["y"]) for n in before}
+        if all(abs(moved.get(n["id"], (1e9, 0))[0] - n["x"]) < 0.5
+               and abs(moved.get(n["id"], (0, 1e9))[1] - n["y"]) < 0.5 for n in now):
+            return now
+        before = now
+    raise AssertionError(f"the graph around {node_id} never stopped moving")
+
+
 def test_search_opens_an_entity_and_draws_its_graph(page, server: dict, record_property) -> None:
     kg = server["kg"]
     query = "sqs"
@@ -243,7 +259,7 @@ def test_clicking_a_graph_node_opens_it(page, server: dict) -> None:
     page.goto(server["url"])
     open_first_hit(page, "sqs")
     focus = views.hit_target(kg, kg.search("sqs", limit=10)[0]).node
-    nodes = wait_for_focus(page, focus)
+    nodes = settled_positions(page, focus)
     # the neighbour drawn farthest from every other node, so the click cannot land on two
     others = [n for n in nodes if n["id"] != focus]
 
@@ -253,7 +269,7 @@ def test_clicking_a_graph_node_opens_it(page, server: dict) -> None:
     target = max(others, key=room)
     frame = page.locator("iframe[title='st_cytoscape.st_cytoscape']").first
     frame.scroll_into_view_if_needed()
-    nodes = wait_for_focus(page, focus)  # positions again, after any scroll
+    nodes = settled_positions(page, focus)  # positions again, after any scroll and the layout
     target = next(n for n in nodes if n["id"] == target["id"])
     frame_box = frame.bounding_box()
     page.mouse.click(frame_box["x"] + target["x"], frame_box["y"] + target["y"])

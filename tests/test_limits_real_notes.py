@@ -355,3 +355,59 @@ STUDY_PLAN = """\
 def test_values_with_no_aws_service_in_sight_are_no_limits(tmp_path):
     kg = build_text(tmp_path, STUDY_PLAN)
     assert [(lim.service, lim.display) for lim in kg.limits(numeric_only=False)] == [("Lambda", "15 min")]
+
+
+SUBJECT_SHAPES = """\
+# DynamoDB
+
+40k RCU and 40k WCU limit for on-demand tables.
+
+DynamoDB has TTL available, delete items based on a timestamp, within 48 hours of expiration.
+
+# Cheat sheet
+
+| What | Value |
+|---|---|
+| SQS FIFO throughput | 300 msg/s (3,000 batched) |
+| Snowcone capacity | 8 TB (HDD) / 14 TB (SSD) |
+| gp3 base IOPS | 3,000 |
+| Lambda timeout | 15 min (not unlimited) |
+
+- EBS gp3 gives 3,000 IOPS baseline
+"""
+
+
+def _subjects(kg: awskg.KnowledgeGraph) -> dict[tuple[float, str | None], str]:
+    return {(lim.value, lim.unit): lim.subject for lim in kg.limits()}
+
+
+def test_a_value_before_another_is_not_part_of_its_subject(tmp_path):
+    kg = build_text(tmp_path, SUBJECT_SHAPES)
+    subjects = _subjects(kg)
+    # `40k RCU and 40k WCU`: neither the `k` of 40k nor the first value's unit names the second.
+    assert subjects[(40000.0, "wcu")].split()[0] == "WCU"
+    assert not any(" k " in f" {s} " for s in subjects.values())
+
+
+def test_parenthesised_words_beside_a_value_say_which_case_it_is(tmp_path):
+    kg = build_text(tmp_path, SUBJECT_SHAPES)
+    subjects = _subjects(kg)
+    assert subjects[(300.0, "msg/s")] == "SQS FIFO throughput"
+    assert subjects[(3000.0, "msg/s")] == "SQS FIFO throughput (batched)"
+    assert subjects[(8.0, "TB")].endswith("(HDD)")
+    assert subjects[(14.0, "TB")].endswith("(SSD)")
+    # A negation or a kind in parentheses is no case of the subject.
+    assert "not" not in subjects[(15.0, "min")]
+
+
+def test_a_bare_number_counts_the_unit_its_label_names(tmp_path):
+    kg = build_text(tmp_path, SUBJECT_SHAPES)
+    units = {(lim.value, lim.source.line): lim.unit for lim in kg.limits()}
+    assert units[(3000.0, 13)] == "iops"  # `| gp3 base IOPS | 3,000 |`
+    assert units[(3000.0, 16)] == "iops"  # `3,000 IOPS baseline`: the unit ends the noun
+    assert [lim.subject.split()[0] for lim in kg.limits() if lim.source.line == 16] == ["IOPS"]  # not `gives`
+
+
+def test_what_a_service_is_said_to_have_is_the_subject_of_a_later_clause(tmp_path):
+    kg = build_text(tmp_path, SUBJECT_SHAPES)
+    assert _subjects(kg)[(48.0, "h")] == "TTL"

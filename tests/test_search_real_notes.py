@@ -79,3 +79,49 @@ def test_an_ambiguous_abbreviation_in_a_query_is_decided_by_its_words(kg):
     assert intent["services"] == ["elastic-block-store"]
     _concepts, intent = index.expand("ebs deployment environment")
     assert intent["services"] == ["elastic-beanstalk"]
+
+
+UNIT_NOTES = """\
+# DynamoDB capacity
+
+* for items up to 1 KB in size, one WCU can perform
+  * one standard write request per second
+  * 0.5 transactional writes requests (one transactional requires 2 WCU)
+* unit of read capacity: 1 strongly consistent read/second or 2 eventually consistent reads/second
+* Eventually consistent reads use 1/2 RCU per 4KB block
+
+# CloudTrail
+CloudTrail event history shows the past 90 days of management events
+"""
+
+
+@pytest.fixture(scope="module")
+def unit_kg(tmp_path_factory):
+    return build_notes(tmp_path_factory.mktemp("units"), UNIT_NOTES)
+
+
+def _first_limit(kg, query):
+    hit = kg.search(query, limit=5)[0].to_dict()
+    assert hit["type"] == "limit", hit
+    return hit
+
+
+def test_a_query_naming_a_counted_unit_wants_the_value_counted_in_it(unit_kg):
+    hit = _first_limit(unit_kg, "transactional write wcu")
+    assert (hit["value"], hit["unit"]) == (2.0, "wcu")
+
+
+def test_a_unit_after_per_is_what_the_value_is_per_not_its_unit(unit_kg):
+    hit = _first_limit(unit_kg, "eventually consistent reads per rcu")
+    assert hit["value"] == 2.0 and hit["unit"] != "rcu"
+
+
+@pytest.mark.parametrize("query", ["cloudtrail event history how far back", "cloudtrail history thruput"])
+def test_words_that_ask_for_a_value_rank_a_limit_first(unit_kg, query):
+    # `how far back`, and a typo of a measure word (`thruput`), ask for a value as `max` does.
+    from awskg.search import SearchIndex
+
+    _, intent = SearchIndex(unit_kg).expand(query)
+    assert intent["limit"]
+    if "far" in query:
+        assert _first_limit(unit_kg, query)["value"] == 90.0

@@ -269,6 +269,11 @@ def is_unit(word: str) -> bool:
     return word in table or word.lower() in table
 
 
+def is_counted_unit(word: str) -> bool:
+    """`IOPS`, `RCUs`: a noun that is a unit by itself."""
+    return word.lower() in _count_units()
+
+
 def kind_cue_only(words: str) -> bool:
     """Whether `words` are only cues of a kind (`max`, `up to`, `default`), nothing they bound."""
     rest = words
@@ -595,6 +600,8 @@ def _unit_after(text: str, n: _Num) -> _Unit:
         p += wm.end()
         if _RATE_WORD.search(wm.group(1)) or _rate_noun(wm.group(1)):
             break  # `300 msg/s without batching`: the rate ends the noun
+        if wm.group(1).lower() in _count_units():
+            break  # `3,000 IOPS baseline`: a unit by itself ends the noun too
     if not words:
         return _Unit(pos, None, "count", 1.0)
     noun = " ".join(words)

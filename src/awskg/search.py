@@ -33,13 +33,15 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from .model import Hit, Source
-from .vocabulary import catalog, load_data, synonyms
+from .vocabulary import catalog, load_data, synonyms, units
 
 if TYPE_CHECKING:
     from .graph import KnowledgeGraph
     from .store import Store
 
-FIELD_WEIGHTS = {"name": 3.0, "service": 1.2, "text": 1.0, "body": 0.7, "context": 0.5}
+# `unit`: a limit's unit and what it measures (units.json `measures`): `wcu`, `write capacity
+# throughput` for `2 WCU`; it outweighs the same word in the note line beside another value.
+FIELD_WEIGHTS = {"name": 3.0, "service": 1.2, "text": 1.0, "unit": 1.5, "body": 0.7, "context": 0.5}
 K1 = 1.2
 B = 0.6
 LINE_PRIOR = 0.55
@@ -50,6 +52,7 @@ FAMILY_SERVICE = 1.35  # its parent or parts
 OWN_SERVICE = 1.2  # a service document whose parts the query names
 OTHER_SERVICE = 0.75  # a document of a service the query does not name
 LIMIT_ASKED = 1.7  # a limit, when the query asks for one
+UNIT_ASKED = 1.4  # ... counted in the unit the query names (`wcu`, `iops`)
 SERVICE_WHEN_LIMIT_ASKED = 0.6
 WHERE_ASKED = 1.8  # a config or note line, when the query asks where
 COMPARED = 1.3  # a feature or API, when the query compares
@@ -74,9 +77,6 @@ KIND_WORDS = {
     "retention": "retention retained kept how long", "rate": "rate per second throughput",
     "granularity": "granularity increments resolution billed", "other": "",
 }
-UNIT_WORDS = {"bytes": "size big", "seconds": "time duration how long period", "percent": "percent",
-              "count": "number how many", "bandwidth": "bandwidth network speed throughput",
-              "rate": "rate throughput per second"}
 
 _TOKEN = re.compile(r"[a-z0-9]+(?:[-'][a-z0-9]+)*|\$latest|/[a-z]+")
 _WORD = re.compile(r"\S+")
@@ -309,10 +309,12 @@ class SearchIndex:
         text_parts = [d.get("definition", "") or ""]
         fields: dict[str, Any] = {}
         focus = ""
+        unit_words = unit_of_limit = ""
         if typ == "limit":
             text_parts += [d.get("subject", ""), d.get("text", ""), KIND_WORDS.get(d.get("kind", ""), ""),
-                           d.get("unit") or "", UNIT_WORDS.get(d.get("dimension", ""), ""),
                            f"per {d['per']}" if d.get("per") else ""]
+            unit_words = _measure_words(d.get("unit"), d.get("dimension"))
+            unit_of_limit = d.get("unit") or ""
             focus = d.get("text", "")
             lim = kg._limit(node_id, d, flagged=False)
             lim_dict = lim.to_dict()
@@ -340,6 +342,7 @@ class SearchIndex:
             "name": [t for n in names for t in many(n, camel=True)],
             "service": many(" ".join(filter(None, [svc_name or "", *self._service_aliases(svc_id)]))),
             "text": [t for part in text_parts for t in many(part, camel=True)],
+            "unit": [*many(unit_words), *filter(None, [unit_mark(unit_of_limit)])],
             "body": [t for part in body for t in many(part)],
             "context": [t for part in self._context(d) for t in many(part)],
         }
@@ -431,7 +434,8 @@ class SearchIndex:
         """The query as concepts, each a list of (index term, weight), plus what it asks for."""
         raw_words = re.findall(r"[A-Za-z0-9$/:.'’-]+", query)[:MAX_QUERY_TOKENS]
         low_words = [w.lower().strip(".:'’-") for w in raw_words]
-        intent = {"limit": False, "compare": False, "services": [], "numbers": False, "where": False}
+        intent: dict[str, Any] = {"limit": False, "compare": False, "services": [], "numbers": False,
+                                  "where": False, "units": []}
         concepts: list[list[tuple[str, float]]] = []
         # Services named in the query, by n-gram (longest first), abbreviation, or corrected typo.
         used = [False] * len(low_words)
@@ -485,14 +489,24 @@ class SearchIndex:
             if w in self._stop:
                 continue
             concept: list[tuple[str, float]] = []
+            if w in _unit_spellings() or unit_mark(w):
+                intent["limit"] = True  # `per tib`, `in wcu`: the answer is a value
+                if unit_mark(w) and (i == 0 or low_words[i - 1] != "per"):
+                    intent["units"].append(unit_mark(w))  # ... counted in that unit (not `per rcu`)
             for t in tokens(w):
                 if stem(t) in self._limit_cues or t in self._limit_cues:
                     intent["limit"] = True
                 if t in self.postings:
                     concept.append((t, 1.0))
                 else:
-                    concept += self._correct(t)
+                    corrected = self._correct(t)
+                    # `thruput`, `timout`: a typo of a cue word asks as the word does.
+                    if any(c in self._limit_cues for c, _ in corrected[:1]):
+                        intent["limit"] = True
+                    concept += corrected
             for exp in self._syn_abbrev.get(w, []) + self._syn_abbrev.get(w.rstrip("s"), []):
+                if any(stem(t) in self._limit_cues for t in tokens(exp)):
+                    intent["limit"] = True  # `thruput` asks as `throughput` does
                 ts = [t for t in tokens(exp) if t in self.postings and t not in self._stop]
                 concept += [(t, 0.8 / math.sqrt(max(1, len(ts)))) for t in ts]
             # A word the notes never use is only found through its synonyms: give them more weight.
@@ -504,7 +518,8 @@ class SearchIndex:
             elif w.isalpha() and len(w) > 2:
                 concepts.append([])  # a word nothing in the notes matches still counts as asked
         text = " ".join(low_words)
-        if re.search(r"\bhow (many|long|big|much|large|often)\b|\bmax\b|\bmin\b|\blimit|\bsize\b", text):
+        asks_value = r"\bhow (many|long|big|much|large|often|far|fast|old)\b|\bmax\b|\bmin\b|\blimit|\bsize\b"
+        if re.search(asks_value, text):
             intent["limit"] = True
         if intent["numbers"]:
             intent["limit"] = True
@@ -610,6 +625,7 @@ class SearchIndex:
             services=services, named_services=named_services, boosted=named_services | family, intent=intent,
             query_set=query_set,
             named=named, name_hits_of=name_hits_of, first=max(15, 3 * limit),
+            in_unit={i for mark in intent["units"] for i in self.postings.get(mark, _NO_POSTINGS)[0]},
         )
 
     def _rank(self, q: _Query) -> _Ranked:
@@ -680,6 +696,8 @@ class SearchIndex:
             most *= NAMED_SERVICE
         if q.intent["limit"]:
             most *= LIMIT_ASKED
+        if q.in_unit:
+            most *= UNIT_ASKED
         if q.intent["where"]:
             most *= WHERE_ASKED
         if q.intent["compare"]:
@@ -697,7 +715,7 @@ class SearchIndex:
         types_of, services_of, priors = self.doc_types, self.doc_services, self.doc_priors
         owns, contrasted = self.doc_owns, self.doc_contrasted
         want_types, want_service, services, boosted = q.want_types, q.want_service, q.services, q.boosted
-        named_services = q.named_services
+        named_services, in_unit = q.named_services, q.in_unit
         want_limit, want_where, want_compare = q.intent["limit"], q.intent["where"], q.intent["compare"]
         asks_more = len(q.concepts) > len(services)
         named, name_hits_of, query_set = q.named, q.name_hits_of, q.query_set
@@ -739,6 +757,8 @@ class SearchIndex:
                     score *= OTHER_SERVICE
             if want_limit and typ == "limit":
                 score *= LIMIT_ASKED
+                if doc_i in in_unit:
+                    score *= UNIT_ASKED
             elif want_limit and typ == "service":
                 score *= SERVICE_WHEN_LIMIT_ASKED
             if want_where and typ in ("config", "line"):
@@ -806,6 +826,9 @@ class SearchIndex:
         if q.intent["limit"]:
             score = np.where(is_type["limit"], score * LIMIT_ASKED,
                              np.where(is_type["service"], score * SERVICE_WHEN_LIMIT_ASKED, score))
+            if q.in_unit:
+                in_unit = np.isin(cand, np.fromiter(q.in_unit, dtype=np.intp, count=len(q.in_unit)))
+                score = np.where(is_type["limit"] & in_unit, score * UNIT_ASKED, score)
         if q.intent["where"]:
             score = np.where(is_type["config"] | is_type["line"], score * WHERE_ASKED, score)
         if q.intent["compare"]:
@@ -1002,6 +1025,7 @@ class _Query:
     named: Any  # documents whose names may equal the query (a set, or every index)
     name_hits_of: dict[int, int]
     first: int  # how many ranked documents to sort up front
+    in_unit: set[int] = field(default_factory=set)  # limits counted in a unit the query names
 
     @property
     def denom(self) -> int:
@@ -1190,6 +1214,42 @@ def _said_once(pieces: list[str], overlap: int = 16) -> str:
         elif p not in low:
             out = f"{out} {flat[i]}" if out else flat[i]
     return out
+
+
+@lru_cache(maxsize=1)
+def _unit_spellings() -> frozenset[str]:
+    """Query words that name a unit (`tib`, `wcu`, `iops`, `seconds`): the query asks for a value.
+    One- and two-letter spellings (`s`, `h`, `mo`) are left out: too often something else."""
+    data = units()
+    words = [sp for dim in data["dimensions"].values() for e in dim.values() for sp in e["spellings"]]
+    words += data["count_units"]["words"] + [k for k in data["rate_nouns"] if k != "comment"]
+    return frozenset(w.lower() for w in words if len(w) >= 3 and w.lower() != "min")
+
+
+@lru_cache(maxsize=256)
+def _measure_words(unit: str | None, dimension: str | None) -> str:
+    """A limit's unit and the words for what it measures: `wcu write capacity throughput`."""
+    measures = units()["measures"]
+    return " ".join(filter(None, [unit or "", measures["units"].get((unit or "").lower(), ""),
+                                  measures["dimensions"].get(dimension or "", "")]))
+
+
+@lru_cache(maxsize=1)
+def _counted_units() -> dict[str, str]:
+    """The nouns that are units by themselves (`WCUs`, `IOPS`, `RPS`), lower case, to the unit's
+    own spelling (`wcu`, `iops`, `requests/s`). Sizes and times are left out: `timeout in
+    seconds` is answered by `15 minutes` as well."""
+    data = units()
+    words = {w.lower() for w in data["count_units"]["words"]}
+    out = {w: w[:-1] if w.endswith("s") and w[:-1] in words else w for w in words}
+    out.update({k.lower(): v.lower() for k, v in data["rate_nouns"].items() if k != "comment"})
+    return out
+
+
+def unit_mark(word: str) -> str | None:
+    """The index term (`#wcu`) of the documents of limits counted in the unit `word` names."""
+    unit = _counted_units().get(word.lower())
+    return f"#{unit}" if unit else None
 
 
 def _dedup(concept: list[tuple[str, float]]) -> list[tuple[str, float]]:

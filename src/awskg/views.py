@@ -134,6 +134,23 @@ def entity_label(kg: KnowledgeGraph, node_id: str) -> str:
     return f"{clip(name, 80)} ({', '.join(b for b in bits if b)})"
 
 
+def picker_labels(kg: KnowledgeGraph, node_ids: Iterable[str]) -> dict[str, str]:
+    """entity_label of each node, told apart where two would read the same: a picker hands back
+    the entry whose label was chosen, so two `Lambda: timeout (limit, Lambda)` would open one
+    limit for both. The second and later take the last part of their id (`default-3s`)."""
+    out: dict[str, str] = {}
+    seen: set[str] = set()
+    for n in node_ids:
+        label = entity_label(kg, n)
+        if label in seen:
+            label = f"{label} · {n.rsplit('/', 1)[-1] if '/' in n else n}"
+            while label in seen:
+                label = f"{label} · {n}"
+        seen.add(label)
+        out[n] = label
+    return out
+
+
 def service_choices(kg: KnowledgeGraph, with_limits: bool = False) -> list[str]:
     """Service names, sorted; with_limits keeps the services the notes state a limit of."""
     if with_limits:

@@ -10,7 +10,7 @@ from typing import Any
 
 from ..graph import slug
 from ..model import Card, NoteLine, Source
-from ..quantities import Quantity, find_quantities, is_label_word, kind_named
+from ..quantities import Quantity, find_quantities, is_counted_unit, is_label_word, kind_named
 from ..vocabulary import cues
 from . import answers, examples
 from .facts import Facts
@@ -51,6 +51,11 @@ class LimitReader:
             if lim_sid is None:
                 continue  # no AWS service in sight (a study plan, exam tips): no AWS limit
             subject = without_symbols(subject_of(text, q, ln, card)) or "limit"
+            if q.unit is None and q.dimension == "count":
+                # `| gp3 base IOPS | 3,000 |`: a bare number counts the unit its subject ends with.
+                last = re.sub(r"\s*\([^)]*\)$", "", subject).split()[-1:]
+                if last and is_counted_unit(last[0]):
+                    q = replace(q, unit=last[0].lower(), noun=last[0])
             if q.kind == "other":
                 # No cue beside the number (`29 seconds` under `max integration timeout?`): the
                 # words of what it bounds, or the question it answers, may name the kind.

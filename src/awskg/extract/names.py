@@ -9,6 +9,7 @@ import unicodedata
 from ..vocabulary import load_data
 
 STOP = set(load_data("synonyms.json")["stopwords"]) | {
+    "or",
     "each",
     "every",
     "all",
@@ -47,6 +48,11 @@ STOP = set(load_data("synonyms.json")["stopwords"]) | {
 }
 
 CUT_WORDS = {
+    "gives",
+    "delivers",
+    "provides",
+    "offers",
+    "supports",
     "maxes",
     "caps",
     "peaks",

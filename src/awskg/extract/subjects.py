@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from ..model import Card, NoteLine
-from ..quantities import Quantity, is_unit, kind_cue_only
+from ..quantities import Quantity, is_counted_unit, is_unit, kind_cue_only, kind_named
 from ..vocabulary import catalog
 from .names import CUT_WORDS, DETERMINERS, STOP, singular_phrase, split_aliases
 
@@ -60,7 +60,31 @@ _GENERIC = {
 }
 
 
+# Words in parentheses beside a value that say which case of the subject it is: `300 msg/s
+# (3,000 batched)`, `8 TB (HDD) / 14 TB (SSD)`. Up to three words, no digits.
+_QUALIFIER_IN = re.compile(r"\s*([A-Za-z][\w-]*(?:\s+[A-Za-z][\w-]*){0,2})\s*\)")
+_NOT_QUALIFIERS = {"not", "no", "never", "can", "may", "might", "must", "e", "i", "eg", "ie", "see", "vs",
+                   "approx", "about", "around", "roughly", "so", "which", "that", "and", "or"}
+_QUALIFIER_AFTER = re.compile(r"\s*\(([A-Za-z][\w-]*(?:\s+[A-Za-z][\w-]*){0,2})\)")
+
+
 def subject_of(text: str, q: Quantity, ln: NoteLine, card: Card) -> str:
+    """What a value bounds (see _subject), with the case of it the value is of, when the note
+    names one in parentheses: two values on one line for one subject then read apart."""
+    subject = _subject(text, q, ln, card)
+    inside = text.rfind("(", 0, q.start) > text.rfind(")", 0, q.start)
+    m = (_QUALIFIER_IN if inside else _QUALIFIER_AFTER).match(text, q.end)
+    if not m:
+        return subject
+    words = m.group(1)
+    first = words.split()[0].lower()
+    if (first in _NOT_QUALIFIERS or kind_cue_only(words) or kind_named(words) or is_unit(first)
+            or words.lower() in subject.lower()):
+        return subject
+    return f"{subject} ({words})"[:80]
+
+
+def _subject(text: str, q: Quantity, ln: NoteLine, card: Card) -> str:
     """What a value bounds, in the note's words.
 
     The term the line defines when the value is in its first sentence (`savings plans: ... 1 or 3
@@ -131,10 +155,32 @@ def subject_of(text: str, q: Quantity, ln: NoteLine, card: Card) -> str:
         if generic(phrase) and context and context.lower() not in phrase.lower():
             phrase = f"{context} {phrase}"
         return dimensioned(phrase, q)
+    topic = _offered(text[: q.start])
+    if topic:
+        return dimensioned(topic, q)
     if context:
         return dimensioned(context, q)
     rec = catalog().get(card.service)
     return dimensioned(rec.name if rec else "limit", q)
+
+
+# `DynamoDB has TTL available, ... within 48 hours of expiration`: what a sentence says a service
+# has is what its later clauses speak of, when they name nothing themselves.
+_OFFERS = re.compile(
+    r"(?:^|[.;!?]\s+)\W*([A-Z][\w-]*(?:\s+[A-Z0-9][\w-]*){0,3})\s+"
+    r"(?:has|supports|offers|provides|comes with)\s+(?:an?\s+|the\s+)?"
+    r"([A-Za-z][\w-]*(?:\s+[a-z][\w-]*){0,2}?)(?:\s+(?:available|enabled|built[ -]in))?\s*[,;:(]"
+)
+
+
+def _offered(before: str) -> str:
+    found = list(_OFFERS.finditer(before))
+    if not found or not catalog().lookup(found[-1].group(1)):
+        return ""
+    topic = found[-1].group(2)
+    if any(w.lower() in STOP or w.lower() in CUT_WORDS for w in topic.split()):
+        return ""
+    return topic
 
 
 def _named_before_parenthesis(text: str, c0: int, left: str) -> str:
@@ -151,6 +197,15 @@ def _named_before_parenthesis(text: str, c0: int, left: str) -> str:
     return " ".join(words)
 
 
+_VALUE_BEFORE = re.compile(r"(?<![\w.])\d[\d,.]*[kKmM]?\s*([A-Za-z][\w/]*)?")
+
+
+def _unit_of_value(m: re.Match[str]) -> str:
+    """A number goes, and with it the unit it is counted in (`40k RCU`); another word stays."""
+    word = m.group(1) or ""
+    return " " if is_unit(word) or is_counted_unit(word) else f" {word}"
+
+
 def clause_subject(left: str) -> str:
     """The noun phrase a clause opens with, when it opens with one: `each layer` in `each layer
     can be up to`; `concurrency limit` in `... has a concurrency limit of`. Empty when the clause
@@ -160,7 +215,10 @@ def clause_subject(left: str) -> str:
         words = [w for w in of.group(1).split() if w.lower() not in STOP]
         if words and not all(w.lower() in CUT_WORDS | _GENERIC for w in words):
             return " ".join(words)
-    words = re.findall(r"[A-Za-z/][\w/'’.-]*", left)
+    # A value before this one (`40k RCU and ...`) is not what this one bounds.
+    left = _VALUE_BEFORE.sub(_unit_of_value, left)
+    # A letter glued to digits is a value's own suffix (the `k` of `40k`), not a word.
+    words = re.findall(r"(?<![\w.])[A-Za-z/][\w/'’.-]*", left)
     if not words:
         return ""
     if words[0].lower() in _PRONOUNS:
