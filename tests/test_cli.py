@@ -138,6 +138,18 @@ def test_note_text_with_rich_markup_prints_literally(run_cli, tmp_path, monkeypa
     assert code == 0 and "[bold red]message[/]" in out
 
 
+def test_note_text_with_emoji_codes_prints_as_typed(run_cli, tmp_path, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "400")
+    notes = tmp_path / "deck.txt"
+    notes.write_text("deck\nSQS: what is it?\nSQS\n:fire: message size can be up to 256KB\n",
+                     encoding="utf-8")
+    graph = tmp_path / "g.json"
+    assert run_cli(["build", str(notes), "-o", str(graph)])[0] == 0
+    for args in (["limits", "sqs"], ["show", "sqs"]):
+        code, out, _ = run_cli([*args, "--graph", str(graph)])
+        assert code == 0 and ":fire: message size" in out and "\U0001f525" not in out, args
+
+
 @pytest.mark.parametrize("columns", ["60", "80", "160"])
 def test_tables_fit_the_terminal_and_keep_room_for_the_note_line(run_cli, built_graph_path, monkeypatch,
                                                                   columns):

@@ -33,7 +33,8 @@ JsonOpt = typer.Option(False, "--json", help="Print JSON instead of a table.")
 def _console(stderr: bool = False):  # rich is imported when something is printed, not before
     from rich.console import Console
 
-    return Console(stderr=stderr, highlight=False, soft_wrap=False)
+    # No emoji codes: a note's `:fire:` prints as typed (and rich's emoji table is never loaded).
+    return Console(stderr=stderr, highlight=False, soft_wrap=False, emoji=False)
 
 
 def _kg(graph: Path | None):
@@ -52,6 +53,13 @@ def _print_json(data: Any) -> None:
 
 def _esc(text: Any) -> str:
     return for_rich(text if text is not None else "")
+
+
+def _text(value: Any, style: str = ""):
+    """A table cell (tables.text): the notes' text as typed, control characters as escapes."""
+    from .tables import text
+
+    return text(value, style)
 
 
 def _choices(option: str, text: str | None, valid: list[str] | tuple[str, ...],
@@ -233,24 +241,21 @@ def limits(
     if not found:
         _console(stderr=True).print("no limits match")
         raise typer.Exit(1)
-    from rich.table import Table
+    from .tables import Table
 
-    table = Table(
-        show_header=True, title=f"Limits{' of ' + _esc(service) if service else ''}", show_lines=False
-    )
-    for col in ("service", "feature", "subject", "value", "kind", "line"):
-        table.add_column(col, overflow="fold")
+    table = Table("service", "feature", "subject", "value", "kind", "line",
+                  title=f"Limits{' of ' + service if service else ''}")
     last = None
     for lim in sorted(found, key=lambda x: (x.service or "", _feature_name(kg, x), x.source.line)):
         feat = _feature_name(kg, lim)
         key = (lim.service, feat)
         table.add_row(
-            "" if key == last else _esc(lim.service),
-            "" if key == last else _esc(feat),
-            _esc(lim.subject),
-            _value_cell(lim.display, lim.stale, lim.conflict, lim.unsure),
-            _esc(lim.kind),
-            f"{lim.source.line}: {_esc(lim.line_text[:90])}",
+            _text("" if key == last else lim.service),
+            _text("" if key == last else feat),
+            _text(lim.subject),
+            _value_text(lim.display, lim.stale, lim.conflict, lim.unsure),
+            _text(lim.kind),
+            _text(f"{lim.source.line}: {lim.line_text[:90]}"),
         )
         last = key
     _console().print(table)
@@ -275,6 +280,23 @@ def _value_cell(value: str, flag: dict | None, conflict: bool = False, unsure: s
         cell += f" [yellow](unsure: {_esc(unsure)})[/]"
     if flag:
         cell += f" [red]{_esc(stale_marker(flag))}[/]"
+    return cell
+
+
+def _value_text(value: str, flag: dict | None, conflict: bool = False, unsure: str | None = None):
+    """`_value_cell` as a Text, for a table of Text cells."""
+    cell = _text(value)
+    if conflict:
+        cell.append(" ")
+        cell.append("(conflict)", style="yellow")
+    if unsure:
+        cell.append(" ")
+        cell.append(visible(f"(unsure: {unsure})", one_line=True), style="yellow")
+    if flag:
+        from .study.stale import stale_marker
+
+        cell.append(" ")
+        cell.append(visible(stale_marker(flag), one_line=True), style="red")
     return cell
 
 
@@ -371,7 +393,7 @@ def show(
             src = e.definition_source
             con.print(f"[dim]definition from {_esc(src.file)}:{src.line}[/]")
     if e.limits:
-        _limits_table(e.limits)
+        _limits_table(e.limits, con)
     groups: dict[str, list] = {}
     for n in e.neighbours:
         groups.setdefault(n.relation, []).append(n)
@@ -392,20 +414,18 @@ def show(
     _print_stale_messages(lim.stale for lim in e.limits)
 
 
-def _limits_table(limits) -> None:
+def _limits_table(limits, con) -> None:
     """An entity's limits: subject, value (and stale marker), unit, kind and the line, whole (with
     its file when the limits come from more than one)."""
-    from rich.table import Table
+    from .tables import Table
 
-    table = Table(title="limits", show_header=True, show_lines=True)
-    for col in ("subject", "value", "unit", "kind", "line"):
-        table.add_column(col, overflow="fold")
+    table = Table("subject", "value", "unit", "kind", "line", title="limits", show_lines=True)
     files = len({lim.source.file for lim in limits}) > 1
     for lim in limits:
         where = f"{lim.source.file}:{lim.source.line}" if files else str(lim.source.line)
-        table.add_row(_esc(lim.subject), _value_cell(lim.display, lim.stale, lim.conflict, lim.unsure),
-                      _esc(lim.unit or ""), _esc(lim.kind), f"{_esc(where)}: {_esc(lim.line_text)}")
-    _console().print(table)
+        table.add_row(_text(lim.subject), _value_text(lim.display, lim.stale, lim.conflict, lim.unsure),
+                      _text(lim.unit or ""), _text(lim.kind), _text(f"{where}: {lim.line_text}"))
+    con.print(table)
 
 
 def _neighbour_name(kg, n) -> str:
