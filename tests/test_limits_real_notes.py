@@ -411,3 +411,31 @@ def test_a_bare_number_counts_the_unit_its_label_names(tmp_path):
 def test_what_a_service_is_said_to_have_is_the_subject_of_a_later_clause(tmp_path):
     kg = build_text(tmp_path, SUBJECT_SHAPES)
     assert _subjects(kg)[(48.0, "h")] == "TTL"
+
+
+CRAM_SHEET = """\
+=== CRAM SHEET ===
+
+🔥 LAMBDA
+timeout max 15 min (default 3s)
+env vars <= 4KB total
+
+📨 SQS
+msg size <= 256KB
+retention 60 seconds → 14 days
+"""
+
+
+def test_a_plain_text_cheat_sheet_is_read_under_its_capital_headings(tmp_path):
+    # No `Q:`/`A:` cards and no Markdown heading: the lines are read as plain notes, and a short
+    # line in capitals alone above them heads them (it names their service).
+    kg = build_text(tmp_path, CRAM_SHEET, "cram.txt")
+    found = {(lim.service, lim.value, lim.unit) for lim in kg.limits()}
+    assert {("Lambda", 15.0, "min"), ("Lambda", 4.0, "KB"), ("SQS", 256.0, "KB")} <= found
+    retention = next(lim for lim in kg.limits() if lim.source.line == 9)
+    assert (retention.kind, retention.base_value, retention.base_value_max) == ("range", 60.0, 14 * 86400.0)
+
+
+def test_a_capital_line_inside_markdown_with_headings_stays_a_line(tmp_path):
+    kg = build_text(tmp_path, "# Notes\n\n## Lambda\n\nIMPORTANT\ntimeout max 15 min\n")
+    assert [lim.service for lim in kg.limits()] == ["Lambda"]

@@ -820,6 +820,9 @@ def _range_at(text: str, nums: list[_Num], us: list[_Unit], i: int) -> Quantity 
         pass
     elif re.fullmatch(r"\s+up to\s+", between) and (re.search(r"\bfrom\s+$", lead) or a.value == 0):
         pass  # `from 1 up to 5`, `0 up to 10 years`
+    elif re.fullmatch(r"\s*\.\.\.?\s*", between) or (
+            re.fullmatch(r"\s*(?:->|→|⟶)\s*", between) and a_has_unit and ub.dimension == ua.dimension):
+        pass  # `128MB..10GB`; `60 seconds → 14 days` (two values of one dimension)
     elif re.fullmatch(r"\s+or\s+", between) and not a_has_unit and (
         ub.dimension in ("seconds", "bytes") or ub.noun and a.value < b.value and not a.word
     ):

@@ -192,9 +192,15 @@ def read_cards(
         text = note_text(path, data, fmt)
     if fmt == PACKAGE:
         raise InputError(f"{name}: is not an Anki package (not a zip archive)")
+    asked = fmt
     fmt = file_format(path, text, fmt)
     stem = stem or default_stem(path, fmt)
     cards = reader_for(fmt)(text, name, stem)
+    if not cards and asked is None and fmt not in ("markdown", "obsidian"):
+        # What the text looked like gave nothing (a plain-text cheat sheet is no flashcard deck):
+        # its lines are read as Markdown reads plain lines, under the headings it has.
+        cards = reader_for("markdown")(text, name, stem)
+        fmt = "markdown" if cards else fmt
     if not cards and fmt != "obsidian":
         raise InputError(f"{name}: no notes found in it (read as {fmt})")
     return fmt, cards

@@ -172,7 +172,29 @@ def _blocks(text: str) -> Blocks:
                 budget -= size
                 regions.append((deepest + 1, end))
     blocks.loose = {i for i in range(blocks.start, len(lines)) if not covered[i] and lines[i].strip()}
+    if not blocks.heads:
+        _banner_heads(blocks)
     return blocks
+
+
+# `🔥 LAMBDA`, `=== CRAM SHEET ===`: a short line in capitals, alone above the lines it heads, is
+# the heading of plain-text notes that have no Markdown heading.
+_DECOR = re.compile(r"[^\w\s&/+.-]|_|(?<!\w)[-=+.]+|[-=+.]+(?!\w)")
+
+
+def _banner_heads(blocks: Blocks) -> None:
+    lines = blocks.lines
+    taken = blocks.code | blocks.rules | set(blocks.items) | set(blocks.owner) | set(blocks.quoted)
+    for table in blocks.tables.values():
+        taken.update(range(min(table.rows, default=0) - 2, table.end))
+    for i in range(blocks.start, len(lines) - 1):
+        if i in taken or not lines[i + 1].strip() or (i > blocks.start and lines[i - 1].strip()):
+            continue
+        words = _DECOR.sub(" ", lines[i]).split()
+        letters = "".join(ch for w in words for ch in w if ch.isalpha())
+        if 1 <= len(words) <= 6 and len(letters) >= 2 and letters.isupper():
+            blocks.heads.append(Heading(i, 2, " ".join(words)))
+            blocks.hidden.add(i)
 
 
 class _Walk:
