@@ -381,3 +381,52 @@ def test_the_same_notes_with_other_values_are_flagged(tmp_path):
     assert set(flagged) == {"5 min", "21 day"}
     assert flagged["5 min"]["aws_value"] == "1-900 seconds"
     assert flagged["5 min"]["source"].startswith("https://")
+
+
+def test_a_subject_that_only_says_what_is_measured_matches_no_named_quota():
+    # `DynamoDB size` (a vague subject) is not the item size, however many rows measure a size.
+    item = _row("Maximum item size", "max", 400, "KB", service="DynamoDB")
+    vague = _limit("size", "max", 2048, "bytes", "bytes", 1.0, service="dynamodb")
+    assert match_limit(vague, [item]) is None
+    named = _limit("item size", "max", 300, "KB", "bytes", 1024.0, service="dynamodb")
+    assert match_limit(named, [item]).differs == ("value",)
+
+
+def test_a_value_aws_states_in_any_matching_row_of_its_kind_is_not_flagged():
+    rcu = _row("Read capacity unit item size (strongly consistent read per RCU)", "max", 4, "KB",
+               service="DynamoDB")
+    item = _row("Maximum item size", "max", 400, "KB", service="DynamoDB")
+    # In a section on read capacity, the RCU row reads closer; the value is the item size's.
+    lim = replace(_limit("item size", "max", 400, "KB", "bytes", 1024.0, service="dynamodb"),
+                  feature="feature:dynamodb/read-capacity")
+    words = "item size read capacity"  # its subject and feature
+    assert subject_score(words, rcu.subject, "dynamodb") > subject_score(words, item.subject, "dynamodb")
+    m = match_limit(lim, [rcu, item])
+    assert m.reference.subject == "Maximum item size" and not m.stale
+
+
+def test_a_limit_that_names_neither_side_is_no_row_of_one_side():
+    read = _row("Shard read throughput (shared)", "max", 2, "MB/s", service="Kinesis Data Streams")
+    write = _row("Shard write throughput", "max", 1, "MB/s", service="Kinesis Data Streams")
+    shard = _limit("shard throughput", "max", 1, "MB/s", "rate", 1024.0**2, service="kinesis-data-streams")
+    assert match_limit(shard, [read, write]) is None
+    # ... but a side the reference never contrasts is no side: retries are only asynchronous.
+    retries = _row("Async invocation retry attempts", "range", 0, "retries", 2, service="Lambda")
+    two = _limit("retry attempts", "count", 2, "times", "count", 1.0, service="lambda")
+    assert match_limit(two, [retries]) is not None
+
+
+def test_a_row_of_one_model_is_no_limit_of_another_or_of_none():
+    io1 = _row("io1 Provisioned IOPS per volume", "range", 100, "IOPS", 64000, service="EBS")
+    io2 = _limit("IOPS io2 Block Express", "max", 256000, "iops", "count", 1.0, service="elastic-block-store")
+    plain = _limit("provisioned IOPS per volume", "max", 256000, "iops", "count", 1.0,
+                   service="elastic-block-store")
+    assert match_limit(io2, [io1]) is None
+    assert match_limit(plain, [io1]) is None
+
+
+def test_a_subject_naming_one_side_is_no_row_of_the_other_whatever_its_feature():
+    lsi = _row("Local secondary indexes per table", "max", 5, "indexes", service="DynamoDB")
+    gsi = replace(_limit("GSI", "max", 20, "per table", "count", 1.0, service="dynamodb"),
+                  feature="feature:dynamodb/lsi")
+    assert match_limit(gsi, [lsi]) is None

@@ -26,7 +26,7 @@ import re
 import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from typing import TYPE_CHECKING, Any
 
 from ..model import Hit, Limit
@@ -131,20 +131,29 @@ class Match:
 # --------------------------------------------------------------------------- matching
 
 
-def subject_score(limit_text: str, reference_subject: str, service_id: str | None = None) -> float:
+def subject_score(limit_text: str, reference_subject: str, service_id: str | None = None,
+                  sides: frozenset[str] = frozenset()) -> float:
     """How well a limit's words (subject, feature) name a reference subject, 0-100.
 
     The mean of rapidfuzz's token_set_ratio and token_sort_ratio over stemmed words, with kind
     words and the service's own name left out: token_set alone scores 100 whenever one subject's
     words are a subset of the other's ("size" of anything), token_sort alone punishes the longer,
     qualified wording of the reference ("Maximum message size (body + attributes)"). Subjects that
-    name opposites (enabled/disabled, local/global) score 0."""
+    name opposites (enabled/disabled, local/global) score 0, and so do a limit that names
+    neither where the row names one whose other side is in `sides` (the words of the service's
+    rows: `Shard read throughput` beside `Shard write throughput`)."""
     from rapidfuzz import fuzz
 
-    if _opposed(limit_text, reference_subject):
+    if _opposed(limit_text, reference_subject, sides=sides):
         return 0.0
     drop = _service_words(service_id)
     wa = _words(limit_text, drop)
+    # Words that only say what is measured (`size`, `throughput`) name no quota: a limit whose
+    # words share none but those with a row that names one (`DynamoDB size` and `Maximum item
+    # size`) is not its.
+    named = set(_words(reference_subject, drop)) - _MEASURE_WORDS
+    if named and not named & set(wa):
+        return 0.0
     best = 0.0
     # A parenthesis qualifies or renames (`Message size (MaximumMessageSize topic attribute)`):
     # the subject is scored with it and without it, and the better reading counts.
@@ -159,14 +168,53 @@ def subject_score(limit_text: str, reference_subject: str, service_id: str | Non
 _PAREN = re.compile(r"\([^)]*\)")
 
 
-def _opposed(a: str, b: str) -> bool:
-    ta = set(re.findall(r"[a-z]+", a.lower()))
-    tb = set(re.findall(r"[a-z]+", b.lower()))
+def _opposed(a: str, b: str, silent_differs: bool = True, sides: frozenset[str] = frozenset()) -> bool:
+    """Subjects of two different quotas: one names a side the other does not take (`read` where
+    the other says `write`, or says neither: a row of one side is not a limit of either), or they
+    name a model the other does not (`io1` and `io2`, or no model: a row of io1 volumes is not a
+    limit of EBS at large). With `silent_differs` False, only a side or model `a` names counts."""
+    ta, tb = _plain_words(a), _plain_words(b)
+    said = _plain_words(_PAREN.sub(" ", b))  # (a parenthesis qualifies: it may go unsaid)
     for x, y in _OPPOSITES:
         for one, other in ((x, y), (y, x)):
-            if one in ta and other not in ta and other in tb and one not in tb:
+            if one in tb and one not in ta and (
+                    other in ta or silent_differs and one in said and other in sides and other not in tb):
                 return True
-    return False
+    models_a = {w for w in ta if _is_model(w)}
+    models_b = {w for w in tb if _is_model(w)}
+    return bool(models_b and not models_b & models_a and (silent_differs or models_a))
+
+
+@cache
+def _is_model(word: str) -> bool:
+    """`io1`, `gp3`: a model's name; `s3`, `ec2` name services of their own."""
+    if not _MODEL.fullmatch(word):
+        return False
+    rec = catalog().get(catalog().lookup(word))
+    return rec is None or rec.parent is not None
+
+
+@lru_cache(maxsize=512)
+def _sides(rows: tuple[Reference, ...], service_id: str | None) -> frozenset[str]:
+    """The words of the rows of a service."""
+    return frozenset(w for r in rows if r.service_id == service_id for w in _plain_words(r.subject))
+
+
+# `io1`, `gp3`, `t2`, `v2`: a model's name, letters then digits.
+_MODEL = re.compile(r"[a-z]{1,4}\d{1,2}")
+
+# What a subject measures, not which quota it is.
+_MEASURE_WORDS = frozenset({"size", "throughput", "durat", "duration", "time", "period", "retention",
+                            "rate", "length", "capacity", "count"})
+
+
+def _plain_words(text: str) -> set[str]:
+    """The words of a subject, abbreviations spelled out (`gsi` is `global secondary index`)."""
+    abbrev = _abbreviations()
+    out: set[str] = set()
+    for raw in re.findall(r"[a-z0-9]+", text.lower()):
+        out.update(re.findall(r"[a-z0-9]+", abbrev.get(raw, raw)))
+    return out
 
 
 @cache
@@ -217,8 +265,10 @@ def _stem(word: str) -> str:
 
 
 def _limit_text(lim: Limit) -> str:
-    """The words that say what a limit bounds: its subject and the feature it belongs to."""
-    return f"{lim.subject} {_feature_words(lim.feature)}".strip()
+    """The words that say what a limit bounds: its subject, the feature it belongs to and the
+    model its service names (`EBS io2`)."""
+    model = " ".join(w for w in _plain_words(lim.service or "") if _is_model(w))
+    return f"{lim.subject} {_feature_words(lim.feature)} {model}".strip()
 
 
 def _feature_words(feature: str | None) -> str:
@@ -256,11 +306,16 @@ def match_limit(lim: Limit, rows: Iterable[Reference] | None = None,
         return None
     dimension = measure[0]
     text = _limit_text(lim)
+    rows = tuple(rows) if rows is not None else reference_rows()
     best: tuple[float, int, Match] | None = None
-    for i, ref in enumerate(rows if rows is not None else reference_rows()):
-        if ref.dimension != dimension or not _same_service(lim, ref):
-            continue
-        score = subject_score(text, ref.subject, lim.service_id)
+    # A value AWS states today, of the limit's kind, in a row the limit also matches is the
+    # student's right value, whichever row scores best: it is never flagged.
+    agreeing: tuple[float, int, Match] | None = None
+    for i, ref in enumerate(rows):
+        if (ref.dimension != dimension or not _same_service(lim, ref)
+                or _opposed(lim.subject, ref.subject, silent_differs=False)):
+            continue  # (the subject alone names a side: `GSI` of a feature `LSI, GSI` is global)
+        score = subject_score(text, ref.subject, lim.service_id, _sides(rows, ref.service_id))
         if score < threshold:
             continue
         verdict = compare(lim, ref)
@@ -268,9 +323,13 @@ def match_limit(lim: Limit, rows: Iterable[Reference] | None = None,
             continue
         same_kind, differs = verdict
         rank = score + (_SAME_KIND_BONUS if same_kind else 0.0)
+        candidate = (rank, -i, Match(lim.id, ref, score, tuple(differs), same_kind))
         if best is None or rank > best[0]:
-            best = (rank, -i, Match(lim.id, ref, score, tuple(differs), same_kind))
-    return best[2] if best else None
+            best = candidate
+        if same_kind and not differs and (agreeing is None or rank > agreeing[0]):
+            agreeing = candidate
+    chosen = agreeing or best
+    return chosen[2] if chosen else None
 
 
 # --------------------------------------------------------------------------- comparing
