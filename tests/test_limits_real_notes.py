@@ -439,3 +439,36 @@ def test_a_plain_text_cheat_sheet_is_read_under_its_capital_headings(tmp_path):
 def test_a_capital_line_inside_markdown_with_headings_stays_a_line(tmp_path):
     kg = build_text(tmp_path, "# Notes\n\n## Lambda\n\nIMPORTANT\ntimeout max 15 min\n")
     assert [lim.service for lim in kg.limits()] == ["Lambda"]
+
+
+PROSE_TRAPS = """\
+# Lambda
+
+- the maximum timeout used to be 5 minutes, now it is 15 minutes
+- Memory: 128 MB to 10,240 MB (previously 3,008 MB)
+- Env vars: `4 KB` total, handler in `index.handler`
+
+# SQS
+
+The visibility timeout defaults to 30 seconds and can be raised to a maximum of 12 hours.
+"""
+
+
+def test_a_value_the_notes_give_as_a_former_one_is_no_limit(tmp_path):
+    kg = build_text(tmp_path, PROSE_TRAPS)
+    values = {(lim.value, lim.unit) for lim in kg.limits()}
+    assert (5.0, "min") not in values and (3008.0, "MB") not in values
+    assert (15.0, "min") in values
+    memory = next(lim for lim in kg.limits() if lim.source.line == 4)
+    assert (memory.kind, memory.value, memory.value_max) == ("range", 128.0, 10240.0)
+
+
+def test_a_cue_before_an_earlier_value_and_a_new_verb_is_that_values(tmp_path):
+    kg = build_text(tmp_path, PROSE_TRAPS)
+    kinds = {(lim.value, lim.unit): lim.kind for lim in kg.limits() if lim.service == "SQS"}
+    assert kinds == {(30.0, "s"): "default", (12.0, "h"): "max"}
+
+
+def test_a_value_set_in_code_is_a_value_and_code_is_not(tmp_path):
+    kg = build_text(tmp_path, PROSE_TRAPS)
+    assert [(lim.value, lim.unit) for lim in kg.limits() if lim.source.line == 5] == [(4.0, "KB")]

@@ -757,6 +757,11 @@ def _kind(text: str, start: int, end: int, u: _Unit) -> str:
     return _kind_cue(text, start, end, u)[0]
 
 
+# A value, then a verb that says something new of it: a cue before them is that value's.
+_NEW_PREDICATE = re.compile(r"\d[^\d]*?\b(?:can|could|may|but|while|whereas|raised|increased|extended|"
+                            r"configured|adjusted|changed)\b")
+
+
 def _kind_cue(text: str, start: int, end: int, u: _Unit) -> tuple[str, str | None]:
     """The kind of the value at start..end and the cue phrase that says so (None: no cue)."""
     c0, c1 = _clause(text, start)
@@ -779,6 +784,8 @@ def _kind_cue(text: str, start: int, end: int, u: _Unit) -> tuple[str, str | Non
             continue
         if found and _VALUE_BEFORE.search(left[:s0]):
             continue  # `0 seconds minimum and 12 hours maximum`: `minimum` is the 0's, after it
+        if _NEW_PREDICATE.search(left, e0):
+            continue  # `defaults to 30 seconds and can be raised to a maximum of`: the 30's cue
         if kind not in found:
             found[kind] = len(left) - e0
             cue_text[kind] = left[s0:e0].lower()

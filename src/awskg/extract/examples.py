@@ -40,7 +40,16 @@ def _vocab() -> dict[str, object]:
         alts = "|".join(re.escape(w) for w in sorted(items, key=len, reverse=True))
         return re.compile(r"(?<![A-Za-z])(?:" + alts + r")(?![A-Za-z])", re.I)
 
+    past = cues()["past"]
+
+    def phrases(items: list[str]) -> re.Pattern[str]:
+        alts = "|".join(re.escape(w).replace(re.escape("<year>"), r"(?:19|20)\d\d")
+                        for w in sorted(items, key=len, reverse=True))
+        return re.compile(r"(?<![A-Za-z])(?:" + alts + r")(?![A-Za-z])", re.I)
+
     return {
+        "past_before": phrases(past["before"]),
+        "past_after": phrases(past["after"]),
         "strong": words(spec["strong"]),
         "weak": words(spec["weak"]),
         "sections": words(spec["sections"]),
@@ -84,6 +93,7 @@ def not_stated(text: str, quantities: list[Quantity], before: str = "") -> set[i
         sentences.append((start, m.end(), text[start : m.end()]))
         start = m.end()
     sentences.append((start, len(text), text[start:]))
+    out.update(q.start for q in quantities if _former(text, q, v))
     example_from = None
     for k, (s, e, sent) in enumerate(sentences):
         whole = f"{before} {sent}" if k == 0 and before else sent
@@ -97,3 +107,13 @@ def not_stated(text: str, quantities: list[Quantity], before: str = "") -> set[i
         elif v["weak"].search(whole):  # type: ignore[union-attr]
             out.update(q.start for q in inside if q.cue is None or q.cue in v["weak_cues"])  # type: ignore[operator]
     return out
+
+
+def _former(text: str, q: Quantity, v: dict[str, object]) -> bool:
+    """A value its clause gives as a former one: `used to be 5 minutes`, `(it was 5 minutes before
+    2018)` (cues.json `past`)."""
+    c0 = max((m.end() for m in re.finditer(r"[,;(]|\bnow\b", text[: q.start])), default=0)
+    # (a parenthesis after the value glosses it: `128 MB (previously 3,008 MB)` is today's)
+    c1 = next((m.start() for m in re.finditer(r"[,;()]|\bnow\b", text[q.end :])), len(text) - q.end)
+    return bool(v["past_before"].search(text[c0 : q.start])  # type: ignore[union-attr]
+                or v["past_after"].search(text[q.end : q.end + c1]))  # type: ignore[union-attr]

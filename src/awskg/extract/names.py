@@ -48,6 +48,7 @@ STOP = set(load_data("synonyms.json")["stopwords"]) | {
 }
 
 CUT_WORDS = {
+    "used",
     "gives",
     "delivers",
     "provides",

@@ -10,6 +10,7 @@ from ..vocabulary import catalog
 from .names import CUT_WORDS, DETERMINERS, STOP, singular_phrase, split_aliases
 
 _PRONOUNS = {
+    "now",
     "you're",
     "you’re",
     "we're",

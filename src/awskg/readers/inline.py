@@ -68,6 +68,14 @@ def merge_masks(spans: list[tuple[int, int]]) -> Masks:
     return tuple((s, e) for s, e in out)
 
 
+# A code span that holds only a value (`128 MB`, `3 seconds`, `128 MB → 10,240 MB`): notes typed in
+# Notion and the like set numbers in code to make them stand out; they are still values.
+_PLAIN_VALUE = re.compile(
+    r"[~<>≤≥=]*\s*\d[\d,.]*\s*[A-Za-z%]{0,12}(?:/[A-Za-z]{1,6})?"
+    r"(?:\s*(?:-|–|to|→|->)\s*\d[\d,.]*\s*[A-Za-z%]{0,12}(?:/[A-Za-z]{1,6})?)?"
+)
+
+
 def inline_plain(raw: str) -> tuple[str, Masks]:
     """Markdown inline markup to the text a reader sees, and the spans of it that are code or URLs.
 
@@ -120,7 +128,8 @@ def inline_plain(raw: str) -> tuple[str, Masks]:
             length += len(chunk)
             code = codes[ord(m.group()) - 0xE000]
             parts.append(code)
-            masks.append((length, length + len(code)))
+            if not _PLAIN_VALUE.fullmatch(code):
+                masks.append((length, length + len(code)))
             length += len(code)
             pos = m.end()
         parts.append(text[pos:])
