@@ -100,3 +100,17 @@ def test_the_shared_samples_and_the_notes_keep_their_formats() -> None:
     assert detect_format((SHARED / "sample_notes.md").read_text(), ".md") == "markdown"
     for notes in (REPO / "notes").iterdir():
         assert detect_format(notes.read_text(), notes.suffix) == "flashcards"
+
+
+def test_a_cheat_sheet_csv_names_each_row_by_its_label_columns(tmp_path):
+    from conftest import build_notes
+
+    text = ("service,feature,limit,notes\n"
+            "SQS,message retention,1 minute - 14 days,default 4 days\n"
+            "SQS,visibility timeout,0 - 12 hours,default 30 seconds\n"
+            "SQS,delivery delay,0 - 15 minutes,default 0\n")
+    kg = build_notes(tmp_path, text, "cheat.csv")
+    subjects = {lim.source.line: lim.subject for lim in kg.limits() if lim.kind == "range"}
+    # Each row bounds what its feature column names: three subjects, so no false conflict.
+    assert subjects == {2: "SQS message retention", 3: "SQS visibility timeout", 4: "SQS delivery delay"}
+    assert not any(lim.conflict for lim in kg.limits())

@@ -42,6 +42,10 @@ _FRONT_COLUMNS = {"front", "term", "question", "word", "prompt", "side 1", "side
 _BACK_COLUMNS = {"back", "definition", "answer", "meaning", "response", "side 2", "side b", "a"}
 _EXTRA_COLUMNS = {"extra", "notes", "note", "explanation", "example", "examples", "details", "comment",
                   "comments", "hint", "back extra", "more"}
+_LABEL_COLUMNS = {"service", "feature", "subject", "name", "item", "what", "setting", "resource",
+                  "limit name", "quota name", "topic", "category", "component", "parameter"}
+_VALUE_COLUMNS = {"limit", "limits", "value", "values", "quota", "max", "maximum", "default", "number",
+                  "amount", "size", "quota value"}
 _HEADER_WORDS = {
     "front", "back", "term", "definition", "question", "answer", "tags", "tag", "word", "meaning",
     "notes", "note", "extra", "text", "deck", "guid", "notetype", "card", "prompt", "response",
@@ -470,7 +474,8 @@ def _segment(text: str, file: str, stem: str, fmt: str) -> list[Card]:
         if r_idx == 0 and (_is_header_row([rec.fields[j] for j in content]) or
                            (named is not None and not header.columns)):
             continue
-        card = _card(rec, content, lines, header, tags_col, is_html, file, stem, len(cards) + 1, fmt)
+        label = [j for j in named.label if j < len(rec.fields)] if named is not None else []
+        card = _card(rec, content, lines, header, tags_col, is_html, file, stem, len(cards) + 1, fmt, label)
         if card is not None:
             if fmt == "csv":
                 mark_cells(card)
@@ -489,6 +494,8 @@ class Columns:
 
     content: tuple[int, ...]
     tags: int | None
+    # A cheat sheet's label columns (`service,feature,limit,notes`): the front is them all, joined.
+    label: tuple[int, ...] = ()
 
 
 def column_roles(names: list[str]) -> Columns | None:
@@ -499,16 +506,24 @@ def column_roles(names: list[str]) -> Columns | None:
     if not cells or any(len(c) > 40 or re.search(r"\d{2}", c) for c in cells):
         return None
     front = next((j for j, c in enumerate(cells) if c in _FRONT_COLUMNS), None)
+    label: list[int] = []
+    if front is None:
+        # A cheat sheet: what a row is about in one or more columns, its value in another.
+        label = [j for j, c in enumerate(cells) if c in _LABEL_COLUMNS]
+        front = label[0] if label else None
     back = next((j for j, c in enumerate(cells) if c in _BACK_COLUMNS and j != front), None)
+    if back is None and label:
+        back = next((j for j, c in enumerate(cells) if c in _VALUE_COLUMNS and j not in label), None)
     if front is None or back is None:
         return None
     extras = [j for j, c in enumerate(cells) if c in _EXTRA_COLUMNS and j not in (front, back)]
     tags = next((j for j, c in enumerate(cells) if c in ("tags", "tag")), None)
-    return Columns((front, back, *extras), tags)
+    return Columns((front, back, *extras), tags, tuple(label) if len(label) > 1 else ())
 
 
 def _card(rec: _Record, content: list[int], lines: list[str], header: _Header, tags_col: int | None,
-          is_html: bool, file: str, stem: str, number: int, fmt: str) -> Card | None:
+          is_html: bool, file: str, stem: str, number: int, fmt: str, label: list[int] | None = None
+          ) -> Card | None:
     fields = rec.fields
     tags = fields[tags_col].split() if tags_col is not None and tags_col < len(fields) else []
     deck = fields[header.deck_col] if header.deck_col is not None and header.deck_col < len(fields) \
@@ -520,6 +535,9 @@ def _card(rec: _Record, content: list[int], lines: list[str], header: _Header, t
         offsets[j] = acc
         acc += f.count("\n")
     note = [Field(fields[j], rec.start + offsets[j] + 1) for j in content[:_MAX_FIELDS]]
+    if label and note:
+        # `Lambda,timeout,...`: the front names the service and what of it the row bounds.
+        note[0] = Field(" ".join(fields[j].strip() for j in label if fields[j].strip()), note[0].line)
     return note_card(note, tags=tags, deck=deck, is_html=is_html, file=file, stem=stem, number=number,
                      fmt=fmt)
 
