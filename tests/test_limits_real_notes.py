@@ -472,3 +472,22 @@ def test_a_cue_before_an_earlier_value_and_a_new_verb_is_that_values(tmp_path):
 def test_a_value_set_in_code_is_a_value_and_code_is_not(tmp_path):
     kg = build_text(tmp_path, PROSE_TRAPS)
     assert [(lim.value, lim.unit) for lim in kg.limits() if lim.source.line == 5] == [(4.0, "KB")]
+
+
+def test_each_labelled_clause_of_a_joined_line_names_its_own_value(tmp_path):
+    # An Anki field's lines joined (`<br>` -> `; `) or a terse line: every clause has its label.
+    line = "Timeout: 15 minutes; /tmp: up to 10 GB; Memory: 128 MB – 10,240 MB"
+    kg = build_text(tmp_path, f"# Lambda\n\n{line}\n")
+    subjects = {(lim.value, lim.unit): lim.subject for lim in kg.limits()}
+    assert subjects[(15.0, "min")] == "Timeout"
+    assert subjects[(10.0, "GB")].startswith("/tmp")
+    assert subjects[(128.0, "MB")] == "Memory"
+
+
+def test_advice_beside_an_answer_bounds_what_it_names_not_the_question(tmp_path):
+    deck = ("Q: Largest message SQS accepts?\n"
+            "A: 256 KB. Use the Extended Client Library with S3 for up to 2 GB.\n")
+    kg = build_text(tmp_path, deck, "deck.txt")
+    subjects = {lim.value: lim.subject for lim in kg.limits()}
+    assert subjects[2.0].startswith("Extended Client Library")
+    assert not any(lim.conflict for lim in kg.limits())

@@ -44,7 +44,15 @@ _PRONOUNS = {
 }
 
 # A clause of a line that opens with its own `Label:` (after a comma or semicolon that ends a value).
-_LABELLED_CLAUSE = re.compile(r"[,;]\s*([A-Za-z][\w /.-]{0,40}?):\s*(?:(?:up to|max|min|default)\s+)?$", re.I)
+_LABELLED_CLAUSE = re.compile(
+    r"[,;]\s*([A-Za-z/][\w /.-]{0,40}?):\s*(?:(?:up to|max|min|default)\s+)?$", re.I)
+# ... and the first clause of such a line (`Timeout: 15 minutes; /tmp: up to 10 GB`, a field whose
+# lines `<br>` joined), when a later clause has a label of its own.
+_LEADING_LABEL = re.compile(r"^\W*([A-Za-z/][\w /.-]{0,40}?):\s*(?:(?:up to|max|min|default)\s+)?$", re.I)
+_LATER_LABEL = re.compile(r"[,;]\s*[A-Za-z/][\w /.-]{0,40}?:\s")
+
+# Verbs that open advice (`Use the ... for up to 2 GB`): the thing they name is the subject.
+_IMPERATIVES = {"use", "enable", "set", "configure", "choose", "pick", "consider", "request", "try", "add"}
 
 _GENERIC = {
     "size",
@@ -110,6 +118,10 @@ def _subject(text: str, q: Quantity, ln: NoteLine, card: Card) -> str:
     if own_label and re.search(r"\d", text[: own_label.start()]):
         # `GSI: 20 per table, LSI: 5 per table`: a later clause names its own subject.
         label = own_label.group(1).strip()
+        return with_noun(label, q) if q.noun else dimensioned(label, q)
+    lead = _LEADING_LABEL.match(text[: q.start])
+    if lead and _LATER_LABEL.search(text, q.end):
+        label = lead.group(1).strip()
         return with_noun(label, q) if q.noun else dimensioned(label, q)
     if ln.term and ln.definition:
         d0 = text.find(ln.definition)
@@ -232,6 +244,11 @@ def clause_subject(left: str) -> str:
         if phrase_words and lw in DETERMINERS and not any(x.lower() in DETERMINERS for x in phrase_words):
             # `captures a time-ordered sequence`: a word followed by a determiner was a verb.
             if len([x for x in phrase_words if x.lower() not in STOP]) == 1 and i == len(phrase_words):
+                if i == 1 and phrase_words[0].lower() in _IMPERATIVES:
+                    # `Use the Extended Client Library for up to 2 GB`: advice; what it names
+                    # is what the value bounds, not the card's question.
+                    phrase_words = []
+                    continue
                 return ""
         phrase_words.append(w.strip("."))
     while phrase_words and (phrase_words[0].lower() in STOP or phrase_words[0].lower() in CUT_WORDS):
