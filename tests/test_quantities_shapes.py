@@ -123,3 +123,12 @@ def test_a_range_whose_ends_carry_their_own_glued_units():
 def test_a_value_listed_after_a_rate_with_a_preposition_between_takes_the_rate():
     first, second = find_quantities("FIFO 300 msg/s w/o batching, 3000 w/ batching")
     assert (second.value, second.unit) == (3000, first.unit)
+
+
+@pytest.mark.parametrize("text", ["supports the SAML 2.0 standard", "an OAuth 2.0 token"])
+def test_a_decimal_after_an_acronym_is_a_version_not_a_count(text):
+    assert find_quantities(text, []) == []
+
+
+def test_a_decimal_count_of_a_counted_unit_is_still_one():
+    assert [(q.value, q.unit) for q in find_quantities("uses 0.5 RCU", [])] == [(0.5, "rcu")]

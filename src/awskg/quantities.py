@@ -648,6 +648,10 @@ def _rate_unit(head: str) -> str:
 # --------------------------------------------------------------------------- one quantity
 
 
+# An acronym or a capitalised name right before a number: `SAML 2.0` is a version, not a count.
+_VERSION_BEFORE = re.compile(r"\b(?:[A-Z]{2,}[a-z]?|[A-Z][a-z]+[A-Z]\w*)\s+$")
+
+
 def _single(text: str, n: _Num, u: _Unit, table: bool, period: str | None) -> Quantity | None:
     if u.dimension == "invalid":
         return None
@@ -672,6 +676,10 @@ def _single(text: str, n: _Num, u: _Unit, table: bool, period: str | None) -> Qu
             return None
         if n.value >= 1900 and n.value <= 2100 and not n.word and not u.noun:
             return None  # a year
+        version = _VERSION_BEFORE.search(text, 0, n.start)
+        if version and re.fullmatch(r"\d+\.\d+", text[n.start : n.end]) \
+                and not is_unit(version.group().strip()):
+            return None  # `SAML 2.0`, `TLS 1.2`: a version of what the acronym names
     dim = u.dimension
     base = n.value * u.factor if dim in ("bytes", "seconds", "percent", "rate") else n.value
     if dim == "rate" and not u.compound:
