@@ -23,6 +23,7 @@ from pathlib import Path
 
 FORMS = ("apkg", "apkg-legacy", "colpkg", "colpkg-legacy", "apkg-anki2")
 FACT_TYPE = "AWS fact"  # a note type of three fields, as students make them
+EXAM_TYPE = "Exam question"  # a practice-exam note type: Question, Options, Explanation
 
 
 @dataclass
@@ -40,6 +41,7 @@ def write_packages(notes: list[Note], folder: Path, media: dict[str, bytes] | No
     path = folder / "collection.anki2"
     col = Collection(str(path))
     _add_fact_type(col)
+    _add_type(col, EXAM_TYPE, ("Question", "Options", "Explanation"))
     for name, data in (media or {}).items():
         src = folder / name
         src.write_bytes(data)
@@ -72,12 +74,16 @@ def write_packages(notes: list[Note], folder: Path, media: dict[str, bytes] | No
 
 
 def _add_fact_type(col) -> None:  # noqa: ANN001 - anki.collection.Collection, imported lazily
+    _add_type(col, FACT_TYPE, ("Front", "Back", "Extra"))
+
+
+def _add_type(col, name: str, fields: tuple[str, ...]) -> None:  # noqa: ANN001 - as above
     mm = col.models
-    model = mm.new(FACT_TYPE)
-    for name in ("Front", "Back", "Extra"):
-        mm.add_field(model, mm.new_field(name))
+    model = mm.new(name)
+    for field_name in fields:
+        mm.add_field(model, mm.new_field(field_name))
     template = mm.new_template("Card 1")
-    template["qfmt"] = "{{Front}}"
-    template["afmt"] = "{{FrontSide}}<hr id=answer>{{Back}}<br>{{Extra}}"
+    template["qfmt"] = "{{" + fields[0] + "}}"
+    template["afmt"] = "{{FrontSide}}<hr id=answer>" + "<br>".join("{{" + f + "}}" for f in fields[1:])
     mm.add_template(model, template)
     mm.add(model)

@@ -171,6 +171,14 @@ def test_cloze_note_reads_its_facts_from_the_first_field() -> None:
     assert [ln.plain for ln in card.lines] == ["SQS retention is 4 days by default"]
 
 
+def test_nested_clozes_read_as_their_text() -> None:
+    # Anki 2.1.56+ nests clozes: `{{c1::... {{c2::29 seconds}}}}` reads from the inside out.
+    text = ("#separator:tab\n#html:true\n"
+            "{{c1::API Gateway integration timeout is {{c2::29 seconds}}}}\t\taws::apigateway\n")
+    card = cards_of(text)[0]
+    assert card.front == "API Gateway integration timeout is 29 seconds"
+
+
 # --------------------------------------------------------------------------- services and topics
 
 

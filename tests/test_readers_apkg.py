@@ -9,7 +9,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from anki_packages import FACT_TYPE, FORMS, Note, write_packages
+from anki_packages import EXAM_TYPE, FACT_TYPE, FORMS, Note, write_packages
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -260,3 +260,15 @@ def test_any_bytes_after_a_zip_header_are_a_package_or_one_named_error(data: byt
         assert str(err).startswith("fuzz.apkg: ") and "\n" not in str(err)
     else:
         assert isinstance(found, list)
+
+
+def test_an_exam_questions_choices_and_premise_state_no_limits(tmp_path):
+    # A practice-exam note type: its Options field holds mostly wrong choices, and the values of
+    # the scenario before the question are the exam's premise; the Explanation states the fact.
+    note = Note(EXAM_TYPE, [
+        "A company must send 5 MB messages through SQS. What should they do?",
+        "<ol><li>Raise the SQS maximum message size to 10 MB</li><li>Compress to under 2 MB</li></ol>",
+        "SQS messages are at most 256 KB; use the Extended Client Library with S3."])
+    path = write_packages([note], tmp_path / "pkg")["apkg"]
+    kg = awskg.build([path], cache_dir=tmp_path / "cache", use_cache=False)
+    assert sorted((lim.value, lim.unit) for lim in kg.limits()) == [(256.0, "KB")]

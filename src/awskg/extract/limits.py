@@ -23,6 +23,10 @@ _URL = re.compile(r"https?://\S+|\bwww\.\S+|<[a-z][^<>]{0,80}>")
 _SERVICE_SUBJECT_TOKENS = 3
 
 
+# The last sentence of a front, when it is a question after one or more sentences.
+_SCENARIO = re.compile(r"(?<=[.!])\s+[A-Z][^.!?]*\?\s*$")
+
+
 class LimitReader:
     """Reads the limits of one line into a file's Facts."""
 
@@ -40,8 +44,8 @@ class LimitReader:
         sid: str | None,
         owner: str | None,
     ) -> None:
-        if ln.role == "code":
-            return
+        if ln.role in ("code", "option"):
+            return  # code; an exam question's answer choices (readers/anki.py)
         text = ln.plain
         front = ln.role == "front"
         if text.rstrip().endswith("?") and ln.role != "table" and not front:
@@ -76,7 +80,12 @@ class LimitReader:
         # A number in a name is no value: `Route 53`, `EBS io2`.
         masks += [(m.start, m.end) for m in mentions if m.type == "service" and re.search(r"\d", m.text)]
         if ln.role == "front":
-            # A question front states only what it bounds outright (`with up to 5 regions`).
+            # A question front states only what it bounds outright (`with up to 5 regions`); a
+            # scenario before its question (`A company sends 5 MB messages. What should ...?`) is
+            # the exam's premise, no limit.
+            asked = _SCENARIO.search(text)
+            if asked:
+                masks.append((0, asked.start()))
             found = find_quantities(text, masks)
             if answers.states(text):
                 return found

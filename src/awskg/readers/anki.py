@@ -66,7 +66,12 @@ _SKIP_TAGS = {"script", "style"}
 # awskg's own flag on an exported card (`<div class="stale">AWS since 2025-08: 1 MiB</div>`) says what
 # AWS states today, not what the notes say: a deck read back must not learn it as a note.
 _FLAG_CLASS = re.compile(r"""\sclass\s*=\s*["']?[^"'>]{0,200}\bstale\b""", re.I)
-_CLOZE = re.compile(r"\{\{c\d{1,3}::(.{0,2000}?)(?:::[^}]{0,500})?\}\}", re.S)
+# A cloze holding no other cloze: nested ones (Anki 2.1.56+) are read from the inside out.
+_CLOZE = re.compile(r"\{\{c\d{1,3}::((?:(?!\{\{c\d).){0,2000}?)(?:::[^}]{0,500})?\}\}", re.S)
+_CLOZE_DEPTH = 5
+# Fields of practice-exam note types that hold the answer choices, most of them wrong.
+# (Not a lone letter: `Q` and `A` name a basic note's question and answer.)
+_OPTION_FIELD = re.compile(r"options?|choices?|distractors?|answer choices|(?:option|choice) ?[a-f1-6]")
 _SOUND = re.compile(r"\[sound:[^\]\n]{0,500}\]")
 _BACKTICK = re.compile(r"`([^`\n]{1,2000})`")
 
@@ -144,7 +149,10 @@ def html_plain(raw: str, is_html: bool = True) -> tuple[str, Masks]:
     """A field's text as a reader sees it, and the spans of it that are code or URLs."""
     if len(raw) > _LONG_FIELD:
         return raw.strip(), ()  # data, not a note: no limit is read from a line this long anyway
-    raw = _CLOZE.sub(_cloze_text, raw) if "{{c" in raw else raw
+    for _ in range(_CLOZE_DEPTH):
+        if "{{c" not in raw:
+            break
+        raw = _CLOZE.sub(_cloze_text, raw)
     raw = _SOUND.sub("", raw) if "[sound:" in raw else raw
     if not is_html:
         plain = raw.strip()
@@ -591,6 +599,8 @@ def note_card(fields: list[Field], *, tags: list[str], deck: str | None, is_html
             if definition and re.search(r"[.;!?](?:\s|$)", definition.rstrip(".!")):
                 term = definition = None
             role = "question" if question else "term" if term else "text"
+            if _OPTION_FIELD.fullmatch(fld.name.strip().lower()):
+                role = "option"  # an exam question's choices: three of four are wrong
             note_lines.append(NoteLine(fld.line + k, part, plain, role=role, term=term, definition=definition,
                                        heading=topic or None, masks=masks, service_hint=hint))
     front_line = fields[0].line
