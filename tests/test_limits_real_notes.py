@@ -491,3 +491,14 @@ def test_advice_beside_an_answer_bounds_what_it_names_not_the_question(tmp_path)
     subjects = {lim.value: lim.subject for lim in kg.limits()}
     assert subjects[2.0].startswith("Extended Client Library")
     assert not any(lim.conflict for lim in kg.limits())
+
+
+def test_a_bare_answer_takes_the_unit_its_question_asks_in(tmp_path):
+    deck = ("Q: API Gateway integration timeout (seconds)?\nA: 29\n\n"
+            "Q: SQS max retention in days?\nA: 14\n\n"
+            "Q: How many Lambda layers per function?\nA: 5\n")
+    kg = build_text(tmp_path, deck, "deck.txt")
+    found = {lim.source.line: (lim.value, lim.unit, lim.base_value) for lim in kg.limits()}
+    assert found[2] == (29.0, "s", 29.0)
+    assert found[5] == (14.0, "day", 14 * 86400.0)
+    assert found[8][1] is None  # a count stays a count

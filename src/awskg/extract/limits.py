@@ -27,6 +27,22 @@ _SERVICE_SUBJECT_TOKENS = 3
 _SCENARIO = re.compile(r"(?<=[.!])\s+[A-Z][^.!?]*\?\s*$")
 
 
+# `Lambda timeout (seconds)?`, `... retention in days?`: the unit a question asks its answer in.
+_ASKED_UNIT = re.compile(r"\((?:in\s+)?([A-Za-z/]+)\)\s*\??\s*$|\bin\s+([A-Za-z/]+)\s*\??\s*$")
+
+
+def _in_asked_unit(q: Quantity, front: str) -> Quantity:
+    """A bare number answering a question that names its unit (`(seconds)`), in that unit."""
+    m = _ASKED_UNIT.search(front)
+    if not m:
+        return q
+    found = find_quantities(f"{q.text} {m.group(1) or m.group(2)}", [], table=True)
+    if len(found) != 1 or found[0].dimension == "count" or found[0].value != q.value:
+        return q
+    # (no longer a bare count: its kind is what the question's words name, below)
+    return replace(found[0], start=q.start, end=q.end, text=q.text, kind="other", cue=q.cue)
+
+
 class LimitReader:
     """Reads the limits of one line into a file's Facts."""
 
@@ -60,6 +76,8 @@ class LimitReader:
                 last = re.sub(r"\s*\([^)]*\)$", "", subject).split()[-1:]
                 if last and is_counted_unit(last[0]):
                     q = replace(q, unit=last[0].lower(), noun=last[0])
+                elif card.asks and not front:
+                    q = _in_asked_unit(q, card.front)
             if q.kind == "other":
                 # No cue beside the number (`29 seconds` under `max integration timeout?`): the
                 # words of what it bounds, or the question it answers, may name the kind.
