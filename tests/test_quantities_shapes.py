@@ -132,3 +132,8 @@ def test_a_decimal_after_an_acronym_is_a_version_not_a_count(text):
 
 def test_a_decimal_count_of_a_counted_unit_is_still_one():
     assert [(q.value, q.unit) for q in find_quantities("uses 0.5 RCU", [])] == [(0.5, "rcu")]
+
+
+def test_dflt_is_default_shorthand():
+    kinds = [(q.kind, q.value) for q in find_quantities("vis timeout dflt 30s, max 12h", [])]
+    assert kinds == [("default", 30.0), ("max", 12.0)]
