@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 from functools import cache, lru_cache
 
 from .readers.text import pieces
-from .vocabulary import cues, units
+from .vocabulary import count_unit_words, cues, rate_nouns, units
 
 KINDS = ("max", "min", "default", "range", "count", "retention", "rate", "granularity", "other")
 
@@ -622,15 +622,8 @@ def _unit_after(text: str, n: _Num) -> _Unit:
     return _Unit(p, head.lower(), "count", 1.0, noun=noun)
 
 
-@cache
-def _count_units() -> frozenset[str]:
-    """Lower-case heads of the nouns that measure by themselves (`iops`, `rcu`)."""
-    return frozenset(w.lower() for w in units().get("count_units", {}).get("words", []))
-
-
-@cache
-def _rate_nouns() -> dict[str, str]:
-    return {k.lower(): v for k, v in units().get("rate_nouns", {}).items() if k != "comment"}
+_count_units = count_unit_words  # (vocabulary.py: read once for extraction and search)
+_rate_nouns = rate_nouns
 
 
 def _rate_noun(word: str) -> str | None:
@@ -676,9 +669,9 @@ def _single(text: str, n: _Num, u: _Unit, table: bool, period: str | None) -> Qu
             return None
         if n.value >= 1900 and n.value <= 2100 and not n.word and not u.noun:
             return None  # a year
-        version = _VERSION_BEFORE.search(text, 0, n.start)
-        if version and re.fullmatch(r"\d+\.\d+", text[n.start : n.end]) \
-                and not is_unit(version.group().strip()):
+        decimal = re.fullmatch(r"\d+\.\d+", text[n.start : n.end])
+        version = decimal and _VERSION_BEFORE.search(text, 0, n.start)
+        if version and not is_unit(version.group().strip()):
             return None  # `SAML 2.0`, `TLS 1.2`: a version of what the acronym names
     dim = u.dimension
     base = n.value * u.factor if dim in ("bytes", "seconds", "percent", "rate") else n.value
@@ -835,9 +828,8 @@ def _range_at(text: str, nums: list[_Num], us: list[_Unit], i: int) -> Quantity 
         pass
     elif re.fullmatch(r"\s+up to\s+", between) and (re.search(r"\bfrom\s+$", lead) or a.value == 0):
         pass  # `from 1 up to 5`, `0 up to 10 years`
-    elif re.fullmatch(r"\s*\.\.\.?\s*", between) or (
-            re.fullmatch(r"\s*(?:->|→|⟶)\s*", between) and a_has_unit and ub.dimension == ua.dimension):
-        pass  # `128MB..10GB`; `60 seconds → 14 days` (two values of one dimension)
+    elif re.fullmatch(r"\s*(?:->|→|⟶)\s*", between) and a_has_unit and ub.dimension == ua.dimension:
+        pass  # `60 seconds → 14 days`: two values of one dimension
     elif re.fullmatch(r"\s+or\s+", between) and not a_has_unit and (
         ub.dimension in ("seconds", "bytes") or ub.noun and a.value < b.value and not a.word
     ):

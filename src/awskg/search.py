@@ -33,7 +33,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from .model import Hit, Source
-from .vocabulary import catalog, load_data, synonyms, units
+from .vocabulary import catalog, count_unit_words, load_data, rate_nouns, synonyms, units
 
 if TYPE_CHECKING:
     from .graph import KnowledgeGraph
@@ -489,10 +489,11 @@ class SearchIndex:
             if w in self._stop:
                 continue
             concept: list[tuple[str, float]] = []
-            if w in _unit_spellings() or unit_mark(w):
+            mark = unit_mark(w)
+            if mark or w in _unit_spellings():
                 intent["limit"] = True  # `per tib`, `in wcu`: the answer is a value
-                if unit_mark(w) and (i == 0 or low_words[i - 1] != "per"):
-                    intent["units"].append(unit_mark(w))  # ... counted in that unit (not `per rcu`)
+                if mark and (i == 0 or low_words[i - 1] != "per"):
+                    intent["units"].append(mark)  # ... counted in that unit (not `per rcu`)
             for t in tokens(w):
                 if stem(t) in self._limit_cues or t in self._limit_cues:
                     intent["limit"] = True
@@ -1220,9 +1221,8 @@ def _said_once(pieces: list[str], overlap: int = 16) -> str:
 def _unit_spellings() -> frozenset[str]:
     """Query words that name a unit (`tib`, `wcu`, `iops`, `seconds`): the query asks for a value.
     One- and two-letter spellings (`s`, `h`, `mo`) are left out: too often something else."""
-    data = units()
-    words = [sp for dim in data["dimensions"].values() for e in dim.values() for sp in e["spellings"]]
-    words += data["count_units"]["words"] + [k for k in data["rate_nouns"] if k != "comment"]
+    words = [sp for dim in units()["dimensions"].values() for e in dim.values() for sp in e["spellings"]]
+    words += [*count_unit_words(), *rate_nouns()]
     return frozenset(w.lower() for w in words if len(w) >= 3 and w.lower() != "min")
 
 
@@ -1239,10 +1239,9 @@ def _counted_units() -> dict[str, str]:
     """The nouns that are units by themselves (`WCUs`, `IOPS`, `RPS`), lower case, to the unit's
     own spelling (`wcu`, `iops`, `requests/s`). Sizes and times are left out: `timeout in
     seconds` is answered by `15 minutes` as well."""
-    data = units()
-    words = {w.lower() for w in data["count_units"]["words"]}
+    words = count_unit_words()
     out = {w: w[:-1] if w.endswith("s") and w[:-1] in words else w for w in words}
-    out.update({k.lower(): v.lower() for k, v in data["rate_nouns"].items() if k != "comment"})
+    out.update({k: v.lower() for k, v in rate_nouns().items()})
     return out
 
 

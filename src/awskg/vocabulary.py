@@ -160,6 +160,18 @@ def units() -> dict[str, Any]:
 
 
 @cache
+def count_unit_words() -> frozenset[str]:
+    """Lower-case nouns that are units by themselves (`iops`, `rcu`, `rcus`; units.json)."""
+    return frozenset(w.lower() for w in units().get("count_units", {}).get("words", []))
+
+
+@cache
+def rate_nouns() -> dict[str, str]:
+    """Lower-case nouns that are rates by themselves, to their unit: `rps` -> `requests/s`."""
+    return {k.lower(): v for k, v in units().get("rate_nouns", {}).items() if k != "comment"}
+
+
+@cache
 def cues() -> dict[str, Any]:
     return load_data("cues.json")
 

@@ -37,19 +37,15 @@ def _vocab() -> dict[str, object]:
     spec = cues()["examples"]
 
     def words(items: list[str]) -> re.Pattern[str]:
-        alts = "|".join(re.escape(w) for w in sorted(items, key=len, reverse=True))
-        return re.compile(r"(?<![A-Za-z])(?:" + alts + r")(?![A-Za-z])", re.I)
-
-    past = cues()["past"]
-
-    def phrases(items: list[str]) -> re.Pattern[str]:
+        # (`<year>` in a phrase stands for any year: `before <year>`)
         alts = "|".join(re.escape(w).replace(re.escape("<year>"), r"(?:19|20)\d\d")
                         for w in sorted(items, key=len, reverse=True))
         return re.compile(r"(?<![A-Za-z])(?:" + alts + r")(?![A-Za-z])", re.I)
 
+    past = cues()["past"]
     return {
-        "past_before": phrases(past["before"]),
-        "past_after": phrases(past["after"]),
+        "past_before": words(past["before"]),
+        "past_after": words(past["after"]),
         "strong": words(spec["strong"]),
         "weak": words(spec["weak"]),
         "sections": words(spec["sections"]),

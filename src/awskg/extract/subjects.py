@@ -44,12 +44,12 @@ _PRONOUNS = {
 }
 
 # A clause of a line that opens with its own `Label:` (after a comma or semicolon that ends a value).
-_LABELLED_CLAUSE = re.compile(
-    r"[,;]\s*([A-Za-z/][\w /.-]{0,40}?):\s*(?:(?:up to|max|min|default)\s+)?$", re.I)
+_LABEL = r"([A-Za-z/][\w /.-]{0,40}?):"
+_LABELLED_CLAUSE = re.compile(r"[,;]\s*" + _LABEL + r"\s*(?:(?:up to|max|min|default)\s+)?$", re.I)
 # ... and the first clause of such a line (`Timeout: 15 minutes; /tmp: up to 10 GB`, a field whose
 # lines `<br>` joined), when a later clause has a label of its own.
-_LEADING_LABEL = re.compile(r"^\W*([A-Za-z/][\w /.-]{0,40}?):\s*(?:(?:up to|max|min|default)\s+)?$", re.I)
-_LATER_LABEL = re.compile(r"[,;]\s*[A-Za-z/][\w /.-]{0,40}?:\s")
+_LEADING_LABEL = re.compile(r"^\W*" + _LABEL + r"\s*(?:(?:up to|max|min|default)\s+)?$", re.I)
+_LATER_LABEL = re.compile(r"[,;]\s*" + _LABEL + r"\s")
 
 # Verbs that open advice (`Use the ... for up to 2 GB`): the thing they name is the subject.
 _IMPERATIVES = {"use", "enable", "set", "configure", "choose", "pick", "consider", "request", "try", "add"}
