@@ -25,6 +25,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 from test_app import IMG, SCRIPT, write_markup_graph
 
@@ -541,37 +542,40 @@ def test_the_page_is_quiet_offline(sized, server: dict) -> None:
     assert_offline(pg, server)
 
 
-def download(pg, selector: str, tries: int = 3):
-    """The download a button gives. A click that lands while the app reruns (the graph component
-    reports its first value after it draws) is lost with the button it hit, so it is tried again."""
+def download(browser, viewport: dict, server: dict, fmt: str, tries: int = 3):
+    """The download the export button of `fmt` gives on a fresh page showing SQS.
+
+    Each try has a page of its own: a click that lands while the app reruns (the graph component
+    reports its first value after it draws) is lost, and when a slow first file does arrive late
+    Chromium holds back any later download that page starts on its own (the file is made after
+    the click, so it no longer counts as the click's): the browser's rule, not the app's."""
     for attempt in range(tries):
-        settle(pg)
-        try:
-            with pg.expect_download(timeout=TIMEOUT_MS // 4) as info:
-                pg.locator(selector).click()
-            return info.value
-        except Exception:  # noqa: BLE001 - playwright's TimeoutError; the last one is raised
-            if attempt == tries - 1:
-                raise
-    raise AssertionError("unreachable")
-
-
-def test_downloads_carry_their_format_in_the_name(browser, sized, server: dict) -> None:
-    # One page per download: Chromium holds back a second download a page starts on its own (the
-    # file is made after the click, so it no longer counts as the click's), which is the
-    # browser's rule, not the app's.
-    for fmt in ("csv", "obsidian", "cypher"):
-        context = browser.new_context(viewport=sized.viewport_size, accept_downloads=True)
+        context = browser.new_context(viewport=viewport, accept_downloads=True)
         pg = context.new_page()
         pg.set_default_timeout(TIMEOUT_MS)
         pg.requests = []
         pg.on("request", lambda r, pg=pg: pg.requests.append(r.url))
-        open_link(pg, server, "view=explore&entity=service:sqs")
-        wait_for_focus(pg, "service:sqs")
+        try:
+            open_link(pg, server, "view=explore&entity=service:sqs")
+            wait_for_focus(pg, "service:sqs")
+            settle(pg)
+            with pg.expect_download(timeout=TIMEOUT_MS // 2) as info:
+                pg.locator(f".st-key-export-{fmt} button:visible").click()
+            name = info.value.suggested_filename
+            assert_offline(pg, server)
+            return name
+        except PlaywrightTimeout:
+            if attempt == tries - 1:
+                raise
+        finally:
+            context.close()
+    raise AssertionError("unreachable")
+
+
+def test_downloads_carry_their_format_in_the_name(browser, sized, server: dict) -> None:
+    for fmt in ("csv", "obsidian", "cypher"):
         expected = views.download_name("service:sqs", fmt, FORMATS[fmt].extension)
-        assert download(pg, f".st-key-export-{fmt} button:visible").suggested_filename == expected
-        assert_offline(pg, server)
-        context.close()
+        assert download(browser, sized.viewport_size, server, fmt) == expected
 
 
 def test_compare_lists_the_contrasted_pairs_and_opens_one(sized, server: dict) -> None:
