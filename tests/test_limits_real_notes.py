@@ -502,3 +502,14 @@ def test_a_bare_answer_takes_the_unit_its_question_asks_in(tmp_path):
     assert found[2] == (29.0, "s", 29.0)
     assert found[5] == (14.0, "day", 14 * 86400.0)
     assert found[8][1] is None  # a count stays a count
+
+
+def test_a_number_wrapped_away_from_its_unit_takes_the_unit_of_the_next_line(tmp_path):
+    kg = build_text(tmp_path, "# SQS\n\nThe largest message is 256\nKB for SQS messages.\n\n"
+                              "- Lambda functions run for up to 15\n  minutes before they time out\n"
+                              "- at most 10\n- KB is a unit\n")
+    lines = by_line(kg)
+    (size,) = lines[3]
+    assert (size.value, size.unit, size.service_id) == (256, "KB", "sqs")
+    assert [(lim.value, lim.unit) for lim in lines[6]] == [(15, "min")]
+    assert all(lim.unit != "KB" for lim in lines.get(8, []))  # a new bullet is no wrap

@@ -32,6 +32,11 @@ SHAPES = [
     ("UTC offset from -12 to +14 hours", [(-12, 14, "h")]),
     ("-20 to 30 read replicas", [(20, 30, "replicas")]),
     ("1-35 days", [(1, 35, "day")]),
+    ("Lambda memory: 128MB..10GB", [(128, 10240, "MB")]),
+    # `m` against a number is minutes only where the sentence is about time.
+    ("Lambda timeout: 15m max", [(15, None, "min")]),
+    ("cooldown 5m default", [(5, None, "min")]),
+    ("10m requests free per month", []),
 ]
 
 
@@ -137,3 +142,11 @@ def test_a_decimal_count_of_a_counted_unit_is_still_one():
 def test_dflt_is_default_shorthand():
     kinds = [(q.kind, q.value) for q in find_quantities("vis timeout dflt 30s, max 12h", [])]
     assert kinds == [("default", 30.0), ("max", 12.0)]
+
+
+def test_a_bare_number_after_another_measure_does_not_borrow_its_unit():
+    kept, retries = find_quantities("events kept up to 6 hours, retries 0-2")
+    assert (kept.value, kept.unit) == (6, "h")
+    assert (retries.value, retries.value_max, retries.unit) == (0, 2, None)
+    # A cue between them is no measure of its own: the bare number is in the unit before it.
+    assert [q.unit for q in find_quantities("max 3600 seconds, default 300")] == ["s", "s"]

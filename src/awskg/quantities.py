@@ -486,8 +486,8 @@ def _numbers(text: str) -> list[_Num]:
         s, e = m.start(), m.end()
         prev = text[s - 1] if s else " "
         prev2 = text[s - 2] if s > 1 else " "
-        if prev.isalnum() or prev in "_$€£#.:=":
-            continue
+        if (prev.isalnum() or prev in "_$€£#.:=") and not (prev2 == "." and prev == "."):
+            continue  # (`128MB..10GB`: the dots join a range)
         if prev == "/" and re.search(r"\d{1,3}(?:\.\d{1,3}){3}/$", text[max(0, s - 16) : s]):
             continue  # the prefix length of a CIDR block (`172.31.0.0/16`)
         glued_unit = prev in "-–" and _GLUED_VALUE_BEFORE.search(text[: s - 1])
@@ -581,6 +581,10 @@ def _unit_after(text: str, n: _Num) -> _Unit:
         if rate:
             return _Unit(glued.end(), rate, "rate", 1.0, noun=word, compound=True)
         return _Unit(glued.end(), word.lower(), "count", 1.0, noun=word)
+    context_unit = _glued_in_context(text, pos)
+    if context_unit:
+        canon, dim, factor = table[context_unit]
+        return _Unit(pos + 1, canon, dim, factor, attached=True)
     if re.match(r"[A-Za-z]", text[pos : pos + 1]):
         return _Unit(pos, None, "invalid", 1.0)  # "5xx", "2nd", "3D": not a quantity
     # A counted noun: up to four words, its head is the last one ("read replicas" -> replicas).
@@ -620,6 +624,23 @@ def _unit_after(text: str, n: _Num) -> _Unit:
         den = _RATE_DEN[per_time.group(1).lower()]
         return _Unit(per_time.end(), f"{head.lower()}/{den}", "rate", 1.0, noun=noun, compound=True)
     return _Unit(p, head.lower(), "count", 1.0, noun=noun)
+
+
+@cache
+def _glued_contexts() -> dict[str, tuple[str, re.Pattern[str]]]:
+    spec = {k: v for k, v in units().get("glued_in_context", {}).items() if k != "comment"}
+    return {letter: (v["unit"], _phrase_re(tuple(v["context"]))) for letter, v in spec.items()}
+
+
+def _glued_in_context(text: str, pos: int) -> str | None:
+    """The unit of a letter written against a number that is a unit only in context
+    (units.json `glued_in_context`): `timeout 15m` -> min."""
+    letter = text[pos : pos + 1]
+    found = _glued_contexts().get(letter)
+    if not found or re.match(r"[\w]", text[pos + 1 : pos + 2]):
+        return None
+    s0, s1 = _sentence(text, pos)
+    return found[0] if found[1].search(text[s0:s1]) else None
 
 
 _count_units = count_unit_words  # (vocabulary.py: read once for extraction and search)
@@ -822,8 +843,8 @@ def _range_at(text: str, nums: list[_Num], us: list[_Unit], i: int) -> Quantity 
     signed = bool(re.search(r"(?:\(|\w[ \t]+|[:=][ \t]*)[-−]$", lead)) and bool(
         re.fullmatch(r"\s+to\s+\+?", between))
     kind = "range"
-    if re.fullmatch(r"\s*[-–—]\s*", between) or re.fullmatch(r"\s+to\s+\+?", between):
-        pass
+    if re.fullmatch(r"\s*(?:[-–—]|\.\.\.?|…)\s*", between) or re.fullmatch(r"\s+to\s+\+?", between):
+        pass  # `128MB..10GB` too: the range of a language's literals
     elif re.fullmatch(r"\s+and\s+", between) and re.search(r"\b(between|from)\s+$", lead):
         pass
     elif re.fullmatch(r"\s+up to\s+", between) and (re.search(r"\bfrom\s+$", lead) or a.value == 0):
@@ -1016,6 +1037,9 @@ def _inherit_unit(text: str, prev: Quantity, q: Quantity) -> Quantity:
     gap = text[prev.end : q.start]
     if len(gap) > 30 or _SENTENCE_END.search(gap):
         return q
+    label = re.split(r"[,;(]|\band\b|\bor\b", gap)[-1]
+    if not kind_cue_only(re.sub(r"\b(?:to|up|is|of|a|the)\b", " ", label, flags=re.I)):
+        return q  # `kept up to 6 hours, retries 0-2`: a noun right before it names another measure
     factor = prev.base_value / prev.value
     if prev.value_max is not None and prev.base_value_max is not None and prev.value_max:
         factor = prev.base_value_max / prev.value_max

@@ -20,6 +20,7 @@ from .mentions import LineCtx, MentionFinder
 from .names import feature_like, split_aliases
 from .relations import RelationReader, co_mentions
 from .tables import TableReader
+from .wraps import mend_wraps
 
 # spaCy reads at most nlp.max_length (1,000,000) characters at once; a line is read in pieces of this
 # many, well under it.
@@ -47,6 +48,7 @@ class Extractor:
         facts = Facts()
         texts: list[str] = []
         for card in cards:
+            card.lines = mend_wraps(card.lines)
             texts.append(card.front)
             texts.extend(ln.plain for ln in card.lines)
         docs = self._docs(texts)
