@@ -513,3 +513,11 @@ def test_a_number_wrapped_away_from_its_unit_takes_the_unit_of_the_next_line(tmp
     assert (size.value, size.unit, size.service_id) == (256, "KB", "sqs")
     assert [(lim.value, lim.unit) for lim in lines[6]] == [(15, "min")]
     assert all(lim.unit != "KB" for lim in lines.get(8, []))  # a new bullet is no wrap
+
+
+def test_a_sentence_that_opens_with_its_own_label_names_its_subject(tmp_path):
+    kg = build_text(tmp_path, "# DynamoDB\n\n- LSI: Max 5. GSI: Max 20\n"
+                              "- Standard: unlimited TPS. FIFO: 300 TPS\n")
+    lines = by_line(kg)
+    assert sorted((lim.subject, lim.value) for lim in lines[3]) == [("GSI", 20), ("LSI", 5)]
+    assert [lim.subject for lim in lines[4] if lim.value == 300] == ["TPS (FIFO)"]

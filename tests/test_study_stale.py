@@ -178,10 +178,30 @@ def test_reference_services_are_catalog_ids():
 def test_subject_threshold_sits_between_a_pair_just_above_and_a_pair_just_below():
     above = subject_score("deployment package size zip archives",
                           "Console code editor deployment package size", "lambda")
-    below = subject_score("layer size Lambda Layers",
-                          "Container image code package size (uncompressed, incl. layers)", "lambda")
+    below = subject_score("code size", "Container image code package size (uncompressed, incl. layers)",
+                          "lambda")
     assert MATCH_THRESHOLD <= above < MATCH_THRESHOLD + 5
     assert MATCH_THRESHOLD - 10 < below < MATCH_THRESHOLD
+
+
+def test_a_row_is_named_by_what_it_measures_not_by_its_qualifiers():
+    # `per partition key value` qualifies an item collection: a partition key's size is no such row.
+    row = "Item collection size (tables with LSIs), per partition key value"
+    assert subject_score("partition key size", row, "dynamodb") == 0.0
+    assert subject_score("item collection size", row, "dynamodb") >= MATCH_THRESHOLD
+
+
+def test_a_word_another_row_of_the_service_names_tells_the_rows_apart():
+    # The words of `TransactWriteItems actions per transaction` and `BatchWriteItem request`.
+    others = frozenset({"transact", "write", "item", "action", "transaction", "batch", "request"})
+    for words in ("transaction items size", "batch write items size"):
+        assert subject_score(words, "Maximum item size", "dynamodb", named_elsewhere=others) == 0.0
+    # Words that only size what they qualify name no other quota.
+    assert subject_score("size of a single item", "Maximum item size", "dynamodb",
+                         named_elsewhere=others | {"single"}) >= MATCH_THRESHOLD
+    # A counted noun before its label: the label alone is a reading of the subject.
+    assert subject_score("read transactions (item size)", "Maximum item size", "dynamodb",
+                         named_elsewhere=others | {"read"}) >= MATCH_THRESHOLD
 
 
 def test_subjects_that_name_opposites_do_not_match():
@@ -408,8 +428,12 @@ def test_a_value_aws_states_in_any_matching_row_of_its_kind_is_not_flagged():
 def test_a_limit_that_names_neither_side_is_no_row_of_one_side():
     read = _row("Shard read throughput (shared)", "max", 2, "MB/s", service="Kinesis Data Streams")
     write = _row("Shard write throughput", "max", 1, "MB/s", service="Kinesis Data Streams")
-    shard = _limit("shard throughput", "max", 1, "MB/s", "rate", 1024.0**2, service="kinesis-data-streams")
+    shard = _limit("shard throughput", "max", 3, "MB/s", "rate", 1024.0**2, service="kinesis-data-streams")
     assert match_limit(shard, [read, write]) is None
+    # ... though a value one of them states is where AWS states it: never flagged.
+    agrees = _limit("shard throughput", "max", 1, "MB/s", "rate", 1024.0**2, service="kinesis-data-streams")
+    match = match_limit(agrees, [read, write])
+    assert match is not None and match.reference is write and not match.stale
     # ... but a side the reference never contrasts is no side: retries are only asynchronous.
     retries = _row("Async invocation retry attempts", "range", 0, "retries", 2, service="Lambda")
     two = _limit("retry attempts", "count", 2, "times", "count", 1.0, service="lambda")

@@ -253,6 +253,11 @@ def _bounds() -> list[tuple[str, re.Pattern[str]]]:
     return [(name, _phrase_re(tuple(ph))) for name, ph in cues()["bounds"].items()]
 
 
+def states_bound(text: str) -> bool:
+    """Whether `text` states a bound without a number (`unlimited`, `forever`)."""
+    return any(rx.search(text) for _name, rx in _bounds())
+
+
 @cache
 def _not_before() -> frozenset[str]:
     return frozenset(w.lower() for w in cues()["not_limit_before"])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from ..model import Card, NoteLine
-from ..quantities import Quantity, is_counted_unit, is_unit, kind_cue_only, kind_named
+from ..quantities import Quantity, is_counted_unit, is_unit, kind_cue_only, kind_named, states_bound
 from ..vocabulary import catalog
 from .names import CUT_WORDS, DETERMINERS, STOP, singular_phrase, split_aliases
 
@@ -43,13 +43,15 @@ _PRONOUNS = {
     "while",
 }
 
-# A clause of a line that opens with its own `Label:` (after a comma or semicolon that ends a value).
+# A clause of a line that opens with its own `Label:` (after a comma, semicolon or full stop that
+# ends a value: `LSI: max 5. GSI: max 20`).
 _LABEL = r"([A-Za-z/][\w /.-]{0,40}?):"
-_LABELLED_CLAUSE = re.compile(r"[,;]\s*" + _LABEL + r"\s*(?:(?:up to|max|min|default)\s+)?$", re.I)
+_CLAUSE_CUT = r"(?:[,;]|[.!?](?=\s))\s*"
+_LABELLED_CLAUSE = re.compile(_CLAUSE_CUT + _LABEL + r"\s*(?:(?:up to|max|min|default)\s+)?$", re.I)
 # ... and the first clause of such a line (`Timeout: 15 minutes; /tmp: up to 10 GB`, a field whose
 # lines `<br>` joined), when a later clause has a label of its own.
 _LEADING_LABEL = re.compile(r"^\W*" + _LABEL + r"\s*(?:(?:up to|max|min|default)\s+)?$", re.I)
-_LATER_LABEL = re.compile(r"[,;]\s*" + _LABEL + r"\s")
+_LATER_LABEL = re.compile(_CLAUSE_CUT + _LABEL + r"\s")
 
 # Verbs that open advice (`Use the ... for up to 2 GB`): the thing they name is the subject.
 _IMPERATIVES = {"use", "enable", "set", "configure", "choose", "pick", "consider", "request", "try", "add"}
@@ -115,7 +117,7 @@ def _subject(text: str, q: Quantity, ln: NoteLine, card: Card) -> str:
             # `API: BatchGetItem (max 100), BatchWriteItem (max 25)`: the name the parenthesis follows.
             return with_noun(named, q) if q.noun else dimensioned(named, q)
     own_label = _LABELLED_CLAUSE.search(text[: q.start])
-    if own_label and re.search(r"\d", text[: own_label.start()]):
+    if own_label and (re.search(r"\d", text[: own_label.start()]) or states_bound(text[: own_label.start()])):
         # `GSI: 20 per table, LSI: 5 per table`: a later clause names its own subject.
         label = own_label.group(1).strip()
         return with_noun(label, q) if q.noun else dimensioned(label, q)

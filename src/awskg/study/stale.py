@@ -132,7 +132,8 @@ class Match:
 
 
 def subject_score(limit_text: str, reference_subject: str, service_id: str | None = None,
-                  sides: frozenset[str] = frozenset()) -> float:
+                  sides: frozenset[str] = frozenset(), named_elsewhere: frozenset[str] = frozenset(),
+                  subject: str | None = None) -> float:
     """How well a limit's words (subject, feature) name a reference subject, 0-100.
 
     The mean of rapidfuzz's token_set_ratio and token_sort_ratio over stemmed words, with kind
@@ -150,10 +151,24 @@ def subject_score(limit_text: str, reference_subject: str, service_id: str | Non
     wa = _words(limit_text, drop)
     # Words that only say what is measured (`size`, `throughput`) name no quota: a limit whose
     # words share none but those with a row that names one (`DynamoDB size` and `Maximum item
-    # size`) is not its.
-    named = set(_words(reference_subject, drop)) - _MEASURE_WORDS
+    # size`) is not its. What a row measures is named before its qualifiers (`Item collection
+    # size (tables with LSIs), per partition key value` is no `partition key size`).
+    named = set(_words(_head(reference_subject), drop)) - _MEASURE_WORDS
     if named and not named & set(wa):
         return 0.0
+    # A word of the limit that another row of the service names, and this row does not, says
+    # which other quota the limit is (`transaction items size` is not `Maximum item size` where
+    # a row names `TransactWriteItems`).
+    # Only the limit's `subject` counts here, not the section it sits in (a feature). A subject
+    # may be its counted noun, then its label in a parenthesis (`read transactions (GetRecords
+    # transactions per shard)`): the label alone is a reading of it too.
+    if named_elsewhere:
+        said = subject if subject is not None else limit_text
+        own = set(_words(_split_camel(reference_subject), drop)) | _SIZING_WORDS
+        inner = " ".join(_INNER.findall(said))
+        if all((set(_words(_split_camel(reading), drop)) - own) & named_elsewhere
+               for reading in filter(None, (said, inner))):
+            return 0.0
     best = 0.0
     # A parenthesis qualifies or renames (`Message size (MaximumMessageSize topic attribute)`):
     # the subject is scored with it and without it, and the better reading counts.
@@ -166,6 +181,28 @@ def subject_score(limit_text: str, reference_subject: str, service_id: str | Non
 
 
 _PAREN = re.compile(r"\([^)]*\)")
+_INNER = re.compile(r"\(([^)]*)\)")
+# Where a row's subject turns to qualifying what it names: a parenthesis, a comma, `per ...`.
+_QUALIFIERS = re.compile(r"\(|,|\bper\b|\bin\b|\bwith\b|\bwithout\b|\bfor\b", re.I)
+
+
+def _head(subject: str) -> str:
+    """What a row's subject names before its qualifiers (`Template body size in request`)."""
+    return _QUALIFIERS.split(subject, maxsplit=1)[0] or subject
+
+
+def _split_camel(text: str) -> str:
+    """`TransactWriteItems` -> `Transact Write Items`: an API's name read as its words."""
+    return re.sub(r"(?<=[a-z])(?=[A-Z])", " ", text)
+
+
+@lru_cache(maxsize=512)
+def _service_row_words(rows: tuple[Reference, ...], service_id: str | None) -> frozenset[str]:
+    """The stemmed words of a service's rows, API names split into their words, minus the words
+    that only say what is measured."""
+    drop = _service_words(service_id)
+    return frozenset(w for r in rows if r.service_id == service_id
+                     for w in _words(_split_camel(r.subject), drop)) - _MEASURE_WORDS
 
 
 def _opposed(a: str, b: str, silent_differs: bool = True, sides: frozenset[str] = frozenset()) -> bool:
@@ -202,6 +239,11 @@ def _sides(rows: tuple[Reference, ...], service_id: str | None) -> frozenset[str
 
 # `io1`, `gp3`, `t2`, `v2`: a model's name, letters then digits.
 _MODEL = re.compile(r"[a-z]{1,4}\d{1,2}")
+
+# Words that size what they qualify (`a single object`, `the largest message`) without naming
+# another quota, though a row may hold them (`Single PUT upload size`).
+_SIZING_WORDS = frozenset({"single", "individu", "largest", "biggest", "smallest", "whole",
+                           "entire", "overall", "given", "first"})
 
 # What a subject measures, not which quota it is.
 _MEASURE_WORDS = frozenset({"size", "throughput", "durat", "duration", "time", "period", "retention",
@@ -315,13 +357,26 @@ def match_limit(lim: Limit, rows: Iterable[Reference] | None = None,
         if (ref.dimension != dimension or not _same_service(lim, ref)
                 or _opposed(lim.subject, ref.subject, silent_differs=False)):
             continue  # (the subject alone names a side: `GSI` of a feature `LSI, GSI` is global)
-        score = subject_score(text, ref.subject, lim.service_id, _sides(rows, ref.service_id))
-        if score < threshold:
-            continue
+        score = subject_score(text, ref.subject, lim.service_id, _sides(rows, ref.service_id),
+                              _service_row_words(rows, ref.service_id), lim.subject)
+        # A row of a side the limit leaves unsaid (`Unzipped deployment package` for `deployment
+        # package size`) is no row to flag it by, but one whose value it states is still where
+        # AWS states that value: the student is right.
+        only_agrees = score < threshold
+        if only_agrees:
+            score = subject_score(text, ref.subject, lim.service_id)
+            if score < threshold:
+                continue
         verdict = compare(lim, ref)
         if verdict is None:
             continue
         same_kind, differs = verdict
+        if only_agrees:
+            if same_kind and not differs:
+                rank = score + _SAME_KIND_BONUS
+                if agreeing is None or rank > agreeing[0]:
+                    agreeing = (rank, -i, Match(lim.id, ref, score, (), True))
+            continue
         rank = score + (_SAME_KIND_BONUS if same_kind else 0.0)
         candidate = (rank, -i, Match(lim.id, ref, score, tuple(differs), same_kind))
         if best is None or rank > best[0]:
