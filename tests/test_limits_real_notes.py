@@ -521,3 +521,16 @@ def test_a_sentence_that_opens_with_its_own_label_names_its_subject(tmp_path):
     lines = by_line(kg)
     assert sorted((lim.subject, lim.value) for lim in lines[3]) == [("GSI", 20), ("LSI", 5)]
     assert [lim.subject for lim in lines[4] if lim.value == 300] == ["TPS (FIFO)"]
+
+
+def test_a_second_value_of_one_subject_on_a_line_is_marked_unsure_and_never_flagged_stale(tmp_path):
+    kg = build_text(tmp_path, "# SQS\n\n"
+                              "- message size: max 256 KB (bigger -> S3 + extended client, up to 2 GB)\n"
+                              "- message size: max 256 KB or 512 KB\n"
+                              "- throughput: 3,500 PUT/s, 5,500 GET/s\n")
+    lines = by_line(kg)
+    by_value = {lim.value: lim for lim in lines[3]}
+    assert by_value[256].unsure is None
+    assert "256 KB" in by_value[2].unsure and by_value[2].stale is None
+    # Values listed one after another, and counts of other things, are no variants.
+    assert all(lim.unsure is None for lim in lines[4] + lines[5])

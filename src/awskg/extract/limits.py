@@ -43,12 +43,39 @@ def _in_asked_unit(q: Quantity, front: str) -> Quantity:
     return replace(found[0], start=q.start, end=q.end, text=q.text, kind="other", cue=q.cue)
 
 
+_LISTED = re.compile(r"\s*(?:,|&|/|\band\b|\bor\b)\s*", re.I)
+# Kinds of which a subject has one value: a second one on the same line is for another case.
+_ONE_VALUE_KINDS = ("max", "min", "default", "rate")
+
+
+def _variant(q: Quantity, first: Quantity, subject: str, text: str | None) -> Quantity:
+    """`q`, marked unsure when its line gave the same subject another value of the same kind
+    before it (`256 KB (bigger -> S3 + client library, up to 2 GB)`, `300 msg/s, 3,000 with
+    batching`): the later value most likely holds in a case the line names, which the subject does
+    not say. Values listed one after the other (`128 MB and 3 GB`, `50 TB or 80 TB`; `text` is
+    the line both are in, if they are) and counts of other things (`3,500 PUT/s, 5,500 GET/s`)
+    are no variants."""
+    if first is q or q.kind not in _ONE_VALUE_KINDS or q.unsure:
+        return q
+    if (first.base_value, first.base_value_max) == (q.base_value, q.base_value_max):
+        return q
+    if (first.noun or q.noun) and (first.unit or "").lower() != (q.unit or "").lower():
+        return q
+    if text is not None and _LISTED.fullmatch(text[first.end : q.start]):
+        return q
+    return replace(q, unsure=f"the line also gives {subject} as {first.text}: this value may hold only "
+                             "in a case the line names")
+
+
 class LimitReader:
     """Reads the limits of one line into a file's Facts."""
 
     def __init__(self, cat: Any, products: dict[str, dict[str, Any]]) -> None:
         self.cat = cat
         self.products = products
+        # The values stated so far on the source line being read, by what they bound.
+        self._at: tuple[str, int] = ("", 0)
+        self._stated: dict[tuple[str | None, str, str, str], tuple[Quantity, str]] = {}
 
     def read(
         self,
@@ -66,6 +93,9 @@ class LimitReader:
         front = ln.role == "front"
         if text.rstrip().endswith("?") and ln.role != "table" and not front:
             return  # a question (an exam premise): its numbers are not limits
+        if self._at != (card.id, ln.number):  # (a table row's cells are lines of one source line)
+            self._at, self._stated = (card.id, ln.number), {}
+        stated = self._stated
         for q in self.quantities(card, ln, mentions):
             lim_sid = self.service_of(text, q, mentions, sid)
             if lim_sid is None:
@@ -84,6 +114,8 @@ class LimitReader:
                 named = kind_named(subject) or (kind_named(card.front) if card.asks else None)
                 if named:
                     q = replace(q, kind=named)
+            first, first_text = stated.setdefault((lim_sid, subject.lower(), q.kind, q.dimension), (q, text))
+            q = _variant(q, first, subject, text if first_text is text else None)
             self.node(facts, q, lim_sid, subject, src, owner, text)
 
     def quantities(self, card: Card, ln: NoteLine, mentions: list[Mention]) -> list[Quantity]:

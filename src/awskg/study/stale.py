@@ -540,6 +540,8 @@ def stale_flags(limits: Iterable[Limit]) -> dict[str, StaleFlag]:
 
 
 def _flag(lim: Limit) -> StaleFlag | None:
+    if lim.unsure:
+        return None  # a value awskg is unsure it read right is not set against AWS's
     m = match_limit(lim)
     if m is None or not m.stale:
         return None
