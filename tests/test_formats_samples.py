@@ -23,6 +23,7 @@ CASES = {
     "sample_quizlet.txt": ("termdef", "sample_quizlet_gold.jsonl"),
     "sample_quizlet_dash.txt": ("termdef", "sample_quizlet_dash_gold.jsonl"),
     "sample_terms.csv": ("csv", "sample_terms_gold.jsonl"),
+    "sample_org.org": ("org", "sample_org_gold.jsonl"),
 }
 
 

@@ -363,3 +363,18 @@ def test_a_lead_in_naming_one_service_gives_it_to_the_lines_below() -> None:
     # A lead-in naming two services, or none, gives none of its own.
     two = cards_of("# Notes\n\nLambda and SQS together:\n- up to 10 messages per batch\n")
     assert line_at(two, 4).service_hint is None
+
+
+def test_org_notes_are_read_as_the_markdown_they_would_be_and_shown_as_written():
+    from awskg.readers import detect_format
+    from awskg.readers.org import as_markdown, segment
+
+    org = ("#+TITLE: notes\n* TODO SQS :exam:\n:PROPERTIES:\n:ID: 1\n:END:\n"
+           "- retention :: max 14 days\n#+BEGIN_SRC python\nx = 5  # * not a heading\n#+END_SRC\n"
+           "|---+---|\n")
+    assert as_markdown(org) == ["# notes", "# SQS", "", "", "", "- retention: max 14 days", "```",
+                                "x = 5  # * not a heading", "```", "|---|---|", ""]
+    assert detect_format(org) == "org" and detect_format("* a bullet\n* another\n") != "org"
+    (card,) = [c for c in segment(org, "n.org", "n") if c.front == "SQS"]
+    retention = next(ln for ln in card.lines if ln.number == 6)
+    assert retention.term == "retention" and retention.text == "- retention :: max 14 days"

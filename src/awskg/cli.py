@@ -97,7 +97,7 @@ def build(
     ),
     fmt: str = typer.Option(
         None, "--format", "-f",
-        help="Read every file as: flashcards, markdown, anki, csv, termdef, obsidian, apkg.",
+        help="Read every file as: flashcards, markdown, anki, csv, termdef, obsidian, org, apkg.",
     ),
     force: bool = typer.Option(False, "--force", help="Overwrite an output file that is not an awskg graph."),
     no_cache: bool = typer.Option(False, "--no-cache", help="Parse every file again, ignoring the cache."),

@@ -16,8 +16,9 @@ from ..errors import InputError
 from ..model import Card
 from .text import decode, display_path, read_bytes
 
-NOTE_SUFFIXES = {".txt", ".md", ".markdown", ".csv", ".tsv", ".anki", ".text", ".notes", ".apkg", ".colpkg"}
-FORMATS = ("flashcards", "markdown", "anki", "csv", "termdef", "obsidian")
+NOTE_SUFFIXES = {".txt", ".md", ".markdown", ".csv", ".tsv", ".anki", ".text", ".notes", ".apkg", ".colpkg",
+                 ".org"}
+FORMATS = ("flashcards", "markdown", "anki", "csv", "termdef", "obsidian", "org")
 PACKAGE = "apkg"
 ALL_FORMATS = (*FORMATS, PACKAGE)
 
@@ -68,11 +69,13 @@ def detect_format(text: str, suffix: str = "") -> str:
     Markdown headings, a CSV header naming its columns, term-tab-definition rows, flashcard fronts,
     term-definition rows with another separator; the extension breaks ties. (An Obsidian note is
     told by its vault, not its text: see `file_format`.)"""
-    from . import anki, markdown, termdef
+    from . import anki, markdown, org, termdef
     from .flashcards import looks_like_flashcards
 
     if anki.has_anki_header(text):
         return "anki"
+    if org.looks_like_org(text, suffix):
+        return "org"
     if markdown.looks_like_markdown(text):
         return "markdown"
     if anki.has_column_header(text):
@@ -131,6 +134,10 @@ def reader_for(fmt: str) -> Callable[[str, str, str], list[Card]]:
         from .obsidian import segment as ob_segment
 
         return ob_segment
+    if fmt == "org":
+        from .org import segment as org_segment
+
+        return org_segment
     from . import anki
 
     return anki.segment if fmt == "anki" else anki.segment_csv
@@ -196,7 +203,7 @@ def read_cards(
     fmt = file_format(path, text, fmt)
     stem = stem or default_stem(path, fmt)
     cards = reader_for(fmt)(text, name, stem)
-    if not cards and asked is None and fmt not in ("markdown", "obsidian"):
+    if not cards and asked is None and fmt not in ("markdown", "obsidian", "org"):
         # What the text looked like gave nothing (a plain-text cheat sheet is no flashcard deck):
         # its lines are read as Markdown reads plain lines, under the headings it has.
         cards = reader_for("markdown")(text, name, stem)
