@@ -378,3 +378,36 @@ def test_org_notes_are_read_as_the_markdown_they_would_be_and_shown_as_written()
     (card,) = [c for c in segment(org, "n.org", "n") if c.front == "SQS"]
     retention = next(ln for ln in card.lines if ln.number == 6)
     assert retention.term == "retention" and retention.text == "- retention :: max 14 days"
+
+
+def test_a_toggle_summary_heads_what_the_toggle_holds():
+    from awskg.readers.markdown import segment
+
+    text = ("# My AWS notes\n\n## Intro\n\nstudy plan\n\n<details>\n<summary><b>Lambda</b></summary>\n\n"
+            "- timeout max 15 min\n\n</details>\n")
+    lambda_card = next(c for c in segment(text, "n.md", "n") if c.front == "Lambda")
+    assert lambda_card.services == ["lambda"]
+    assert [ln.number for ln in lambda_card.lines if ln.plain] == [10]
+
+
+def test_an_html_table_written_a_row_a_line_is_a_table_and_a_one_line_one_reads_as_clauses():
+    from awskg.readers.markdown import segment
+
+    text = ("## Lambda\n\n<table>\n<tr><th>Limit</th><th>Value</th></tr>\n"
+            "<tr><td>Concurrent executions</td><td>1,000 per region</td></tr>\n</table>\n\n"
+            "<table><tr><td>Timeout</td><td>15 min</td></tr><tr><td>Memory</td><td>10 GB</td></tr></table>\n")
+    (card,) = segment(text, "n.md", "n")
+    row = next(ln for ln in card.lines if ln.number == 5)
+    assert row.role == "table" and row.cells == ("Concurrent executions", "1,000 per region")
+    one_line = next(ln for ln in card.lines if ln.number == 8)
+    assert one_line.plain.startswith("Timeout: 15 min; Memory: 10 GB")
+
+
+def test_a_callout_label_is_no_term_and_a_property_or_wiki_link_reads_as_text():
+    from awskg.readers.markdown import segment
+
+    text = "## DynamoDB\n\n- 💡 **Tip:** item size max 400 KB\n- [[GSI]] per table:: 20\n"
+    (card,) = segment(text, "n.md", "n")
+    tip, gsi = card.lines
+    assert tip.term is None and "item size max 400 KB" in tip.plain
+    assert (gsi.term, gsi.definition) == ("GSI per table", "20")

@@ -76,6 +76,21 @@ _PLAIN_VALUE = re.compile(
 )
 
 
+# `[[Page]]`, `[[Page|alias]]`, `[[Page#Heading]]`: a wiki link (Logseq, Roam, Obsidian) reads as its text.
+_WIKI_LINK = re.compile(r"\[\[([^\[\]|#]+)(?:#[^\[\]|]*)?(?:\|([^\[\]]+))?\]\]")
+# A row of an HTML table written on one line with others (`<tr><td>Timeout</td><td>15 min</td></tr>`).
+_HTML_ROW = re.compile(r"<tr\b[^>]*>(.*?)(?:</tr>|(?=<tr\b)|$)", re.I | re.S)
+_HTML_CELL = re.compile(r"<t[dh]\b[^>]*>(.*?)(?=</t[dh]>|<t[dh]\b|$)", re.I | re.S)
+
+
+def _row_clause(m: re.Match[str]) -> str:
+    """A table row as a clause of the line: `Timeout: 15 min; `, the first cell naming the rest."""
+    cells = [c.strip() for c in _HTML_CELL.findall(m.group(1)) if c.strip()]
+    if len(cells) < 2:
+        return " ".join(cells) + " "
+    return f"{cells[0]}: {', '.join(cells[1:])}; "
+
+
 def inline_plain(raw: str) -> tuple[str, Masks]:
     """Markdown inline markup to the text a reader sees, and the spans of it that are code or URLs.
 
@@ -96,6 +111,8 @@ def inline_plain(raw: str) -> tuple[str, Masks]:
     if "`" in text:
         text = _CODE_SPAN.sub(_stash, text)
     if "[" in text:
+        if "[[" in text:
+            text = _WIKI_LINK.sub(lambda m: m.group(2) or m.group(1), text)
         text = _IMAGE.sub(lambda m: m.group(1), text)
         text = _LINK.sub(lambda m: m.group(1), text)
         text = _REF_LINK.sub(lambda m: m.group(1), text)
@@ -103,6 +120,8 @@ def inline_plain(raw: str) -> tuple[str, Masks]:
     if "<" in text:
         text = _AUTOLINK.sub(lambda m: m.group(1), text)
         text = _BR.sub("; ", text)
+        if "<t" in text or "<T" in text:
+            text = _HTML_ROW.sub(_row_clause, text)
         text = _TAG.sub("", text)
     if "*" in text or "_" in text or "~" in text or "=" in text:
         for _ in range(3):  # nested emphasis: ***x***, **_x_**

@@ -22,9 +22,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
 
 from ..model import Card, NoteLine
-from ..vocabulary import catalog
+from ..vocabulary import catalog, cues
 from .inline import Masks, decode_entities, inline_plain, merge_masks, url_masks
 from .markdown_blocks import Blocks, Item, Table, parse
 from .service_names import (
@@ -45,7 +46,7 @@ __all__ = [
 ]
 
 _TASK = re.compile(r"^\[[ xX]\]\s+")
-_TERM_COLON = re.compile(r"^([^:?]{1,100}?)\s*:\s+(\S.*)$")
+_TERM_COLON = re.compile(r"^([^:?]{1,100}?)\s*::?\s+(\S.*)$")  # (`key:: value`: Logseq, Dataview)
 _TERM_EQ = re.compile(r"^([^=?:]{1,80}?)\s+=\s+(\S.*)$")
 _BOLD_LEAD = re.compile(r"^\s*(\*\*|__)(?=\S)(.{1,200}?)(?<=\S)\1\s*([:=–—-])\s")
 _GENERIC_COLUMNS = {
@@ -77,8 +78,20 @@ def split_term(plain: str, masks: Masks) -> tuple[str | None, str | None]:
             continue
         if re.fullmatch(r"[\d\s.,:]+", term) or re.search(r"[.;!?]\s", term):
             continue  # `12:30`, `1: ...`; or a sentence before the colon, not a name
+        if _callout_label(term):
+            continue  # `💡 Tip: timeout max is 15 min`: a remark, not a term
         return term, definition
     return None, None
+
+
+@cache
+def _callout_words() -> frozenset[str]:
+    return frozenset(cues()["callout_labels"]["words"])
+
+
+def _callout_label(term: str) -> bool:
+    """`💡 Tip`, `**Exam trap**`, `NOTE`: a word that opens a remark, emoji and marks aside."""
+    return " ".join(re.findall(r"[a-z][a-z;.]*", term.lower())).strip(".") in _callout_words()
 
 
 @dataclass

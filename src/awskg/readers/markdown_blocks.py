@@ -36,6 +36,13 @@ _FRONT_MATTER_LINES = 200
 _MAX_NESTING = 100
 _LEAVES = {"paragraph_open", "heading_open", "fence", "html_block", "hr", "table_open"}
 _Rule = Callable[["StateBlock", int, int, bool], bool]
+# HTML blocks in Markdown notes: a toggle's title, and tables written a row a line.
+_SUMMARY = re.compile(r"<summary[^>]*>(.*?)</summary>", re.I)
+_TAGS = re.compile(r"<[^>]+>")
+_HTML_TABLE_START = re.compile(r"<table\b", re.I)
+_HTML_TABLE_END = re.compile(r"</table>", re.I)
+_HTML_ROW = re.compile(r"<tr\b", re.I)
+_HTML_CELL = re.compile(r"<t[dh]\b[^>]*>(.*?)(?=</t[dh]>|<t[dh]\b|</tr>|$)", re.I)
 _NEVER_INDENTED = ("heading", "lheading", "hr", "html_block", "reference")
 
 
@@ -98,6 +105,7 @@ class Blocks:
     code: set[int] = field(default_factory=set)  # fenced code, fences included
     rules: set[int] = field(default_factory=set)  # thematic breaks
     tables: dict[int, Table] = field(default_factory=dict)  # by header line
+    html_rows: set[int] = field(default_factory=set)  # rows of those tables written in HTML
     items: dict[int, Item] = field(default_factory=dict)  # by the line the item opens on
     owner: dict[int, int] = field(default_factory=dict)  # a line inside an item -> the item's line
     quoted: dict[int, int] = field(default_factory=dict)  # a line inside block quotes -> their depth
@@ -108,6 +116,8 @@ class Blocks:
     def cells(self, i: int) -> list[str]:
         """The cells of table row `i` as typed (`\\|` is a pipe inside a cell). A row with more cells
         than its header keeps them all, where GFM would drop the extra ones: they are note text."""
+        if i in self.html_rows:
+            return [c.strip() for c in _HTML_CELL.findall(self.body(i))]
         s = self.body(i).strip()
         if s.startswith("|"):
             s = s[1:]
@@ -249,6 +259,8 @@ class _Walk:
             self.b.rules.update(range(start, end))
         elif kind == "html_block" and tok.content.lstrip().startswith("<!--"):
             self.b.hidden.update(range(start, end))
+        elif kind == "html_block":
+            self.html(start, end)
         elif kind == "table_open":
             return self.table(tokens, k, start, end)
         elif kind == "paragraph_open":
@@ -312,6 +324,27 @@ class _Walk:
         self.b.heads.append(Heading(start, int(tok.tag[1:]), " ".join(text.split("\n")), setext))
         self.b.hidden.update(range(start, end))
         return k + 1
+
+    def html(self, start: int, end: int) -> None:
+        """An HTML block: a toggle's `<summary>` heads what the toggle holds, as a heading one level
+        below the section it is in would (GitHub READMEs, exported notes); a `<table>` written a row
+        a line is a table, its first row the header."""
+        rows: list[int] = []
+        for i in range(start, end):
+            line = self.b.lines[i]
+            summary = _SUMMARY.search(line)
+            if summary and not self.items and not self.quotes:
+                level = min(6, self.b.heads[-1].level + 1) if self.b.heads else 2
+                self.b.heads.append(Heading(i, level, _TAGS.sub("", summary.group(1)).strip()))
+                self.b.hidden.add(i)
+            if _HTML_TABLE_START.search(line):
+                rows = []
+            if len(_HTML_CELL.findall(line)) >= 2 and len(_HTML_ROW.findall(line)) <= 1:
+                rows.append(i)
+            if _HTML_TABLE_END.search(line) and len(rows) >= 2:
+                self.b.tables[rows[0]] = Table(rows[-1] + 1, rows[1:])
+                self.b.html_rows.update(rows)
+                rows = []
 
     def table(self, tokens: list[Token], k: int, start: int, end: int) -> int:
         rows: list[int] = []
