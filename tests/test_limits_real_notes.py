@@ -534,3 +534,29 @@ def test_a_second_value_of_one_subject_on_a_line_is_marked_unsure_and_never_flag
     assert "256 KB" in by_value[2].unsure and by_value[2].stale is None
     # Values listed one after another, and counts of other things, are no variants.
     assert all(lim.unsure is None for lim in lines[4] + lines[5])
+
+
+PDF_COPY = """\
+AWS Developer Study Guide                                    Page 12
+
+3.2 Amazon SQS
+The maximum size of a message in Amazon SQS is 256 KB. Use the Extended Cli-
+ent Library for larger payloads.
+
+AWS Developer Study Guide                                    Page 13
+
+3.3 AWS Lambda
+Lambda functions can run for a maximum of 15 minutes. The de-
+ployment package limit is 50 MB zipped and 250 MB unzipped.
+"""
+
+
+def test_text_copied_out_of_a_pdf_reads_its_sections_and_not_its_page_headers(tmp_path):
+    kg = build_text(tmp_path, PDF_COPY, "guide.txt")
+    lines = by_line(kg)
+    assert 1 not in lines and 3 not in lines  # a running header and a section number: no values
+    assert [(lim.service_id, lim.value) for lim in lines[4]] == [("sqs", 256)]
+    assert [(lim.service_id, lim.value) for lim in lines[10]] == [("lambda", 15)]
+    # The hyphenated word is read whole, and each value keeps the case the line names.
+    assert sorted((lim.subject, lim.value, lim.unsure) for lim in lines[11]) == [
+        ("package limit (unzipped)", 250, None), ("package limit (zipped)", 50, None)]

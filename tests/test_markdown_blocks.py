@@ -130,3 +130,14 @@ def test_front_matter_lines_are_no_part_of_the_document() -> None:
     assert blocks.start == 4
     assert [h.text for h in blocks.heads] == ["SQS"]
     assert not blocks.rules  # the `---` inside the front matter is no rule
+
+
+def test_numbered_sections_head_plain_notes_and_page_headers_are_hidden():
+    doc = parse("Guide  Page 1\n\n1.1 Amazon SQS\ntext\n1.2 AWS Lambda\ntext\nGuide  Page 2\n")
+    assert [(h.index, h.level, h.text) for h in doc.heads] == [(2, 2, "Amazon SQS"), (4, 2, "AWS Lambda")]
+    assert {0, 6} <= doc.hidden
+    # One numbered line is a sentence, a number with a unit a value; a page number seen once is text.
+    once = parse("2.1 Storage\nsome text\nPage 3 of the guide\n")
+    assert once.heads == [] and not once.hidden
+    values = parse("2.5 GB Max volume\n1.5 TB Max object\n")
+    assert values.heads == []

@@ -77,6 +77,11 @@ _QUALIFIER_IN = re.compile(r"\s*([A-Za-z][\w-]*(?:\s+[A-Za-z][\w-]*){0,2})\s*\)"
 _NOT_QUALIFIERS = {"not", "no", "never", "can", "may", "might", "must", "e", "i", "eg", "ie", "see", "vs",
                    "approx", "about", "around", "roughly", "so", "which", "that", "and", "or"}
 _QUALIFIER_AFTER = re.compile(r"\s*\(([A-Za-z][\w-]*(?:\s+[A-Za-z][\w-]*){0,2})\)")
+# `50 MB zipped and 250 MB unzipped`: a participle closing the value's clause names its case too.
+_PARTICIPLE_AFTER = re.compile(r"[ \t]+([a-z]{3,}ed)(?=\s*(?:[,;.)]|\band\b|\bor\b|$))")
+_NOT_CASES = {"allowed", "supported", "required", "needed", "used", "included", "recommended", "guaranteed",
+              "charged", "billed", "stored", "retained", "based", "limited", "increased", "decreased",
+              "reached", "exceeded", "reserved", "provided", "added", "enabled", "configured", "specified"}
 
 
 def subject_of(text: str, q: Quantity, ln: NoteLine, card: Card) -> str:
@@ -85,6 +90,10 @@ def subject_of(text: str, q: Quantity, ln: NoteLine, card: Card) -> str:
     subject = _subject(text, q, ln, card)
     inside = text.rfind("(", 0, q.start) > text.rfind(")", 0, q.start)
     m = (_QUALIFIER_IN if inside else _QUALIFIER_AFTER).match(text, q.end)
+    if not m and not inside:
+        m = _PARTICIPLE_AFTER.match(text, q.end)
+        if m and m.group(1) in _NOT_CASES:
+            m = None
     if not m:
         return subject
     words = m.group(1)

@@ -182,9 +182,62 @@ def _blocks(text: str) -> Blocks:
                 budget -= size
                 regions.append((deepest + 1, end))
     blocks.loose = {i for i in range(blocks.start, len(lines)) if not covered[i] and lines[i].strip()}
+    _page_furniture(blocks)
+    if not blocks.heads:
+        _numbered_heads(blocks)
     if not blocks.heads:
         _banner_heads(blocks)
     return blocks
+
+
+# `AWS Developer Guide    Page 12`, `- 13 -`: a running header or footer of text copied out of a
+# PDF, the same line on every page but for its number.
+_PAGE_MARK = re.compile(r"\bpage\s+\d+\b|^\W*\d{1,4}\W*$|\b\d{1,4}\s*(?:/|of)\s*\d{1,4}\s*$", re.I)
+
+
+def _page_furniture(blocks: Blocks) -> None:
+    """Hide the running headers and footers of pages: lines with a page number that recur, their
+    numbers aside."""
+    seen: dict[str, list[int]] = {}
+    for i in range(blocks.start, len(blocks.lines)):
+        line = blocks.lines[i]
+        if len(line) <= 120 and _PAGE_MARK.search(line) and i not in blocks.code:
+            seen.setdefault(re.sub(r"\d+", "#", " ".join(line.split())).lower(), []).append(i)
+    for found in seen.values():
+        if len(found) >= 2:
+            blocks.hidden.update(found)
+
+
+# `3.2 Amazon SQS`, `3.2.1 Message size`: a numbered section of a study guide (text out of a PDF or a
+# word processor), its depth in its number; a title, not a sentence.
+_NUMBERED_HEAD = re.compile(r"^(\d{1,2}(?:\.\d{1,2})+)\.?\s+([A-Z][^.!?;:]{0,80})$")
+
+
+@cache
+def _unit_spellings() -> frozenset[str]:
+    from ..vocabulary import units
+
+    return frozenset(sp.lower() for dim in units()["dimensions"].values() for unit in dim.values()
+                     for sp in unit["spellings"])
+
+
+def _unit_spelling(word: str) -> bool:
+    return word.lower().strip(",") in _unit_spellings()
+
+
+def _numbered_heads(blocks: Blocks) -> None:
+    lines = blocks.lines
+    taken = blocks.code | blocks.rules | set(blocks.items) | set(blocks.quoted) | blocks.hidden
+    for i in range(blocks.start, len(lines)):
+        m = _NUMBERED_HEAD.match(lines[i].strip())
+        if i in taken or not m or len(m.group(2).split()) > 10 or _unit_spelling(m.group(2).split()[0]):
+            continue  # (`2.5 GB Max volume` is a value)
+        blocks.heads.append(Heading(i, min(6, m.group(1).count(".") + 1), m.group(2).strip()))
+        blocks.hidden.add(i)
+    if len(blocks.heads) < 2:
+        for h in blocks.heads:
+            blocks.hidden.discard(h.index)
+        blocks.heads.clear()  # one numbered line is a sentence that opens with a number
 
 
 # `🔥 LAMBDA`, `=== CRAM SHEET ===`: a short line in capitals, alone above the lines it heads, is
