@@ -36,7 +36,8 @@ def test_figures_for_opposite_directions_are_not_a_conflict(tmp_path):
     limits = _limits(tmp_path, "Kinesis: what is the throughput of a shard?\n"
                                "shard throughput: 1 MB/s in, 2 MB/s out\n")
     assert sorted(lim.display for lim in limits) == ["1 MB/s", "2 MB/s"]
-    assert len({(lim.subject, lim.kind) for lim in limits}) == 1  # only the direction differs
+    # Each figure keeps the direction the line names it for.
+    assert {lim.subject for lim in limits} == {"shard throughput (in)", "shard throughput (out)"}
     assert not any(lim.conflict for lim in limits)
 
 

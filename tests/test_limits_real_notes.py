@@ -560,3 +560,15 @@ def test_text_copied_out_of_a_pdf_reads_its_sections_and_not_its_page_headers(tm
     # The hyphenated word is read whole, and each value keeps the case the line names.
     assert sorted((lim.subject, lim.value, lim.unsure) for lim in lines[11]) == [
         ("package limit (unzipped)", 250, None), ("package limit (zipped)", 50, None)]
+
+
+def test_a_cram_line_reads_each_labelled_value_and_its_case(tmp_path):
+    kg = build_text(tmp_path, "DDB\nitem 400KB | GSI 20 | LSI 5\n\nKINESIS\nshard: 1MB/s in, 2MB/s out\n"
+                              "\nSQS\nvis timeout 0-12h (dflt 30s)\n", "cram.txt")
+    lines = by_line(kg)
+    assert sorted((lim.subject, lim.value) for lim in lines[2]) == [
+        ("GSI", 20), ("LSI", 5), ("item size", 400)]
+    assert sorted((lim.subject, lim.value, lim.unsure) for lim in lines[5]) == [
+        ("shard throughput (in)", 1, None), ("shard throughput (out)", 2, None)]
+    assert {(lim.subject, lim.kind) for lim in lines[8]} == {
+        ("vis timeout", "default"), ("vis timeout", "range")}

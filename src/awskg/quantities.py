@@ -345,9 +345,9 @@ _VERB_NEXT = re.compile(
 _NOUN_END = {"limit", "limits", "max", "maximum", "min", "minimum", "default", "cap", "quota"}
 _LIST_JOIN = re.compile(
     r"(?:\s+per\s+[A-Za-z][\w/-]*(?:\s+[A-Za-z][\w/-]*)?)?"  # (`300 msg/s per API action, 3,000 ...`)
-    r"(?:\s+[A-Za-z][\w/-]*){0,2}\s*(?:[,/&(]|\band\b|\bor\b)\s*(?:\b(?:and|or|and/or)\b)?\s*(?:up to\s+)?"
-    # (`10,000 rps, burst 5,000`: a label word opening the next item)
-    r"(?:(?<=[,;] )(?!(?:then|so|but|with|without|for|to|in|on|at|of|the|an?|is|are|was|were|only|just|"
+    r"(?:\s+[A-Za-z][\w/-]*){0,2}\s*(?:[,/&(|]|\band\b|\bor\b)\s*(?:\b(?:and|or|and/or)\b)?\s*(?:up to\s+)?"
+    # (`10,000 rps, burst 5,000`, `item 400KB | GSI 20`: a label word opening the next item)
+    r"(?:(?<=[,;|] )(?!(?:then|so|but|with|without|for|to|in|on|at|of|the|an?|is|are|was|were|only|just|"
     r"about|around|over|under|than|per|each|every|all|any|some|its?)\b)[a-z][a-z-]+\s+)?"
     r"|\s*(?:[,/&(]\s*)?(?:\b(?:and|or|and/or)\b)?\s*(?:up to\s+)?",
     re.I,

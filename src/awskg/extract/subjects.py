@@ -77,8 +77,10 @@ _QUALIFIER_IN = re.compile(r"\s*([A-Za-z][\w-]*(?:\s+[A-Za-z][\w-]*){0,2})\s*\)"
 _NOT_QUALIFIERS = {"not", "no", "never", "can", "may", "might", "must", "e", "i", "eg", "ie", "see", "vs",
                    "approx", "about", "around", "roughly", "so", "which", "that", "and", "or"}
 _QUALIFIER_AFTER = re.compile(r"\s*\(([A-Za-z][\w-]*(?:\s+[A-Za-z][\w-]*){0,2})\)")
-# `50 MB zipped and 250 MB unzipped`: a participle closing the value's clause names its case too.
-_PARTICIPLE_AFTER = re.compile(r"[ \t]+([a-z]{3,}ed)(?=\s*(?:[,;.)]|\band\b|\bor\b|$))")
+# `50 MB zipped and 250 MB unzipped`, `1MB/s in, 2MB/s out`: a participle or a direction closing
+# the value's clause names its case too.
+_PARTICIPLE_AFTER = re.compile(r"[ \t]+([a-z]{3,}ed|in|out|reads?|writes?|inbound|outbound|ingress|egress)"
+                               r"(?=\s*(?:[,;.)|]|\band\b|\bor\b|$))")
 _NOT_CASES = {"allowed", "supported", "required", "needed", "used", "included", "recommended", "guaranteed",
               "charged", "billed", "stored", "retained", "based", "limited", "increased", "decreased",
               "reached", "exceeded", "reserved", "provided", "added", "enabled", "configured", "specified"}
@@ -143,7 +145,7 @@ def _subject(text: str, q: Quantity, ln: NoteLine, card: Card) -> str:
         if 0 <= d0 <= q.start < first_end:
             return with_noun(split_aliases(ln.term)[0], q)
     c0 = 0
-    for m in re.finditer(r"[.;!?,()](?=\s|\w|$)|\s[–—-]\s|:\s", text[: q.start]):
+    for m in re.finditer(r"[.;!?,()](?=\s|\w|$)|\s[–—|-]\s|:\s", text[: q.start]):
         c0 = m.end()
     left = text[c0 : q.start]
     phrase = clause_subject(left)
@@ -151,7 +153,7 @@ def _subject(text: str, q: Quantity, ln: NoteLine, card: Card) -> str:
         # `waiting period 7 to 30 days (default 30 days)`, `Timeout defaults to 3 sec, max is 15 min`:
         # an elliptical clause speaks of the subject of the clause before it.
         p0 = 0
-        for m in re.finditer(r"[.;!?,)](?=\s|\w|$)|\s[–—-]\s|:\s", text[: c0 - 1]):
+        for m in re.finditer(r"[.;!?,)](?=\s|\w|$)|\s[–—|-]\s|:\s", text[: c0 - 1]):
             p0 = m.end()
         prev = text[p0 : c0 - 1]
         if not re.search(r"[.;!?]\s*$", prev):
@@ -275,8 +277,8 @@ def clause_subject(left: str) -> str:
     phrase_words = [w for w in phrase_words if not cat.lookup(w) and w not in cat.ambiguous]
     if all(is_unit(w) or w.replace(",", "").replace(".", "").isdigit() for w in phrase_words):
         return ""  # `0 seconds minimum and ...`: a value before, not what the next one bounds
-    if not phrase_words or len(phrase_words) > 5:
-        return ""
+    if not phrase_words or len(phrase_words) > 5 or kind_cue_only(" ".join(phrase_words)):
+        return ""  # (`(dflt 30s)`: a cue's shorthand names no subject either)
     return " ".join(phrase_words)
 
 
