@@ -152,9 +152,13 @@ def search_box(kg: KnowledgeGraph) -> None:
     if not (query or "").strip():
         return
     hits = kg.search(query, limit=10, types=types or None, service=service or None)
-    absent = views.not_in_notes(kg.unnamed_services(query), results=bool(hits))
+    named = kg.query_services(query)
+    absent = views.not_in_notes([name for name, _f, in_notes in named if not in_notes], results=bool(hits))
     if absent:  # said first: the results below are only what the notes say near it
         st.warning(views.literal_markdown(absent))
+    other = views.elsewhere(named, hits)
+    if other:
+        st.warning(views.literal_markdown(other))
     if not hits:
         suggestions = kg.suggest(query)
         tail = f"; try: {', '.join(suggestions)}" if suggestions else ""

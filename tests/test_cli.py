@@ -159,3 +159,18 @@ def test_tables_fit_the_terminal_and_keep_room_for_the_note_line(run_cli, built_
         assert code == 0, err
         assert max(len(line) for line in out.splitlines()) <= int(columns), args
         assert "84" in out, args  # the line the message size is on: its column was not squeezed out
+
+
+def test_search_says_when_the_best_hits_are_of_another_service_than_the_one_asked(run_cli, tmp_path):
+    notes = tmp_path / "n.md"
+    notes.write_text("# SQS\n\n- visibility timeout: max 12 hours\n\n# API Gateway\n\n- stages: dev, prod\n",
+                     encoding="utf-8")
+    graph = tmp_path / "g.json"
+    assert run_cli(["build", notes, "-o", graph])[0] == 0
+    code, out, err = run_cli(["search", "api gw timeout", "--graph", graph])
+    assert code == 0 and "visibility timeout" in out
+    assert "No value your notes give for API Gateway matches this" in err
+    code, _out, err = run_cli(["search", "sqs visibility timeout", "--graph", graph])
+    assert code == 0 and err == ""
+    code, _out, err = run_cli(["search", "appsync timeout", "--graph", graph])
+    assert "AppSync is not in your notes" in err

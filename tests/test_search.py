@@ -287,3 +287,17 @@ def test_no_document_scores_above_the_bound_pruning_reads(built_graph, monkeypat
 ])
 def test_a_query_that_is_an_entitys_name_finds_that_entity_first(built_graph, query, expected):
     assert top(built_graph, query).id == expected
+
+
+def test_a_notice_says_when_the_best_hit_is_of_another_service_than_the_one_asked():
+    from awskg.model import Hit
+    from awskg.notices import elsewhere
+
+    named = [("Kinesis Data Streams", ["Kinesis Data Streams"], True)]
+    ddb = Hit("limit:ddb", "limit", "DynamoDB Streams: retention", "", 1.0, service="DynamoDB")
+    kds = Hit("service:kinesis-data-streams", "service", "Kinesis Data Streams", "", 1.0)
+    assert elsewhere(named, [ddb, kds]).startswith("Nothing your notes say of Kinesis Data Streams")
+    assert elsewhere(named, [kds, ddb]).startswith("No value your notes give for Kinesis Data Streams")
+    assert elsewhere(named, [kds]) == "" and elsewhere([], [ddb]) == ""
+    # A service the notes never name is the other notice's (not_in_notes).
+    assert elsewhere([("AppSync", ["AppSync"], False)], [ddb]) == ""

@@ -346,6 +346,12 @@ def search(
         raise typer.Exit(1)
     from rich.table import Table
 
+    from .notices import elsewhere, not_in_notes
+
+    named = kg.query_services(query)
+    for note in (not_in_notes([n for n, _f, in_notes in named if not in_notes]), elsewhere(named, hits)):
+        if note:  # (on stderr: what stdout prints stays the table)
+            sys.stderr.write(visible(note, one_line=True) + "\n")
     table = Table(show_header=True, show_lines=True)
     table.add_column("#", justify="right")
     table.add_column("type")

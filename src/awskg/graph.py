@@ -1096,6 +1096,10 @@ class KnowledgeGraph:
         """Services the query names that the notes never name (`API Gateway`): see search.py."""
         return self._index().unnamed_services(query)
 
+    def query_services(self, query: str) -> list[tuple[str, list[str], bool]]:
+        """(name, names of it and its parts, in the notes?) of each service the query names."""
+        return self._index().query_services(query)
+
     @_store_guarded
     def stats(self) -> dict[str, Any]:
         store = self._stored

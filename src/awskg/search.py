@@ -997,6 +997,10 @@ class SearchIndex:
     def unnamed_services(self, query: str) -> list[str]:
         """The services a query names (by name, alias or abbreviation, as search reads them) that
         the notes never name, nor any part of them: for a `not in your notes` line."""
+        return [name for name, _family, in_notes in self.query_services(query) if not in_notes]
+
+    def query_services(self, query: str) -> list[tuple[str, list[str], bool]]:
+        """(name, names of it and its parts, in the notes?) of each service a query names."""
         cat = catalog()
         out = []
         for sid in dict.fromkeys(self.expand(query)[1]["services"]):
@@ -1005,8 +1009,8 @@ class SearchIndex:
                 cur = stack.pop()
                 family.append(cur)
                 stack += [r.id for r in cat.services.values() if r.parent == cur]
-            if not any(f"service:{x}" in self.kg for x in family):
-                out.append(cat.name(sid) or sid)
+            names = [cat.name(x) or x for x in family]
+            out.append((names[0], names, any(f"service:{x}" in self.kg for x in family)))
         return out
 
 

@@ -22,6 +22,7 @@ from .errors import InputError
 from .graph import CONCEPT_TYPES, KnowledgeGraph
 from .graphview import Neighbourhood
 from .model import Hit, Limit, Neighbour
+from .notices import elsewhere, not_in_notes  # noqa: F401 - what the faces say beside hits
 from .study.coverage import STATUSES, CoverageReport, ServiceCoverage
 from .study.quiz import LETTERS
 from .study.stale import line_marker, stale_marker, stale_message, with_marker
@@ -171,16 +172,6 @@ class Target:
     node: str | None = None
     a: str | None = None
     b: str | None = None
-
-
-def not_in_notes(services: list[str], results: bool = True) -> str:
-    """`API Gateway is not in your notes; the nearest matches are below.`, or "" when every
-    service a query names is in the notes."""
-    if not services:
-        return ""
-    names = " and ".join([", ".join(services[:-1]), services[-1]] if len(services) > 1 else services)
-    text = f"{names} {'are' if len(services) > 1 else 'is'} not in your notes"
-    return f"{text}; the nearest matches are below." if results else f"{text}."
 
 
 def hit_answer(hit: Hit) -> str:
