@@ -192,16 +192,19 @@ def drawn_nodes(pg) -> list[dict]:
 
 
 def wait_for_focus(pg, node_id: str) -> list[dict]:
-    """Nodes of the graph once it is drawn around `node_id` (the node in the focus style). Every
-    graph frame of the page is looked at: while the app reruns, the frame of the run before may
-    still be listed beside the new one, and the first one listed is not always the new one."""
+    """Nodes of the graph once it is drawn around `node_id` (the node in the focus style). While
+    the app reruns, the frame of the run before may still be listed beside the new one, first:
+    the other graph frames are looked at too."""
     deadline = time.monotonic() + TIMEOUT_MS / 1000
     while time.monotonic() < deadline:
-        for frame in [f for f in pg.frames if "st_cytoscape" in f.url]:
+        drawn = []
+        for read in [lambda: drawn_nodes(pg)] + [
+                lambda f=f: f.evaluate(NODES_JS) for f in pg.frames if "st_cytoscape" in f.url]:
             try:
-                nodes = frame.evaluate(NODES_JS)
+                drawn.append(read())
             except Exception:  # noqa: BLE001 - the frame is replaced while the app reruns
-                nodes = None
+                continue
+        for nodes in drawn:
             if nodes and [n["id"] for n in nodes if n["focus"]] == [node_id]:
                 return nodes
         time.sleep(0.25)
