@@ -572,3 +572,11 @@ def test_a_cram_line_reads_each_labelled_value_and_its_case(tmp_path):
         ("shard throughput (in)", 1, None), ("shard throughput (out)", 2, None)]
     assert {(lim.subject, lim.kind) for lim in lines[8]} == {
         ("vis timeout", "default"), ("vis timeout", "range")}
+
+
+def test_a_bare_count_answering_a_question_that_names_the_kind_takes_it(tmp_path):
+    kg = build_text(tmp_path, "1 Q: S3 multipart upload: max number of parts?\n1 A: 10,000\n\n"
+                              "2 Q: How many Elastic IPs per Region by default in EC2?\n2 A: 5\n", "deck.txt")
+    lines = by_line(kg)
+    assert [(lim.kind, lim.value) for lim in lines[2]] == [("max", 10000)]
+    assert [(lim.kind, lim.value) for lim in lines[5]] == [("default", 5)]

@@ -295,3 +295,20 @@ def test_readers_never_raise_on_arbitrary_text(text: str) -> None:
                 assert all(0 <= s < e <= len(ln.plain) for s, e in ln.masks)
     looks_like_anki(text)
     looks_like_csv(text)
+
+
+def test_a_note_types_field_names_say_which_field_asks_and_which_hold_no_fact():
+    from awskg.readers.anki import Field, note_card
+
+    fields = [Field("SQS", 1, "Service"), Field("Max delay of a delay queue (minutes)?", 2, "Question"),
+              Field("15", 3, "Answer"), Field("10 fingers, 5 toes", 4, "Mnemonic"),
+              Field("https://docs.aws.amazon.com/sqs", 5, "Source")]
+    card = note_card(fields, tags=[], deck=None, is_html=True, file="d.apkg", stem="d", number=1, fmt="apkg")
+    assert card.front == "SQS: Max delay of a delay queue (minutes)?" and card.front_lines == (2,)
+    assert [(ln.number, ln.plain) for ln in card.lines] == [(3, "15")]
+    assert card.services[0] == "sqs"
+    # Stock note types keep their order: the first field asks.
+    stock = note_card([Field("What is the SQS max message size?", 1, "Front"), Field("256 KB", 2, "Back")],
+                      tags=[], deck=None, is_html=True, file="d.apkg", stem="d", number=2, fmt="apkg")
+    assert stock.front.startswith("What is") and [ln.number for ln in stock.lines] == [2]
+

@@ -108,9 +108,10 @@ class LimitReader:
                     q = replace(q, unit=last[0].lower(), noun=last[0])
                 elif card.asks and not front:
                     q = _in_asked_unit(q, card.front)
-            if q.kind == "other":
-                # No cue beside the number (`29 seconds` under `max integration timeout?`): the
-                # words of what it bounds, or the question it answers, may name the kind.
+            if q.kind == "other" or q.kind == "count" and not q.noun:
+                # No cue beside the number (`29 seconds` under `max integration timeout?`, a bare
+                # `10,000` under `max number of parts?`): the words of what it bounds, or the
+                # question it answers, may name the kind.
                 named = kind_named(subject) or (kind_named(card.front) if card.asks else None)
                 if named:
                     q = replace(q, kind=named)

@@ -561,14 +561,18 @@ class Field:
 
 def note_card(fields: list[Field], *, tags: list[str], deck: str | None, is_html: bool, file: str, stem: str,
               number: int, fmt: str) -> Card | None:
-    """The Card of one note: the first field is the front, the second and any further non-empty
-    ones the answer, a physical line of a field one NoteLine on `field.line` + its index. A cloze
+    """The Card of one note: the first field is the front (or the one its name says is the
+    question, see _by_role), the second and any further non-empty ones the answer, a physical
+    line of a field one NoteLine on `field.line` + its index. A cloze
     note states its facts in its first field, which is then read as answer text too. Used by every
     reader of notes made of fields: Anki text exports, Anki packages, term-definition decks."""
     if len(fields) < 2:
         return None
+    fields, label = _by_role(fields, is_html)
     front_raw = fields[0].raw
     front = _one_line(_strip_html(front_raw, is_html))
+    if label and front:
+        front = f"{label}: {front}"  # (`Service` `S3`, `Question` `max parts?`: `S3: max parts?`)
     backs = [fields[1]] + [f for f in fields[2:] if f.raw.strip()]
     cloze = "{{c" in front_raw and bool(_CLOZE.search(front_raw))
     if cloze:
@@ -624,6 +628,32 @@ def note_card(fields: list[Field], *, tags: list[str], deck: str | None, is_html
         # A basic note is a question and its answer; a cloze note states its facts in its text.
         asks=not cloze and bool(front),
     )
+
+
+# Fields that hold no fact of the note: memory aids and where it came from.
+_NO_FACT_FIELDS = re.compile(r"mnemonics?|memory aid|sources?|references?|refs?|links?|urls?|audio|sound|"
+                             r"images?|pictures?|media|screenshot")
+
+
+def _by_role(fields: list[Field], is_html: bool) -> tuple[list[Field], str]:
+    """A note's fields in the order note_card reads them, by what their names say where a note
+    type names them (a student's own type: `Service`, `Question`, `Answer`, `Extra`, `Mnemonic`):
+    the question first, then the answer, then the rest; a leading label field (`Service`,
+    `Topic`) returned as text to open the front with; memory aids and sources dropped. Unnamed
+    or stock fields (`Front`, `Back`, `Text`) keep their order."""
+    names = [f.name.strip().lower() for f in fields]
+    if not any(names):
+        return fields, ""
+    ask = next((j for j, n in enumerate(names) if n in _FRONT_COLUMNS), 0)
+    labels = [j for j in range(ask) if names[j] in _LABEL_COLUMNS] if ask else []
+    label = " ".join(t for t in (_one_line(_strip_html(fields[j].raw, is_html)) for j in labels) if t)
+    rest = [j for j in range(len(fields)) if j != ask and j not in labels
+            and not _NO_FACT_FIELDS.fullmatch(names[j])]
+    answers = [j for j in rest if names[j] in _BACK_COLUMNS]
+    order = [ask, *answers, *(j for j in rest if j not in answers)]
+    if len(order) < 2:
+        return fields, ""
+    return [fields[j] for j in order], label
 
 
 def mark_cells(card: Card) -> None:
