@@ -78,7 +78,7 @@ def test_fields_are_front_back_and_extra_lines_numbered_note_after_note(cards: l
     assert (sqs.front, sqs.front_lines) == ("SQS: max message size?", (1,))
     assert [ln.number for ln in sqs.lines] == [2]
     assert sqs.lines[0].plain == "256 KB by default; up to 1 MiB"
-    assert sqs.lines[0].text == NOTES[0].fields[1]  # the field as written, for display
+    assert sqs.lines[0].text == "256 KB by default; up to 1 MiB"  # as Anki shows the field, not its HTML
     assert (apigw.front_lines, [ln.number for ln in apigw.lines]) == ((3,), [4, 5])
     assert apigw.attrs["fields"] == [[3, 3, "Front"], [4, 4, "Back"], [5, 5, "Extra"]]
     assert apigw.attrs["note_type"] == FACT_TYPE and apigw.attrs["deck"] == "AWS::API Gateway"

@@ -605,8 +605,11 @@ def note_card(fields: list[Field], *, tags: list[str], deck: str | None, is_html
             role = "question" if question else "term" if term else "text"
             if _OPTION_FIELD.fullmatch(fld.name.strip().lower()):
                 role = "option"  # an exam question's choices: three of four are wrong
-            note_lines.append(NoteLine(fld.line + k, part, plain, role=role, term=term, definition=definition,
-                                       heading=topic or None, masks=masks, service_hint=hint))
+            # Shown as Anki shows the field (its HTML rendered, clozes filled), not as its markup.
+            shown = plain if is_html else part
+            note_lines.append(NoteLine(fld.line + k, shown, plain, role=role, term=term,
+                                       definition=definition, heading=topic or None, masks=masks,
+                                       service_hint=hint))
     front_line = fields[0].line
     if note_lines:
         first, last = note_lines[0].number, note_lines[-1].number
