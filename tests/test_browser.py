@@ -526,7 +526,11 @@ def test_search_says_what_the_notes_lack_and_offers_nothing_far_fetched(sized, s
     if absent:
         note.wait_for()
         assert note.bounding_box()["y"] < pg.locator(".st-key-hit-0 button:visible").bounding_box()["y"]
-    link = pg.locator(".st-key-hit-0 button p").first
+    # The page's style rules arrive as an element of their own, at times after the first hit: the
+    # hit is looked at once they apply (or the wait fails after TIMEOUT_MS, and with it the test).
+    pg.wait_for_function("() => [...document.querySelectorAll('.st-key-hit-0 button p')].some("
+                         "p => getComputedStyle(p).textDecorationLine === 'underline')")
+    link = pg.locator(".st-key-hit-0 button:visible p").first
     style = link.evaluate("p => [getComputedStyle(p).textDecorationLine, getComputedStyle(p).color]")
     assert style[0] == "underline"
     shot(pg, "search-absent")
