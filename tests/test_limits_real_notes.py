@@ -580,3 +580,13 @@ def test_a_bare_count_answering_a_question_that_names_the_kind_takes_it(tmp_path
     lines = by_line(kg)
     assert [(lim.kind, lim.value) for lim in lines[2]] == [("max", 10000)]
     assert [(lim.kind, lim.value) for lim in lines[5]] == [("default", 5)]
+
+
+def test_a_text_that_only_one_line_makes_look_like_a_deck_is_read_whole(tmp_path):
+    text = ("Study guide, chapter 6\n\nThe default quota is 200 subnets per VPC.\n"
+            "A VPC can have up to 5 CIDR blocks by default.\n"
+            "Each route table holds at most 50 routes.\n\n"
+            "Direct Connect: up to 20 virtual interfaces per connection\n")
+    kg = build_text(tmp_path, text, "guide.txt")
+    lines = by_line(kg)
+    assert {3, 4, 5, 7} <= set(lines)  # the lines before the one flashcard-like front are read too

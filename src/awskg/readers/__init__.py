@@ -203,14 +203,26 @@ def read_cards(
     fmt = file_format(path, text, fmt)
     stem = stem or default_stem(path, fmt)
     cards = reader_for(fmt)(text, name, stem)
-    if not cards and asked is None and fmt not in ("markdown", "obsidian", "org"):
-        # What the text looked like gave nothing (a plain-text cheat sheet is no flashcard deck):
-        # its lines are read as Markdown reads plain lines, under the headings it has.
-        cards = reader_for("markdown")(text, name, stem)
-        fmt = "markdown" if cards else fmt
+    if asked is None and fmt not in ("markdown", "obsidian", "org") and _covered(cards) < 0.5 * _filled(text):
+        # What the text looked like read little of it (a plain-text cheat sheet, or text copied
+        # out of a PDF with one line that looks like a flashcard front, is no flashcard deck): its
+        # lines are read as Markdown reads plain lines, under the headings it has, when that
+        # reads more of them.
+        plain = reader_for("markdown")(text, name, stem)
+        if _covered(plain) > _covered(cards):
+            cards, fmt = plain, "markdown"
     if not cards and fmt != "obsidian":
         raise InputError(f"{name}: no notes found in it (read as {fmt})")
     return fmt, cards
+
+
+def _covered(cards: list[Card]) -> int:
+    """How many lines of a file its cards read (fronts and answers)."""
+    return sum(len(c.front_lines) + len(c.lines) for c in cards)
+
+
+def _filled(text: str) -> int:
+    return sum(1 for line in text.split("\n") if line.strip())
 
 
 def card_stem(path: Path, whole_path: bool = False) -> str:
