@@ -80,12 +80,17 @@ _PLAIN_VALUE = re.compile(
 _WIKI_LINK = re.compile(r"\[\[([^\[\]|#]+)(?:#[^\[\]|]*)?(?:\|([^\[\]]+))?\]\]")
 # A row of an HTML table written on one line with others (`<tr><td>Timeout</td><td>15 min</td></tr>`).
 _HTML_ROW = re.compile(r"<tr\b[^>]*>(.*?)(?:</tr>|(?=<tr\b)|$)", re.I | re.S)
-_HTML_CELL = re.compile(r"<t[dh]\b[^>]*>(.*?)(?=</t[dh]>|<t[dh]\b|$)", re.I | re.S)
+_HTML_CELL = re.compile(r"<t[dh]\b[^>]*>(.*?)(?=</t[dh]>|<t[dh]\b|</tr>|$)", re.I | re.S)
+
+
+def html_cells(text: str) -> list[str]:
+    """The cells of HTML table markup (`<td>a</td><td>b</td>`), as written, stripped."""
+    return [c.strip() for c in _HTML_CELL.findall(text)]
 
 
 def _row_clause(m: re.Match[str]) -> str:
     """A table row as a clause of the line: `Timeout: 15 min; `, the first cell naming the rest."""
-    cells = [c.strip() for c in _HTML_CELL.findall(m.group(1)) if c.strip()]
+    cells = [c for c in html_cells(m.group(1)) if c]
     if len(cells) < 2:
         return " ".join(cells) + " "
     return f"{cells[0]}: {', '.join(cells[1:])}; "

@@ -25,6 +25,8 @@ from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from typing import TYPE_CHECKING
 
+from .inline import html_cells
+
 if TYPE_CHECKING:  # markdown-it is imported by the first parse: other formats never need it
     from markdown_it import MarkdownIt
     from markdown_it.rules_block import StateBlock
@@ -42,7 +44,6 @@ _TAGS = re.compile(r"<[^>]+>")
 _HTML_TABLE_START = re.compile(r"<table\b", re.I)
 _HTML_TABLE_END = re.compile(r"</table>", re.I)
 _HTML_ROW = re.compile(r"<tr\b", re.I)
-_HTML_CELL = re.compile(r"<t[dh]\b[^>]*>(.*?)(?=</t[dh]>|<t[dh]\b|</tr>|$)", re.I)
 _NEVER_INDENTED = ("heading", "lheading", "hr", "html_block", "reference")
 
 
@@ -117,7 +118,7 @@ class Blocks:
         """The cells of table row `i` as typed (`\\|` is a pipe inside a cell). A row with more cells
         than its header keeps them all, where GFM would drop the extra ones: they are note text."""
         if i in self.html_rows:
-            return [c.strip() for c in _HTML_CELL.findall(self.body(i))]
+            return html_cells(self.body(i))
         s = self.body(i).strip()
         if s.startswith("|"):
             s = s[1:]
@@ -392,7 +393,7 @@ class _Walk:
                 self.b.hidden.add(i)
             if _HTML_TABLE_START.search(line):
                 rows = []
-            if len(_HTML_CELL.findall(line)) >= 2 and len(_HTML_ROW.findall(line)) <= 1:
+            if len(html_cells(line)) >= 2 and len(_HTML_ROW.findall(line)) <= 1:
                 rows.append(i)
             if _HTML_TABLE_END.search(line) and len(rows) >= 2:
                 self.b.tables[rows[0]] = Table(rows[-1] + 1, rows[1:])
